@@ -1,0 +1,86 @@
+# Helpers shared by every probe; prepended once to each batch script.
+# POSIX sh only: the SSM agent runs commands with sh. Every probe prints exactly one JSON line
+# and exits 0 (137 would read as TimedOut and 194 reboots the host).
+# Parameters arrive as environment variables PP_<name>, validated and single-quoted by pathproof.
+
+pp_now_ms() {
+  pp_d=$(date +%s%3N 2>/dev/null)
+  case "$pp_d" in ''|*N*) echo $(( $(date +%s) * 1000 )) ;; *) echo "$pp_d" ;; esac
+}
+
+# JSON string contents: control characters dropped, backslash and quote escaped, at most 300 bytes.
+pp_json() {
+  printf '%s' "$1" | tr -d '\000-\037' | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' | head -c 300
+}
+
+# pp_emit OUTCOME [JSON-FRAGMENT]: the probe's one line of output.
+pp_emit() {
+  if [ -n "${2:-}" ]; then printf '{"r":"%s",%s}\n' "$1" "$2"; else printf '{"r":"%s"}\n' "$1"; fi
+}
+
+# pp_need TOOL...: report tool-missing instead of guessing when a command is absent.
+pp_need() {
+  for pp_t in "$@"; do
+    command -v "$pp_t" >/dev/null 2>&1 || { pp_emit tool-missing "\"tool\":\"$pp_t\""; exit 0; }
+  done
+}
+
+# pp_addr_json "LIST": newline-separated addresses as a JSON array.
+pp_addr_json() {
+  pp_a=$(printf '%s\n' "$1" | grep -E '^[0-9]+(\.[0-9]+){3}$' | sed 's/.*/"&"/' | tr '\n' ',' | sed 's/,$//')
+  printf '[%s]' "$pp_a"
+}
+
+# pp_resolve NAME TOOL SECONDS: sets pp_outcome (resolved|nxdomain|no-answer|servfail|refused|timeout|error),
+# pp_addrs (newline separated), pp_server (who answered, when the tool can tell) and pp_detail.
+pp_resolve() {
+  pp_server=''; pp_addrs=''; pp_detail=''
+  if [ "$2" = dig ]; then
+    pp_out=$(timeout "$3" dig +time=2 +tries=1 +noall +comments +answer +stats "$1" A 2>&1); pp_rc=$?
+    pp_status=$(printf '%s\n' "$pp_out" | sed -n 's/.*status: \([A-Z]*\).*/\1/p' | head -n 1)
+    pp_server=$(printf '%s\n' "$pp_out" | sed -n 's/^;; SERVER: \([^#]*\)#.*/\1/p' | head -n 1)
+    pp_addrs=$(printf '%s\n' "$pp_out" | grep -v '^;' | sed -n 's/.*[[:space:]]IN[[:space:]][[:space:]]*A[[:space:]][[:space:]]*\([0-9.]*\)$/\1/p')
+    pp_detail=$(printf '%s\n' "$pp_out" | grep -E 'status:|timed out|no servers' | head -n 1)
+    if [ "$pp_rc" -eq 124 ]; then pp_outcome=timeout
+    else
+      case "$pp_status" in
+        NOERROR) if [ -n "$pp_addrs" ]; then pp_outcome=resolved; else pp_outcome=no-answer; fi ;;
+        NXDOMAIN) pp_outcome=nxdomain ;;
+        SERVFAIL) pp_outcome=servfail ;;
+        REFUSED) pp_outcome=refused ;;
+        *) case "$pp_out" in *'timed out'*|*'no servers'*) pp_outcome=timeout ;; *) pp_outcome=error ;; esac ;;
+      esac
+    fi
+  else
+    pp_out=$(timeout "$3" getent ahostsv4 "$1" 2>&1); pp_rc=$?
+    pp_addrs=$(printf '%s\n' "$pp_out" | sed -n 's/^\([0-9.]*\)[[:space:]]*STREAM.*/\1/p')
+    pp_server=$(sed -n 's/^nameserver[[:space:]]*\([^[:space:]]*\).*/\1/p' /etc/resolv.conf 2>/dev/null | head -n 1)
+    # getent cannot tell NXDOMAIN from an unreachable resolver: both are exit 2 ("not found").
+    case "$pp_rc" in
+      0) pp_outcome=resolved ;;
+      2) pp_outcome=nxdomain ;;
+      124) pp_outcome=timeout ;;
+      *) pp_outcome=error; pp_detail="getent exit $pp_rc" ;;
+    esac
+  fi
+}
+
+# pp_curl_outcome EXIT STDERR: maps curl's exit code to an outcome keyword in pp_outcome.
+pp_curl_outcome() {
+  case "$1" in
+    0) pp_outcome=ok ;;
+    6) pp_outcome=nxdomain ;;
+    7) case "$2" in *'No route'*|*nreachable*) pp_outcome=unreachable ;; *) pp_outcome=refused ;; esac ;;
+    28) pp_outcome=timeout ;;
+    35|53|54|59|66|80) pp_outcome=tls-error ;;
+    51|58|60|77|83|90|91) pp_outcome=cert-invalid ;;
+    52|56) pp_outcome=reset ;;
+    *) pp_outcome=error ;;
+  esac
+}
+
+# pp_int VALUE: a JSON-safe integer ("000" and garbage become 0).
+pp_int() {
+  pp_v=$(printf '%s' "$1" | sed 's/^0*//')
+  case "$pp_v" in ''|*[!0-9]*) echo 0 ;; *) echo "$pp_v" ;; esac
+}

@@ -1,0 +1,81 @@
+#!/usr/bin/env node
+/**
+ * pathproof command line. `npm test -- --env=NAME` lands in `run`.
+ * Exit codes: 0 compliant, 1 at least one FAIL, 2 harness/probe broke or bad configuration, 130 interrupted.
+ */
+import { parseArgs } from 'node:util';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError } from '../load/issues.ts';
+import { describeError, PathproofError } from '../errors.ts';
+import { runCommand } from './run.ts';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+const USAGE = `pathproof — proves that AI traffic takes only the private path
+
+Usage:
+  npm test [-- OPTIONS]               run the conformance suites (env local by default)
+  npm run pathproof -- COMMAND ...
+
+Commands:
+  run        run the suites (default)
+  lab up     start the local twin and keep it running (prints its endpoint)
+  lab down   stop a twin started with 'lab up'
+  lab reap   remove what killed runs left (namespaces, processes)
+
+Options of run:
+  --env NAME            environment file fixtures/environments/NAME.yaml (default: local)
+  --dry-run             print the plan and the exact commands; send nothing, need no credentials
+  --suite NAME          only this suite (repeatable)
+  --policy NET-XXX      only checks citing this policy (repeatable)
+  -t, --filter PATTERN  only checks whose test name matches (regular expression)
+  --out DIR             where reports go (default: reports/)
+  --allow-disruptive    also run disruptive checks (failover variants that change infrastructure)
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [first, ...rest] = argv;
+  const command = first && !first.startsWith('-') ? first : 'run';
+  const args = command === first ? rest : argv;
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  switch (command) {
+    case 'run': {
+      const { values } = parseArgs({
+        args, allowPositionals: false, strict: true,
+        options: {
+          env: { type: 'string', default: 'local' },
+          'dry-run': { type: 'boolean', default: false },
+          suite: { type: 'string', multiple: true },
+          policy: { type: 'string', multiple: true },
+          filter: { type: 'string', short: 't' },
+          out: { type: 'string', default: 'reports' },
+          'allow-disruptive': { type: 'boolean', default: false },
+        },
+      });
+      return runCommand({
+        root: ROOT, env: values.env, dryRun: values['dry-run'], suites: values.suite ?? [], policies: values.policy ?? [],
+        ...(values.filter ? { filter: values.filter } : {}), out: path.resolve(values.out), allowDisruptive: values['allow-disruptive'],
+      });
+    }
+    case 'lab': {
+      const { labCommand } = await import('../../infra/twin/lab-cli.ts');
+      return labCommand(ROOT, args);
+    }
+    default:
+      throw new PathproofError('USAGE', `unknown command "${command}"\n\n${USAGE}`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    if (e instanceof ConfigError) process.stderr.write(`${e.message}\n`);
+    else if (e instanceof Error && (e as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') process.stderr.write(`${e.message}\n\n${USAGE}`);
+    else process.stderr.write(`pathproof: ${describeError(e)}\n`);
+    process.exit(2);
+  },
+);

@@ -1,0 +1,115 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { startVitest } from 'vitest/node';
+import { loadConfig, type Check, type Config } from '../load/config.ts';
+import { exitCodeFor } from '../model/result.ts';
+import { execute, resolveTargets, testName, type RunResult } from '../run/execute.ts';
+import { openSession } from '../run/session.ts';
+import { planRun, type Plan } from '../plan/plan.ts';
+import { DeclaredTargetResolver } from '../transport/targets.ts';
+
+export interface RunOptions {
+  readonly root: string;
+  readonly env: string;
+  readonly dryRun: boolean;
+  readonly suites: readonly string[];
+  readonly policies: readonly string[];
+  /** Regular expression on test names (as vitest's -t). */
+  readonly filter?: string;
+  readonly out: string;
+  readonly allowDisruptive: boolean;
+}
+
+export function newRunId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').toLowerCase();
+  return `pp-${stamp}-${randomBytes(2).toString('hex')}`;
+}
+
+const err = (line: string) => process.stderr.write(`${line}\n`);
+
+/** Applies --suite, --policy and -t before anything runs, so filtered-out probes are never sent. */
+export function selectChecks(config: Config, opts: Pick<RunOptions, 'suites' | 'policies' | 'filter'>): Check[] {
+  const re = opts.filter ? new RegExp(opts.filter) : undefined;
+  return config.checks.filter((c) =>
+    (opts.suites.length === 0 || opts.suites.includes(c.suite)) &&
+    (opts.policies.length === 0 || c.policies.some((p) => opts.policies.includes(p))) &&
+    (!re || re.test(testName({ policies: c.policies, checkId: c.id, from: c.from, to: c.to, target: { zone: c.from, instanceId: '' } as never }))));
+}
+
+export async function runCommand(opts: RunOptions): Promise<number> {
+  const runId = newRunId();
+  const config = loadConfig({ root: opts.root, env: opts.env, marker: runId });
+  const checks = selectChecks(config, opts);
+  if (checks.length === 0) {
+    err(`pathproof: no check matches the selection (suites: ${opts.suites.join(',') || 'all'}, policies: ${opts.policies.join(',') || 'all'}, filter: ${opts.filter ?? 'none'})`);
+    return 2;
+  }
+  if (opts.dryRun) {
+    const { targets } = await resolveTargets(config, checks, new DeclaredTargetResolver(config.env));
+    process.stdout.write(renderPlan(planRun(config, checks, targets, runId), config));
+    return 0;
+  }
+
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts += 1;
+    if (interrupts > 1) {
+      err('pathproof: second interrupt, exiting now');
+      process.exit(130);
+    }
+    err('pathproof: interrupted; cancelling commands and tearing down (Ctrl-C again to force)');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+
+  let result: RunResult;
+  const t0 = Date.now();
+  {
+    await using session = await openSession(config, runId, err);
+    err(`pathproof: run ${runId}, env ${config.env.name} (${session.describe}), ${checks.length} checks`);
+    result = await execute(config, checks, { runId, resolver: session.resolver, port: session.port, signal: controller.signal });
+  }
+  const runMs = Date.now() - t0;
+  const dir = path.join(opts.out, runId);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);
+
+  const vitest = await startVitest('test', [], {
+    run: true, watch: false, project: ['conformance'], root: opts.root,
+    provide: { pathproof: { runId, env: config.env.name, verdicts: [...result.verdicts] } },
+  } as never);
+  await vitest.close();
+
+  const interrupted = controller.signal.aborted;
+  const counts = countBy(result.verdicts.map((v) => v.status));
+  err(`pathproof: ${result.verdicts.length} verdicts in ${(runMs / 1000).toFixed(1)} s: ${Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ') || 'none'}; evidence in ${path.relative(process.cwd(), dir)}`);
+  if (result.interrupted.length > 0) err(`pathproof: not run (interrupted): ${result.interrupted.join(', ')}`);
+  process.off('SIGINT', onSigint);
+  process.off('SIGTERM', onSigint);
+  return exitCodeFor(result.verdicts, { interrupted });
+}
+
+function countBy(xs: readonly string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const x of xs) out[x] = (out[x] ?? 0) + 1;
+  return out;
+}
+
+/** The dry-run view: every target selection and the exact SendCommand that would be sent. */
+export function renderPlan(plan: Plan, config: Config): string {
+  const lines = [`pathproof dry run ${plan.runId}, env ${plan.env}: ${plan.checks.length} checks, ${plan.batches.length} batches, ${plan.commands.length} SendCommand calls. Nothing is sent.`, ''];
+  for (const b of plan.batches) {
+    lines.push(`== batch ${b.id}: zone ${b.zone}, account ${b.account} (${config.env.accounts[b.account]!.id}), region ${b.region}`);
+    lines.push(`   targets: ${b.targets.map((t) => t.instanceId).join(', ')}`);
+    for (const p of b.probes) lines.push(`   [${p.index}] ${p.key}: ${p.probe} ${Object.entries(p.params).map(([k, v]) => `${k}=${v}`).join(' ')} (timeout ${p.timeoutSeconds} s)`);
+    for (const c of plan.commands.filter((c) => c.batch === b.id)) {
+      lines.push(`   aws ssm send-command --region ${b.region} --document-name AWS-RunShellScript --instance-ids ${c.instanceIds.join(' ')} --comment ${JSON.stringify(c.comment)} --timeout-seconds ${config.env.timeouts.deliverySeconds} --max-errors 100% --parameters executionTimeout=${b.executionTimeoutSeconds},commands=<script below>`);
+    }
+    lines.push('   --- script ---', b.script.trimEnd(), '   --- end of script ---', '');
+  }
+  for (const z of plan.untargeted) lines.push(`!! zone ${z} has checks but no targets: they would be ERROR`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,286 @@
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { loadCatalog, yamlFiles, type Catalog } from '../catalog/catalog.ts';
+import { PathproofError } from '../errors.ts';
+import { IssueCollector } from './issues.ts';
+import { EnvironmentFile, referenceables, type Environment } from './environment.ts';
+import { paramTypes } from './param-types.ts';
+import { loadProbes, wrapperOutcomes, type ProbeDef } from './probes.ts';
+import { DEFAULT_DENY, SuiteFile, type Category, type CheckInput, type Expectation } from './suite-schema.ts';
+import { YamlSource, type YamlPath } from './yaml-source.ts';
+
+/** A check after validation: every reference resolved, every parameter validated. */
+export interface Check {
+  readonly id: string;
+  readonly suite: string;
+  readonly title: string;
+  readonly category: Category;
+  readonly policies: readonly string[];
+  readonly from: string;
+  readonly to: string;
+  readonly probe: string;
+  /** Validated values, as strings, exactly as they will be quoted into the script. */
+  readonly params: Readonly<Record<string, string>>;
+  readonly expect: ResolvedExpectation;
+  readonly timeoutSeconds: number;
+  readonly waiver?: CheckInput['waiver'];
+  readonly source: { readonly file: string; readonly line: number; readonly col: number };
+}
+
+/** An expectation with its references expanded (CIDR lists become arrays). */
+export type ResolvedExpectation =
+  | Exclude<Expectation, { result: 'resolves-within' }>
+  | { readonly result: 'resolves-within'; readonly cidrs: readonly string[] };
+
+export interface ControlCall { readonly probe: string; readonly params: Readonly<Record<string, string>> }
+
+export interface Config {
+  readonly root: string;
+  readonly catalog: Catalog;
+  readonly env: Environment;
+  readonly probes: ReadonlyMap<string, ProbeDef>;
+  readonly checks: readonly Check[];
+  readonly controls: ReadonlyMap<string, ControlCall>;
+}
+
+export interface LoadOptions {
+  /** Project root holding suites/, probes/ and fixtures/. */
+  readonly root: string;
+  readonly env: string;
+  /** The per-run marker that ${run.marker} expands to. */
+  readonly marker: string;
+  /** Override folders (tests use these for invalid fixtures). */
+  readonly suitesDir?: string;
+  readonly envFile?: string;
+}
+
+/**
+ * Loads and validates everything a run needs. Every problem in every file is collected and
+ * thrown together as one ConfigError; nothing runs from a configuration that failed.
+ */
+export function loadConfig(opts: LoadOptions): Config {
+  const issues = new IssueCollector();
+  const fixtures = path.join(opts.root, 'fixtures');
+  const catalog = loadCatalog(fixtures, issues);
+  const probes = loadProbes(path.join(opts.root, 'probes'), issues);
+
+  const envFile = opts.envFile ?? path.join(fixtures, 'environments', `${opts.env}.yaml`);
+  const known = yamlFiles(path.join(fixtures, 'environments')).map((f) => path.basename(f).replace(/\.ya?ml$/, ''));
+  if (!opts.envFile && !known.includes(opts.env)) {
+    throw new PathproofError('ENV_UNKNOWN', `environment "${opts.env}" has no file fixtures/environments/${opts.env}.yaml; known: ${known.join(', ')}`);
+  }
+  const envSrc = YamlSource.read(envFile, issues);
+  const envData = envSrc?.validate(EnvironmentFile, issues);
+  const env = envData ? { ...envData, file: envFile } : undefined;
+  const controls = new Map<string, ControlCall>();
+  if (envSrc && env) validateEnvironment(envSrc, env, catalog, probes, issues, controls, opts.marker);
+
+  const checks: Check[] = [];
+  const seen = new Map<string, string>();
+  const suitesDir = opts.suitesDir ?? path.join(opts.root, 'suites');
+  for (const file of yamlFiles(suitesDir)) {
+    const src = YamlSource.read(file, issues);
+    const suite = src?.validate(SuiteFile, issues);
+    if (!src || !suite) continue;
+    const base = path.basename(file).replace(/\.ya?ml$/, '');
+    if (suite.suite !== base) {
+      src.report(issues, 'id-mismatch', ['suite'], `does not match the file name ${path.basename(file)}`, `set suite: ${base}`, suite.suite);
+    }
+    suite.checks.forEach((input, i) => {
+      const at: YamlPath = ['checks', i];
+      const where = `${path.relative(opts.root, file)}:${src.locate(at).line}`;
+      const prior = seen.get(input.id);
+      if (prior) {
+        src.report(issues, 'duplicate-id', [...at, 'id'], `check id is already used at ${prior}`, 'give every check a unique id', input.id);
+        return;
+      }
+      seen.set(input.id, where);
+      if (!env) return;
+      const check = validateCheck(src, at, input, suite.suite, { catalog, env, probes, marker: opts.marker }, issues);
+      if (check) checks.push(check);
+    });
+  }
+  if (readdirSafe(suitesDir).length === 0) {
+    issues.add({ code: 'file-missing', file: suitesDir, line: 1, col: 1, path: '', message: 'holds no suite files', fix: 'add suites/*.yaml' });
+  }
+  issues.throwIfAny();
+  return { root: opts.root, catalog, env: env!, probes, checks, controls };
+}
+
+function readdirSafe(dir: string): string[] {
+  try {
+    return readdirSync(dir).filter((n) => /\.ya?ml$/.test(n));
+  } catch {
+    return [];
+  }
+}
+
+interface Ctx { catalog: Catalog; env: Environment; probes: ReadonlyMap<string, ProbeDef>; marker: string }
+
+function validateEnvironment(
+  src: YamlSource, env: Environment, catalog: Catalog, probes: ReadonlyMap<string, ProbeDef>,
+  issues: IssueCollector, controls: Map<string, ControlCall>, marker: string,
+): void {
+  const accounts = Object.keys(env.accounts);
+  const checkAccount = (p: YamlPath, a: string) => {
+    if (!env.accounts[a]) src.report(issues, 'unknown-account', p, `is not an account of this environment; accounts: ${accounts.join(', ')}`, 'name an account defined under accounts:', a);
+  };
+  for (const [name, acct] of Object.entries(env.accounts)) {
+    if (env.kind === 'aws' && !acct.profile && !acct.roleArn) {
+      src.report(issues, 'missing-field', ['accounts', name], 'an aws environment needs a profile or a roleArn per account', 'add profile: NAME or roleArn: arn:aws:iam::ACCOUNT:role/NAME');
+    }
+  }
+  checkAccount(['bedrock', 'account'], env.bedrock.account);
+  for (const [zone, z] of Object.entries(env.zones)) {
+    const def = catalog.zones.get(zone);
+    if (!def || def.kind !== 'internal') {
+      src.report(issues, 'unknown-zone', ['zones', zone], `is not an internal zone of the policy catalog; zones: ${internalZones(catalog).join(', ')}`, 'map only catalog zones', zone, true);
+    }
+    checkAccount(['zones', zone, 'account'], z.account);
+    const call = validateParams(src, ['zones', zone, 'control'], z.control.probe, z.control.params, { catalog, env, probes, marker }, issues);
+    if (call) controls.set(zone, { probe: z.control.probe, params: call });
+  }
+  for (const [svc, s] of Object.entries(env.services)) {
+    if (!env.zones[s.zone]) src.report(issues, 'unknown-zone', ['services', svc, 'zone'], `is not a zone of env ${env.name}; zones: ${Object.keys(env.zones).join(', ')}`, 'use a zone mapped under zones:', s.zone);
+  }
+}
+
+function internalZones(catalog: Catalog): string[] {
+  return [...catalog.zones.values()].filter((z) => z.kind === 'internal').map((z) => z.name);
+}
+
+function validateCheck(src: YamlSource, at: YamlPath, input: CheckInput, suite: string, ctx: Ctx, issues: IssueCollector): Check | undefined {
+  const before = issues.issues.length;
+  const { catalog, env, probes } = ctx;
+  if (!env.zones[input.from]) {
+    src.report(issues, 'unknown-zone', [...at, 'from'], `is not a zone of env ${env.name}; zones: ${Object.keys(env.zones).join(', ')}`, 'use a zone mapped in the environment file', input.from);
+  }
+  if (!catalog.zones.has(input.to)) {
+    src.report(issues, 'unknown-zone', [...at, 'to'], `is not a zone of the policy catalog; zones: ${[...catalog.zones.keys()].join(', ')}`, 'use a catalog zone', input.to);
+  }
+  input.policies.forEach((id, j) => {
+    if (id === DEFAULT_DENY) {
+      const allows = [...catalog.policies.values()].filter((p) => p.action === 'allow' && p.from === input.from && p.to === input.to);
+      if (input.expect.result !== 'blocked') {
+        src.report(issues, 'policy-mismatch', [...at, 'policies', j], `means the flow is denied, but the check expects ${input.expect.result}`, 'cite the allow policy instead', id);
+      } else if (allows.length > 0) {
+        src.report(issues, 'policy-mismatch', [...at, 'policies', j], `but ${allows.map((p) => p.id).join(', ')} allows ${input.from} → ${input.to}`, 'cite the policy that governs this flow', id);
+      }
+      return;
+    }
+    const policy = catalog.policies.get(id);
+    if (!policy) {
+      src.report(issues, 'unknown-policy', [...at, 'policies', j], `is not a policy of the catalog; policies: ${[...catalog.policies.keys()].join(', ')}`, 'use a policy id from fixtures/policies', id);
+      return;
+    }
+    const expectsAllow = input.expect.result === 'allowed';
+    if (policy.from !== input.from || (policy.to !== '*' && policy.to !== input.to)) {
+      src.report(issues, 'policy-mismatch', [...at, 'policies', j], `governs ${policy.from} → ${policy.to}, but the check goes ${input.from} → ${input.to}`, 'cite the policy that governs this flow', id);
+    } else if (expectsAllow !== (policy.action === 'allow') && input.expect.result !== 'resolves-within') {
+      src.report(issues, 'policy-mismatch', [...at, 'policies', j], `is an ${policy.action} policy, but the check expects ${input.expect.result}`, 'cite the policy whose action the check verifies', id);
+    }
+  });
+  const params = validateParams(src, at, input.probe, input.params, ctx, issues);
+  const probe = probes.get(input.probe);
+  let cidrs: string[] | undefined;
+  if (probe && input.expect.result === 'blocked') {
+    (input.expect.by ?? []).forEach((o, j) => {
+      const known = o.startsWith('http-') ? probe.outcomes.http === 'success' : probe.outcomes[o] === 'block';
+      if (!known) {
+        const blocks = Object.entries(probe.outcomes).filter(([, c]) => c === 'block').map(([k]) => k);
+        src.report(issues, 'expectation-mismatch', [...at, 'expect', 'by', j], `is not a block outcome of probe ${probe.id}; it reports: ${blocks.join(', ')}`, 'list block outcomes the probe can report', o);
+      }
+    });
+  }
+  if (input.expect.result === 'resolves-within') {
+    if (probe && !['dns-resolve'].includes(probe.id)) {
+      src.report(issues, 'expectation-mismatch', [...at, 'expect', 'result'], `needs a probe that reports addresses (dns-resolve), not ${probe.id}`, 'use probe: dns-resolve', input.expect.result);
+    }
+    const raw = input.expect.cidrs;
+    const resolved = interpolate(raw, ctx, src, [...at, 'expect', 'cidrs'], issues);
+    const list = (Array.isArray(resolved) ? resolved : [resolved]).map(String);
+    for (const c of list) {
+      if (!/^(?:\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/.test(c)) src.report(issues, 'invalid-value', [...at, 'expect', 'cidrs'], 'is not a CIDR list', 'give CIDRs such as 10.1.1.0/24 or ${bedrock.endpointCidrs}', c);
+    }
+    cidrs = list;
+  }
+  if (issues.issues.length > before || !params) return undefined;
+  const { line, col } = src.locate(at);
+  return {
+    id: input.id, suite, title: input.title, category: input.category, policies: input.policies,
+    from: input.from, to: input.to, probe: input.probe, params,
+    expect: input.expect.result === 'resolves-within' ? { result: 'resolves-within', cidrs: cidrs ?? [] } : input.expect,
+    timeoutSeconds: input.timeoutSeconds ?? env.timeouts.probeSeconds,
+    ...(input.waiver ? { waiver: input.waiver } : {}),
+    source: { file: src.file, line, col },
+  };
+}
+
+/** Validates probe parameters against the probe's metadata; returns string values or undefined. */
+function validateParams(
+  src: YamlSource, at: YamlPath, probeId: string, given: Record<string, string | number>, ctx: Ctx, issues: IssueCollector,
+): Record<string, string> | undefined {
+  const probe = ctx.probes.get(probeId);
+  if (!probe) {
+    src.report(issues, 'unknown-probe', [...at, 'probe'], `is not a probe; probes: ${[...ctx.probes.keys()].join(', ')}`, 'use a folder name under probes/', probeId);
+    return undefined;
+  }
+  const out: Record<string, string> = {};
+  let ok = true;
+  for (const [name, raw] of Object.entries(given)) {
+    const def = probe.parameters[name];
+    if (!def) {
+      src.report(issues, 'unknown-parameter', [...at, 'params', name], `is not a parameter of probe ${probe.id}; parameters: ${Object.keys(probe.parameters).join(', ')}`, 'remove it or check the spelling', name, true);
+      ok = false;
+      continue;
+    }
+    const value = interpolate(raw, ctx, src, [...at, 'params', name], issues);
+    if (value === undefined) { ok = false; continue; }
+    const text = String(value);
+    if (typeof value === 'object' || !paramTypes[def.type].pattern.test(text)) {
+      src.report(issues, 'invalid-parameter', [...at, 'params', name], `is not ${paramTypes[def.type].hint}`, `give ${name} a valid ${def.type}`, value);
+      ok = false;
+      continue;
+    }
+    out[name] = text;
+  }
+  for (const [name, def] of Object.entries(probe.parameters)) {
+    if (out[name] !== undefined || given[name] !== undefined) continue;
+    if (def.required) {
+      src.report(issues, 'missing-parameter', [...at, 'params'], `probe ${probe.id} needs parameter "${name}" (${def.description})`, `add params.${name}: ${paramTypes[def.type].hint}`);
+      ok = false;
+    } else if (def.default !== undefined) {
+      out[name] = String(def.default);
+    }
+  }
+  return ok ? out : undefined;
+}
+
+const REF = /\$\{([A-Za-z0-9_.-]+)\}/g;
+
+/** Expands ${a.b.c} references against the environment; a whole-value reference keeps its type. */
+function interpolate(raw: unknown, ctx: Ctx, src: YamlSource, at: YamlPath, issues: IssueCollector): unknown {
+  if (Array.isArray(raw)) return raw.map((r, i) => interpolate(r, ctx, src, [...at, i], issues));
+  if (typeof raw !== 'string') return raw;
+  const refs = referenceables(ctx.env, { marker: ctx.marker });
+  const lookup = (key: string): unknown => {
+    let v: unknown = refs;
+    for (const part of key.split('.')) v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[part] : undefined;
+    if (v === undefined) {
+      src.report(issues, 'unknown-reference', at, `\${${key}} names nothing in env ${ctx.env.name}; roots: services, models, canaries, bedrock, run`,
+        'reference an existing value such as ${services.vector-db.host} or ${bedrock.hostnames.bedrock-runtime}', raw);
+    }
+    return v;
+  };
+  const whole = /^\$\{([A-Za-z0-9_.-]+)\}$/.exec(raw);
+  if (whole) return lookup(whole[1]!);
+  let failed = false;
+  const out = raw.replace(REF, (_, key: string) => {
+    const v = lookup(key);
+    if (v === undefined) failed = true;
+    return String(v);
+  });
+  return failed ? undefined : out;
+}
+
+export { wrapperOutcomes };

@@ -1,0 +1,100 @@
+import { z } from 'zod';
+import { zoneNamePattern } from '../catalog/schema.ts';
+import { paramTypes } from './param-types.ts';
+
+const cidr = z.string().regex(/^(?:\d{1,3}\.){3}\d{1,3}\/(?:[0-9]|[12]\d|3[0-2])$/, 'a CIDR such as 10.0.2.0/24');
+const region = z.string().regex(/^[a-z]{2}(?:-gov)?-[a-z]+-\d$/, 'an AWS region such as ap-southeast-6');
+const host = z.string().regex(paramTypes.host.pattern, paramTypes.host.hint);
+const name = z.string().regex(/^[a-z][a-z0-9-]{0,40}$/, 'lowercase letters, digits and dashes');
+
+export const BEDROCK_SERVICES = ['bedrock', 'bedrock-runtime', 'bedrock-agent', 'bedrock-agent-runtime'] as const;
+
+const Account = z.strictObject({
+  /** The 12-digit account id; checked against STS GetCallerIdentity before anything runs. */
+  id: z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id'),
+  region,
+  /** A named profile of the shared config files (local runs). */
+  profile: z.string().min(1).optional(),
+  /** A role to assume through the regional STS endpoint (CI). */
+  roleArn: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, 'an IAM role ARN').optional(),
+  externalId: z.string().min(2).max(1224).optional(),
+});
+
+const ProbeCall = z.strictObject({
+  probe: z.string().min(1),
+  params: z.record(z.string(), z.union([z.string(), z.number()])).default({}),
+});
+
+const Zone = z.strictObject({
+  account: name,
+  /** VPC id, e.g. vpc-0abc…; in the twin the VPC's Name tag may be given as tag:Name=… */
+  vpc: z.string().min(1),
+  cidr,
+  /** How probe targets of this zone are found: EC2 tags (preferred) or fixed instance ids. */
+  targets: z.union([
+    z.strictObject({ tags: z.record(z.string().min(1), z.string().min(1)) }),
+    z.strictObject({ instanceIds: z.array(z.string().regex(/^(?:i|mi)-[0-9a-f]{8,17}$/, 'an instance id such as i-0abc12345678')).min(1) }),
+  ]),
+  /** The must-succeed probe run in every batch of this zone; if it fails, deny results are INCONCLUSIVE. */
+  control: ProbeCall,
+});
+
+export const EnvironmentFile = z.strictObject({
+  name,
+  description: z.string().min(1),
+  /** `twin`: the harness starts the emulator and the namespace twin; `aws`: real accounts. */
+  kind: z.enum(['twin', 'aws']),
+  /** Endpoint override for every AWS client (emulators). AWS_ENDPOINT_URL overrides it. */
+  endpointUrl: z.url().optional(),
+  accounts: z.record(name, Account),
+  zones: z.record(z.string().regex(zoneNamePattern), Zone),
+  bedrock: z.strictObject({
+    account: name,
+    region,
+    vpc: z.string().min(1),
+    services: z.array(z.enum(BEDROCK_SERVICES)).min(1),
+    /** Where the interface endpoints' ENIs live: a Bedrock name must resolve only inside these. */
+    endpointCidrs: z.array(cidr).min(1),
+    /** Public addresses of Bedrock as seen from the internet (used by failover and negative checks). */
+    publicAddresses: z.array(z.string().regex(paramTypes.ipv4.pattern, paramTypes.ipv4.hint)).default([]),
+  }),
+  /** Named destinations inside the zones that suites refer to as ${services.NAME.host|port}. */
+  services: z.record(name, z.strictObject({ zone: z.string().regex(zoneNamePattern), host, port: z.number().int().min(1).max(65535) })),
+  models: z.strictObject({
+    allowed: z.string().regex(paramTypes['model-id'].pattern),
+    denied: z.string().regex(paramTypes['model-id'].pattern),
+  }),
+  canaries: z.strictObject({
+    httpSink: z.strictObject({ host, port: z.number().int().min(1).max(65535) }),
+    dnsDomain: host,
+  }),
+  timeouts: z.strictObject({
+    /** Default per-probe time-out in seconds. */
+    probeSeconds: z.number().int().min(1).max(300).default(8),
+    /** SSM delivery time-out (SendCommand TimeoutSeconds); AWS minimum is 30. */
+    deliverySeconds: z.number().int().min(30).max(2592000).default(60),
+    /** How long the poll loop waits for one command after its execution time-out. */
+    pollGraceSeconds: z.number().int().min(5).max(600).default(60),
+  }).prefault({}),
+});
+
+export type Environment = z.infer<typeof EnvironmentFile> & { readonly file: string };
+export type EnvZone = Environment['zones'][string];
+export type EnvAccount = Environment['accounts'][string];
+
+/** The values suites may reference as ${...}. */
+export function referenceables(env: Environment, run: { marker: string }): Record<string, unknown> {
+  return {
+    services: env.services,
+    models: env.models,
+    canaries: env.canaries,
+    bedrock: {
+      region: env.bedrock.region,
+      endpointCidrs: env.bedrock.endpointCidrs,
+      publicAddresses: env.bedrock.publicAddresses,
+      publicAddress: env.bedrock.publicAddresses[0],
+      hostnames: Object.fromEntries(env.bedrock.services.map((s) => [s, `${s}.${env.bedrock.region}.amazonaws.com`])),
+    },
+    run,
+  };
+}

@@ -1,0 +1,32 @@
+/**
+ * Parameter types of probes. Every value that reaches a probe script is validated against one
+ * of these patterns *and* single-quoted by the script builder: the patterns keep values sane,
+ * the quoting makes injection impossible even if a pattern were too loose.
+ * None of these patterns admits a quote, `$`, a backtick, whitespace, `;`, `&` or `|`.
+ */
+export const paramTypes = {
+  /** A DNS name (RFC 1123 labels, optional trailing dot) or a dotted IPv4 address. */
+  host: { pattern: /^(?=.{1,253}\.?$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/, hint: 'a DNS name or IPv4 address such as bedrock-runtime.ap-southeast-2.amazonaws.com' },
+  ipv4: { pattern: /^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)$/, hint: 'a dotted IPv4 address such as 10.0.2.10' },
+  port: { pattern: /^(?:[1-9]\d{0,3}|[1-5]\d{4}|6[0-4]\d{3}|65[0-4]\d{2}|655[0-2]\d|6553[0-5])$/, hint: 'a TCP port from 1 to 65535' },
+  seconds: { pattern: /^(?:[1-9]|[1-9]\d|[1-2]\d\d|300)$/, hint: 'whole seconds from 1 to 300' },
+  count: { pattern: /^(?:[1-9]|10)$/, hint: 'a whole number from 1 to 10' },
+  'url-path': { pattern: /^\/[A-Za-z0-9._~\-/:]{0,200}$/, hint: 'a URL path such as /model/anthropic.claude-3-haiku-20240307-v1:0/invoke' },
+  'http-method': { pattern: /^(?:GET|HEAD|POST|PUT)$/, hint: 'GET, HEAD, POST or PUT' },
+  'http-scheme': { pattern: /^https?$/, hint: 'http or https' },
+  'model-id': { pattern: /^[a-z0-9][a-z0-9.\-:]{0,127}$/, hint: 'a Bedrock model id such as anthropic.claude-3-haiku-20240307-v1:0' },
+  marker: { pattern: /^[a-z0-9][a-z0-9-]{0,62}$/, hint: 'lowercase letters, digits and dashes (it becomes a DNS label)' },
+  'resolver-tool': { pattern: /^(?:auto|getent|dig)$/, hint: 'auto, getent or dig' },
+  'imds-version': { pattern: /^(?:v1|v2)$/, hint: 'v1 or v2' },
+} as const satisfies Record<string, { pattern: RegExp; hint: string }>;
+
+export type ParamType = keyof typeof paramTypes;
+
+export function isParamType(t: string): t is ParamType {
+  return Object.hasOwn(paramTypes, t);
+}
+
+/** Single-quotes a value for POSIX sh: the only character that needs care inside '' is ' itself. */
+export function shellQuote(value: string): string {
+  return `'${value.replaceAll("'", `'\\''`)}'`;
+}

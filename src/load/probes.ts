@@ -1,0 +1,85 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import type { IssueCollector } from './issues.ts';
+import { paramTypes, type ParamType } from './param-types.ts';
+import { YamlSource } from './yaml-source.ts';
+
+export type OutcomeClass = 'success' | 'block' | 'error';
+
+const ParamDef = z.strictObject({
+  type: z.enum(Object.keys(paramTypes) as [ParamType, ...ParamType[]]),
+  description: z.string().min(1),
+  required: z.boolean().default(false),
+  default: z.union([z.string(), z.number()]).optional(),
+});
+
+const ProbeMeta = z.strictObject({
+  id: z.string().regex(/^[a-z][a-z0-9-]{1,40}$/),
+  title: z.string().min(1),
+  description: z.string().min(1),
+  /** Commands the script needs on the target beyond POSIX sh; missing ones yield `tool-missing`. */
+  tools: z.array(z.enum(['bash', 'getent', 'timeout', 'curl', 'dig', 'sed', 'grep', 'date', 'head', 'tr'])),
+  parameters: z.record(z.string().regex(/^[a-z][a-z0-9_]{0,30}$/), ParamDef),
+  /** Every outcome keyword the script can print, and what it means for judging. */
+  outcomes: z.record(z.string().regex(/^[a-z][a-z0-9-]{0,30}$/), z.enum(['success', 'block', 'error'])),
+});
+
+export type ProbeParamDef = z.infer<typeof ParamDef>;
+
+export interface ProbeDef {
+  readonly id: string;
+  readonly title: string;
+  readonly description: string;
+  readonly tools: readonly string[];
+  readonly parameters: Readonly<Record<string, ProbeParamDef>>;
+  readonly outcomes: Readonly<Record<string, OutcomeClass>>;
+  /** The POSIX sh body that runs on the target. */
+  readonly script: string;
+  readonly dir: string;
+}
+
+/** Outcomes the batch wrapper itself can report for any probe. */
+export const wrapperOutcomes: Readonly<Record<string, OutcomeClass>> = {
+  'probe-timeout': 'error',
+  'probe-crashed': 'error',
+  'tool-missing': 'error',
+  'bad-param': 'error',
+};
+
+/** The heredoc delimiter the batch script uses; a probe line equal to it would end the heredoc early. */
+export const HEREDOC_END = 'PATHPROOF_PROBE_END';
+
+/** Loads probes/<id>/{probe.yaml,probe.sh}; id = folder = declared id. */
+export function loadProbes(probesDir: string, issues: IssueCollector): Map<string, ProbeDef> {
+  const probes = new Map<string, ProbeDef>();
+  for (const name of readdirSync(probesDir).sort()) {
+    const dir = path.join(probesDir, name);
+    const metaFile = path.join(dir, 'probe.yaml');
+    const scriptFile = path.join(dir, 'probe.sh');
+    if (!existsSync(metaFile)) continue;
+    const src = YamlSource.read(metaFile, issues);
+    const meta = src?.validate(ProbeMeta, issues);
+    if (!src || !meta) continue;
+    if (meta.id !== name) {
+      src.report(issues, 'id-mismatch', ['id'], `does not match its folder probes/${name}`, `rename the folder or set id: ${name}`, meta.id);
+      continue;
+    }
+    if (!existsSync(scriptFile)) {
+      src.report(issues, 'file-missing', [], `probe ${name} has no probe.sh`, `add ${path.relative(process.cwd(), scriptFile)}`);
+      continue;
+    }
+    const script = readFileSync(scriptFile, 'utf8');
+    if (script.split('\n').some((l) => l.trim() === HEREDOC_END)) {
+      src.report(issues, 'unsafe-script', [], `probe.sh contains the line ${HEREDOC_END}`, 'remove that line: it would end the batch heredoc');
+      continue;
+    }
+    for (const [pname, def] of Object.entries(meta.parameters)) {
+      if (def.default !== undefined && !paramTypes[def.type].pattern.test(String(def.default))) {
+        src.report(issues, 'invalid-value', ['parameters', pname, 'default'], `is not ${paramTypes[def.type].hint}`, 'fix the default', def.default);
+      }
+    }
+    probes.set(meta.id, { ...meta, script, dir });
+  }
+  return probes;
+}

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { policyIdPattern, zoneNamePattern } from '../catalog/schema.ts';
+
+/** Pseudo policy id for flows that only the catalog's default deny governs. */
+export const DEFAULT_DENY = 'default-deny';
+
+export const CATEGORIES = ['positive', 'negative', 'exfiltration', 'dns-leak', 'failover', 'lateral-movement', 'agent-sandbox', 'config'] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+const Expectation = z.discriminatedUnion('result', [
+  z.strictObject({
+    result: z.literal('allowed'),
+    /** For HTTP probes: the statuses that count as the expected answer (default: any). */
+    status: z.array(z.number().int().min(100).max(599)).min(1).optional(),
+    /** Require an AWS request id header in the answer (proves an AWS-style endpoint answered). */
+    awsRequestId: z.boolean().optional(),
+  }),
+  z.strictObject({
+    result: z.literal('blocked'),
+    /** Block evidence that counts (probe outcomes, or http-NNN for an HTTP status such as http-403). Default: any block outcome. */
+    by: z.array(z.string().regex(/^(?:[a-z][a-z0-9-]*|http-\d{3})$/)).min(1).optional(),
+  }),
+  z.strictObject({
+    result: z.literal('resolves-within'),
+    /** Every answer must lie in these CIDRs, e.g. "${bedrock.endpointCidrs}". */
+    cidrs: z.union([z.string(), z.array(z.string())]),
+  }),
+]);
+
+export const CheckDef = z.strictObject({
+  id: z.string().regex(/^[a-z][a-z0-9-]{2,80}$/, 'lowercase letters, digits and dashes, 3 to 81 long'),
+  title: z.string().min(1),
+  category: z.enum(CATEGORIES),
+  /** The NET policies the check gives evidence for; `default-deny` for a flow no policy allows. */
+  policies: z.array(z.union([z.literal(DEFAULT_DENY), z.string().regex(policyIdPattern, 'policy ids look like NET-001, or default-deny')])).min(1),
+  from: z.string().regex(zoneNamePattern),
+  to: z.string().regex(zoneNamePattern),
+  probe: z.string().min(1),
+  params: z.record(z.string(), z.union([z.string(), z.number()])).default({}),
+  expect: Expectation,
+  /** Per-probe time-out in seconds (default: the environment's timeouts.probeSeconds). */
+  timeoutSeconds: z.number().int().min(1).max(300).optional(),
+  waiver: z.strictObject({
+    justification: z.string().min(10, 'say why, in a sentence'),
+    expires: z.iso.date('a date written YYYY-MM-DD'),
+    approvedBy: z.string().min(1),
+  }).optional(),
+});
+
+export const SuiteFile = z.strictObject({
+  suite: z.string().regex(/^[a-z][a-z0-9-]{1,40}$/),
+  description: z.string().min(1),
+  checks: z.array(CheckDef).min(1),
+});
+
+export type CheckInput = z.infer<typeof CheckDef>;
+export type Expectation = z.infer<typeof Expectation>;

@@ -1,0 +1,121 @@
+import { readFileSync } from 'node:fs';
+import { isNode, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import type { z } from 'zod';
+import { renderValue, type IssueCollector, type LoadIssueCode } from './issues.ts';
+
+export type YamlPath = readonly (string | number)[];
+
+/**
+ * A parsed YAML file that can map any path inside it back to line and column,
+ * so that every load error points at the exact value (spectral does the same for rulesets).
+ */
+export class YamlSource {
+  private constructor(
+    readonly file: string,
+    readonly doc: Document,
+    private readonly lines: LineCounter,
+  ) {}
+
+  static read(file: string, issues: IssueCollector): YamlSource | undefined {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (cause) {
+      issues.add({
+        code: 'file-missing', file, line: 1, col: 1, path: '',
+        message: `cannot be read (${(cause as NodeJS.ErrnoException).code ?? String(cause)})`,
+        fix: 'check the path and permissions',
+      });
+      return undefined;
+    }
+    return YamlSource.parse(file, text, issues);
+  }
+
+  static parse(file: string, text: string, issues: IssueCollector): YamlSource | undefined {
+    const lines = new LineCounter();
+    const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+    for (const err of doc.errors) {
+      const pos = lines.linePos(err.pos[0]);
+      issues.add({
+        code: 'yaml-syntax', file, line: pos.line, col: pos.col, path: '',
+        message: err.message.split('\n')[0] ?? err.message,
+        fix: 'fix the YAML syntax (indentation, quoting, duplicate keys)',
+      });
+    }
+    return doc.errors.length > 0 ? undefined : new YamlSource(file, doc, lines);
+  }
+
+  get data(): unknown {
+    return this.doc.toJS();
+  }
+
+  /** Line and column of the value at `path`, or of its nearest existing ancestor. */
+  locate(path: YamlPath, key = false): { line: number; col: number } {
+    for (let n = path.length; n >= 0; n--) {
+      const sub = path.slice(0, n);
+      if (key && n === path.length && n > 0) {
+        const parent = sub.length > 1 ? this.doc.getIn(sub.slice(0, -1), true) : this.doc.contents;
+        if (isNode(parent) && 'items' in parent) {
+          const pair = (parent.items as { key?: unknown }[]).find(
+            (p) => isScalar(p.key) && p.key.value === sub[sub.length - 1],
+          );
+          const range = isNode(pair?.key) ? pair.key.range : undefined;
+          if (range) return this.lines.linePos(range[0]);
+        }
+      }
+      const node = n === 0 ? this.doc.contents : this.doc.getIn(sub, true);
+      if (isNode(node) && node.range) return this.lines.linePos(node.range[0]);
+    }
+    return { line: 1, col: 1 };
+  }
+
+  report(
+    issues: IssueCollector,
+    code: LoadIssueCode,
+    path: YamlPath,
+    message: string,
+    fix: string,
+    received?: unknown,
+    onKey = false,
+  ): void {
+    const { line, col } = this.locate(path, onKey);
+    issues.add({
+      code, file: this.file, line, col, path: path.join('.'),
+      ...(received === undefined ? {} : { received: renderValue(received) }),
+      message, fix,
+    });
+  }
+
+  /** Validates with zod, turning every zod issue into a located LoadIssue. */
+  validate<T>(schema: z.ZodType<T>, issues: IssueCollector, base: YamlPath = [], value: unknown = this.data): T | undefined {
+    const result = schema.safeParse(value);
+    if (result.success) return result.data;
+    for (const issue of result.error.issues) {
+      const at = [...base, ...(issue.path as (string | number)[])];
+      const received = valueAt(value, issue.path as (string | number)[]);
+      if (issue.code === 'unrecognized_keys') {
+        for (const k of issue.keys) {
+          this.report(issues, 'unknown-field', [...at, k], `"${k}" is not a known field here`,
+            'remove it or check its spelling against schemas/', undefined, true);
+        }
+      } else if (issue.code === 'invalid_type' && received === undefined) {
+        this.report(issues, 'missing-field', at, `required field "${String(at[at.length - 1] ?? '')}" is missing`,
+          `add it (${issue.message})`);
+      } else if (issue.code === 'invalid_type') {
+        this.report(issues, 'invalid-type', at, issue.message, 'give a value of the expected type', received);
+      } else {
+        this.report(issues, 'invalid-value', at, issue.message, 'use one of the documented values', received);
+      }
+    }
+    return undefined;
+  }
+}
+
+function valueAt(value: unknown, path: readonly (string | number | symbol)[]): unknown {
+  let v: unknown = value;
+  for (const k of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<string | number, unknown>)[k as string];
+  }
+  return v;
+}

@@ -1,0 +1,96 @@
+import type { Target } from '../plan/plan.ts';
+
+/** SSM command invocation statuses (GetCommandInvocation `Status`). */
+export type InvocationStatus = 'Pending' | 'InProgress' | 'Delayed' | 'Success' | 'Cancelled' | 'TimedOut' | 'Failed' | 'Cancelling';
+
+/** What one SSM invocation returned. A non-Success status is data to judge, not an exception. */
+export interface Invocation {
+  readonly instanceId: string;
+  readonly commandId: string;
+  readonly status: InvocationStatus;
+  /** e.g. Success, DeliveryTimedOut, ExecutionTimedOut, Undeliverable, Terminated, InvalidPlatform. */
+  readonly statusDetails: string;
+  /** -1 when the command never started. */
+  readonly responseCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly requestedAt: string;
+  readonly finishedAt: string;
+  readonly durationMs: number;
+  /** Set when the harness stopped waiting: what was awaited and for how long. */
+  readonly waitFault?: string;
+}
+
+export type OutcomeClass = 'success' | 'block' | 'error';
+
+/** One probe's line of output, parsed and classified with the probe's metadata. */
+export interface ProbeObservation {
+  readonly index: number;
+  readonly key: string;
+  readonly probe: string;
+  /** The outcome keyword the probe printed (or the wrapper's: probe-timeout, probe-crashed, …). */
+  readonly outcome: string;
+  readonly class: OutcomeClass;
+  readonly data: Readonly<Record<string, unknown>>;
+  /** Exit status of the probe under `timeout` (124 = killed by its time-out). */
+  readonly rc: number;
+  readonly raw: string;
+}
+
+/** Everything observed for one target of one batch. */
+export interface TargetObservation {
+  readonly batch: string;
+  readonly target: Target;
+  readonly invocation?: Invocation;
+  /** A harness fault that prevented looking at all (the SendCommand failed, the target was not found, …). */
+  readonly fault?: { readonly code: string; readonly message: string };
+  readonly probes: readonly ProbeObservation[];
+  /** True when the end line was missing: output was cut (SSM keeps 24,000 characters) or the script died. */
+  readonly truncated: boolean;
+}
+
+export type VerdictStatus = 'PASS' | 'FAIL' | 'ERROR' | 'INCONCLUSIVE' | 'WAIVED';
+
+export interface Evidence {
+  readonly instanceId?: string;
+  readonly commandId?: string;
+  readonly invocationStatus?: string;
+  readonly statusDetails?: string;
+  readonly responseCode?: number;
+  readonly truncated?: boolean;
+  readonly probe?: ProbeObservation;
+  readonly control?: ProbeObservation;
+  readonly fault?: { readonly code: string; readonly message: string };
+}
+
+interface VerdictBase {
+  readonly checkId: string;
+  readonly suite: string;
+  readonly title: string;
+  readonly category: string;
+  readonly policies: readonly string[];
+  readonly from: string;
+  readonly to: string;
+  readonly target: Target;
+  /** One plain sentence: who, what, what was observed. */
+  readonly sentence: string;
+  readonly evidence: Evidence;
+  readonly source: { readonly file: string; readonly line: number; readonly col: number };
+}
+
+export type Verdict =
+  | (VerdictBase & { readonly status: 'PASS' | 'FAIL' | 'ERROR' | 'INCONCLUSIVE' })
+  | (VerdictBase & {
+      readonly status: 'WAIVED';
+      /** What the check would have been without the waiver. */
+      readonly underlying: 'PASS' | 'FAIL' | 'ERROR' | 'INCONCLUSIVE';
+      readonly waiver: { readonly justification: string; readonly expires: string; readonly approvedBy: string };
+    });
+
+/** The exit-code contract: 0 compliant, 1 at least one FAIL, 2 the harness or a probe broke, 130 interrupted. */
+export function exitCodeFor(verdicts: readonly Pick<Verdict, 'status'>[], extra: { interrupted?: boolean; harnessBroke?: boolean } = {}): 0 | 1 | 2 | 130 {
+  if (extra.interrupted) return 130;
+  if (extra.harnessBroke || verdicts.some((v) => v.status === 'ERROR' || v.status === 'INCONCLUSIVE')) return 2;
+  if (verdicts.some((v) => v.status === 'FAIL')) return 1;
+  return 0;
+}

@@ -1,0 +1,73 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { HEREDOC_END, type ProbeDef } from '../load/probes.ts';
+import { shellQuote } from '../load/param-types.ts';
+import type { PlannedProbe } from './plan.ts';
+
+const LIB = readFileSync(fileURLToPath(new URL('../../probes/_lib/lib.sh', import.meta.url)), 'utf8');
+
+/** First and last line of every batch's output: a missing end line means the output was cut. */
+export const BATCH_BEGIN = 'pathproof-begin';
+export const BATCH_END = 'pathproof-end';
+
+/**
+ * Builds the one POSIX sh script that runs every probe of a batch concurrently, each under its
+ * own `timeout`, and prints one JSON line per probe between a begin and an end line.
+ *
+ * Safety: probe bodies go into quoted heredocs (no expansion); parameter values are validated
+ * upstream and single-quoted here as environment assignments, so no value is ever parsed as code.
+ * The script always exits 0: SSM reads 137 as TimedOut and 194 as a reboot request.
+ */
+export function buildBatchScript(input: {
+  runId: string;
+  batch: string;
+  probes: readonly PlannedProbe[];
+  defs: ReadonlyMap<string, Pick<ProbeDef, 'script'>>;
+}): string {
+  const used = [...new Set(input.probes.map((p) => p.probe))].sort();
+  const lines: string[] = [
+    `# pathproof run ${input.runId} batch ${input.batch}: ${input.probes.length} probes. Read-only; exits 0.`,
+    `PP_DIR=$(mktemp -d 2>/dev/null || { mkdir -p "/tmp/pathproof.$$" && echo "/tmp/pathproof.$$"; })`,
+    `trap 'rm -rf "$PP_DIR"' EXIT`,
+    `cat > "$PP_DIR/lib.sh" <<'${HEREDOC_END}'`,
+    LIB.trimEnd(),
+    HEREDOC_END,
+  ];
+  for (const id of used) {
+    const def = input.defs.get(id);
+    if (!def) throw new Error(`probe ${id} has no definition`);
+    lines.push(`cat > "$PP_DIR/${id}.sh" <<'${HEREDOC_END}'`, def.script.trimEnd(), HEREDOC_END);
+  }
+  lines.push(
+    // pp_run INDEX SECONDS PROBE: runs one probe in its own directory, then wraps its line.
+    `pp_run() {`,
+    `  mkdir -p "$PP_DIR/t$1"`,
+    `  PP_TMP="$PP_DIR/t$1" PP_LIB="$PP_DIR/lib.sh" timeout -k 2 "$2" sh -c '. "$PP_LIB"; . "$0"' "$PP_DIR/$3.sh" >"$PP_DIR/o$1" 2>"$PP_DIR/e$1"`,
+    `  echo $? >"$PP_DIR/rc$1"`,
+    `}`,
+    `printf '{"${BATCH_BEGIN}":"%s","n":%d}\\n' ${shellQuote(input.batch)} ${input.probes.length}`,
+  );
+  for (const p of input.probes) {
+    const env = Object.entries(p.params)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([k, v]) => `PP_${k}=${shellQuote(v)}`);
+    // A subshell per probe: exported parameters never leak between probes.
+    const exports = env.length > 0 ? `export ${env.join(' ')}; ` : '';
+    lines.push(`(${exports}pp_run ${p.index} ${p.timeoutSeconds} ${p.probe}) &`);
+  }
+  lines.push(
+    `wait`,
+    `for i in ${input.probes.map((p) => p.index).join(' ')}; do`,
+    `  rc=$(cat "$PP_DIR/rc$i" 2>/dev/null || echo 255)`,
+    `  line=$(head -n 1 "$PP_DIR/o$i" 2>/dev/null)`,
+    `  err=$(head -c 200 "$PP_DIR/e$i" 2>/dev/null | tr -d '\\000-\\037' | sed -e 's/\\\\/\\\\\\\\/g' -e 's/"/\\\\"/g')`,
+    `  case "$line" in`,
+    `    '{'*'}') printf '{"i":%s,"rc":%s,"o":%s}\\n' "$i" "$rc" "$line" ;;`,
+    `    *) printf '{"i":%s,"rc":%s,"o":null,"stderr":"%s"}\\n' "$i" "$rc" "$err" ;;`,
+    `  esac`,
+    `done`,
+    `printf '{"${BATCH_END}":"%s","n":%d}\\n' ${shellQuote(input.batch)} ${input.probes.length}`,
+    `exit 0`,
+  );
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,92 @@
+import type { Check, Config, ControlCall } from '../load/config.ts';
+import { buildBatchScript } from './batch-script.ts';
+
+/** A probe host inside a zone, as found by tag or id. */
+export interface Target {
+  readonly instanceId: string;
+  readonly zone: string;
+  readonly account: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly vpc: string;
+  readonly subnet?: string;
+  readonly privateIp?: string;
+}
+
+export interface PlannedProbe {
+  /** Position in the batch script; index 0 is always the control probe. */
+  readonly index: number;
+  /** The check id, or "control". */
+  readonly key: string;
+  readonly probe: string;
+  readonly params: Readonly<Record<string, string>>;
+  readonly timeoutSeconds: number;
+}
+
+/** One script for every target of a zone: all of the zone's probes, run concurrently. */
+export interface Batch {
+  readonly id: string;
+  readonly zone: string;
+  readonly account: string;
+  readonly region: string;
+  readonly targets: readonly Target[];
+  readonly probes: readonly PlannedProbe[];
+  readonly script: string;
+  /** executionTimeout of AWS-RunShellScript: the slowest probe plus margin. */
+  readonly executionTimeoutSeconds: number;
+}
+
+/** One SendCommand: at most 50 instance ids (the API's limit) sharing one script. */
+export interface CommandPlan {
+  readonly batch: string;
+  readonly instanceIds: readonly string[];
+  readonly comment: string;
+}
+
+export interface Plan {
+  readonly runId: string;
+  readonly env: string;
+  readonly checks: readonly Check[];
+  readonly batches: readonly Batch[];
+  readonly commands: readonly CommandPlan[];
+  /** Zones that have checks but no targets: their checks become ERROR. */
+  readonly untargeted: readonly string[];
+}
+
+export const MAX_INSTANCES_PER_COMMAND = 50;
+
+export function planRun(config: Config, checks: readonly Check[], targets: ReadonlyMap<string, readonly Target[]>, runId: string): Plan {
+  const batches: Batch[] = [];
+  const commands: CommandPlan[] = [];
+  const untargeted: string[] = [];
+  const zones = [...new Set(checks.map((c) => c.from))].sort();
+  for (const zone of zones) {
+    const zoneChecks = checks.filter((c) => c.from === zone);
+    const zoneTargets = targets.get(zone) ?? [];
+    if (zoneTargets.length === 0) {
+      untargeted.push(zone);
+      continue;
+    }
+    const control = config.controls.get(zone) as ControlCall;
+    const probes: PlannedProbe[] = [
+      { index: 0, key: 'control', probe: control.probe, params: control.params, timeoutSeconds: config.env.timeouts.probeSeconds },
+      ...zoneChecks.map((c, i) => ({ index: i + 1, key: c.id, probe: c.probe, params: c.params, timeoutSeconds: c.timeoutSeconds })),
+    ];
+    const id = `${zone}`;
+    const script = buildBatchScript({ runId, batch: id, probes, defs: config.probes });
+    const zdef = config.env.zones[zone]!;
+    const executionTimeoutSeconds = Math.max(...probes.map((p) => p.timeoutSeconds)) + 15;
+    batches.push({
+      id, zone, account: zdef.account, region: config.env.accounts[zdef.account]!.region,
+      targets: zoneTargets, probes, script, executionTimeoutSeconds,
+    });
+    for (let i = 0; i < zoneTargets.length; i += MAX_INSTANCES_PER_COMMAND) {
+      commands.push({
+        batch: id,
+        instanceIds: zoneTargets.slice(i, i + MAX_INSTANCES_PER_COMMAND).map((t) => t.instanceId),
+        comment: `pathproof ${runId} ${zone}`.slice(0, 100),
+      });
+    }
+  }
+  return { runId, env: config.env.name, checks, batches, commands, untargeted };
+}

@@ -1,0 +1,107 @@
+import createDebug from 'debug';
+import { describeError, isPathproofError } from '../errors.ts';
+import type { Check, Config } from '../load/config.ts';
+import type { Invocation, TargetObservation, Verdict } from '../model/result.ts';
+import { planRun, type Plan, type Target } from '../plan/plan.ts';
+import type { TargetResolver } from '../transport/targets.ts';
+import type { CommandRequest } from '../transport/ssm.ts';
+import { judge } from '../verdict/judge.ts';
+import { parseBatchOutput } from '../verdict/parse-output.ts';
+
+const log = createDebug('pathproof:run');
+
+/** Sends one command to one account/region. The SSM transport implements it; tests inject fakes. */
+export interface CommandPort {
+  run(account: string, region: string, req: CommandRequest, signal?: AbortSignal): Promise<Invocation[]>;
+}
+
+export interface RunResult {
+  readonly runId: string;
+  readonly env: string;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly plan: Plan;
+  readonly observations: readonly TargetObservation[];
+  readonly verdicts: readonly Verdict[];
+  /** Checks that never ran because the run was interrupted. */
+  readonly interrupted: readonly string[];
+}
+
+export async function resolveTargets(config: Config, checks: readonly Check[], resolver: TargetResolver): Promise<{ targets: Map<string, Target[]>; faults: Map<string, string> }> {
+  const targets = new Map<string, Target[]>();
+  const faults = new Map<string, string>();
+  for (const zone of [...new Set(checks.map((c) => c.from))].sort()) {
+    try {
+      const found = await resolver.resolve(zone);
+      targets.set(zone, found);
+      if (found.length === 0) faults.set(zone, `no running probe host found for zone ${zone}`);
+    } catch (e) {
+      faults.set(zone, describeError(e));
+    }
+  }
+  return { targets, faults };
+}
+
+/** Plans, sends every batch once, judges every check on every target. Never throws for a finding. */
+export async function execute(
+  config: Config, checks: readonly Check[], opts: { runId: string; resolver: TargetResolver; port: CommandPort; signal?: AbortSignal; today?: string; concurrency?: number },
+): Promise<RunResult> {
+  const startedAt = new Date().toISOString();
+  const today = opts.today ?? startedAt.slice(0, 10);
+  const { targets, faults } = await resolveTargets(config, checks, opts.resolver);
+  const plan = planRun(config, checks, targets, opts.runId);
+  const observations: TargetObservation[] = [];
+
+  // Zones without targets: every check there is ERROR (we could not look), never silently absent.
+  for (const zone of plan.untargeted) {
+    const z = config.env.zones[zone]!;
+    const acct = config.env.accounts[z.account]!;
+    const target: Target = { instanceId: '(none)', zone, account: z.account, accountId: acct.id, region: acct.region, vpc: z.vpc };
+    observations.push({ batch: zone, target, fault: { code: 'TARGETS_UNRESOLVED', message: faults.get(zone) ?? `no probe host in zone ${zone}` }, probes: [], truncated: false });
+  }
+
+  const queue = [...plan.commands];
+  const byId = new Map(plan.batches.map((b) => [b.id, b]));
+  const worker = async () => {
+    for (let cmd = queue.shift(); cmd; cmd = queue.shift()) {
+      if (opts.signal?.aborted) return;
+      const batch = byId.get(cmd.batch)!;
+      const tgts = batch.targets.filter((t) => cmd!.instanceIds.includes(t.instanceId));
+      try {
+        const invocations = await opts.port.run(batch.account, batch.region, {
+          instanceIds: cmd.instanceIds, script: batch.script, comment: cmd.comment,
+          executionTimeoutSeconds: batch.executionTimeoutSeconds,
+          deliveryTimeoutSeconds: config.env.timeouts.deliverySeconds,
+          pollGraceSeconds: config.env.timeouts.pollGraceSeconds,
+          label: `batch ${batch.id}`,
+        }, opts.signal);
+        for (const t of tgts) {
+          const inv = invocations.find((i) => i.instanceId === t.instanceId);
+          observations.push(inv
+            ? parseBatchOutput(batch, t, inv, config.probes)
+            : { batch: batch.id, target: t, fault: { code: 'SSM_NO_INVOCATION', message: `no invocation returned for ${t.instanceId}` }, probes: [], truncated: false });
+        }
+      } catch (e) {
+        log('batch %s failed: %s', batch.id, describeError(e));
+        const code = isPathproofError(e) ? e.code : 'HARNESS';
+        for (const t of tgts) observations.push({ batch: batch.id, target: t, fault: { code, message: (e as Error).message }, probes: [], truncated: false });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 4) }, worker));
+
+  const verdicts: Verdict[] = [];
+  const interrupted: string[] = [];
+  for (const check of checks) {
+    const obsForZone = observations.filter((o) => o.target.zone === check.from);
+    if (obsForZone.length === 0) interrupted.push(check.id);
+    for (const o of obsForZone) verdicts.push(judge(check, o, today));
+  }
+  verdicts.sort((a, b) => a.suite.localeCompare(b.suite) || a.checkId.localeCompare(b.checkId) || a.target.instanceId.localeCompare(b.target.instanceId));
+  return { runId: opts.runId, env: config.env.name, startedAt, finishedAt: new Date().toISOString(), plan, observations, verdicts, interrupted };
+}
+
+/** Test names: unique, and carrying the ids, because CI viewers ignore properties. */
+export function testName(v: Pick<Verdict, 'policies' | 'checkId' | 'target' | 'from' | 'to'>): string {
+  return `[${v.policies.join(',')}] ${v.checkId} @ ${v.target.zone}/${v.target.instanceId}`;
+}

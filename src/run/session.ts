@@ -1,0 +1,52 @@
+import type { Config } from '../load/config.ts';
+import { AwsClients } from '../transport/aws-clients.ts';
+import { SsmTransport } from '../transport/ssm.ts';
+import { Ec2TargetResolver, type TargetResolver } from '../transport/targets.ts';
+import type { CommandPort } from './execute.ts';
+
+/** What a run talks to: targets, a command port, and teardown of whatever was started for it. */
+export interface Session extends AsyncDisposable {
+  readonly resolver: TargetResolver;
+  readonly port: CommandPort;
+  readonly clients: AwsClients;
+  /** Human-readable description of the control plane, for logs and evidence. */
+  readonly describe: string;
+}
+
+/** The SSM port over real (or emulated) AWS, one transport per account and region. */
+export function ssmPort(clients: AwsClients): CommandPort {
+  const transports = new Map<string, SsmTransport>();
+  return {
+    run(account, region, req, signal) {
+      const key = `${account}/${region}`;
+      let t = transports.get(key);
+      if (!t) transports.set(key, (t = new SsmTransport(clients.ssm(account, region))));
+      return t.run(req, signal);
+    },
+  };
+}
+
+export async function openSession(config: Config, runId: string, log: (line: string) => void): Promise<Session> {
+  if (config.env.kind === 'twin') {
+    // The twin lives in infra/; loaded only when needed so that prod runs never touch it.
+    const { startLab } = await import('../../infra/twin/lab.ts');
+    const lab = await startLab({ root: config.root, runId, log });
+    const clients = new AwsClients(config.env, runId, lab.endpoint);
+    return {
+      resolver: new Ec2TargetResolver(config.env, clients), port: ssmPort(clients), clients,
+      describe: `local twin ${lab.runId} (gateway ${lab.endpoint})`,
+      async [Symbol.asyncDispose]() {
+        clients.destroy();
+        await lab[Symbol.asyncDispose]();
+      },
+    };
+  }
+  const clients = new AwsClients(config.env, runId);
+  return {
+    resolver: new Ec2TargetResolver(config.env, clients), port: ssmPort(clients), clients,
+    describe: clients.endpoint ? `AWS API at ${clients.endpoint}` : 'AWS',
+    async [Symbol.asyncDispose]() {
+      clients.destroy();
+    },
+  };
+}

@@ -1,0 +1,166 @@
+import {
+  CancelCommandCommand, GetCommandInvocationCommand, SendCommandCommand, type SSMClient,
+} from '@aws-sdk/client-ssm';
+import createDebug from 'debug';
+import { PathproofError } from '../errors.ts';
+import type { Invocation, InvocationStatus } from '../model/result.ts';
+
+const log = createDebug('pathproof:ssm');
+
+const TERMINAL: ReadonlySet<string> = new Set(['Success', 'Cancelled', 'TimedOut', 'Failed']);
+
+/** What one SendCommand carries. Never put credentials or secrets here: SSM keeps command history. */
+export interface CommandRequest {
+  readonly instanceIds: readonly string[];
+  readonly script: string;
+  readonly comment: string;
+  /** AWS-RunShellScript executionTimeout. */
+  readonly executionTimeoutSeconds: number;
+  /** SendCommand TimeoutSeconds (delivery). */
+  readonly deliveryTimeoutSeconds: number;
+  /** Extra wait after delivery + execution before the harness gives up on an invocation. */
+  readonly pollGraceSeconds: number;
+  /** Where the command came from, for wait messages (e.g. "batch inference"). */
+  readonly label: string;
+}
+
+export interface PollOptions {
+  /** First delay between polls in ms (default 400). */
+  readonly initialDelayMs?: number;
+  /** Longest delay between polls in ms (default 4000). */
+  readonly maxDelayMs?: number;
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  readonly now?: () => number;
+  readonly random?: () => number;
+}
+
+/**
+ * Runs scripts through SSM Run Command: SendCommand, then an explicit poll loop on
+ * GetCommandInvocation (not the SDK waiter, which retries every error until its time-out and
+ * hides the cause). Returns one Invocation per instance; throws only for harness faults.
+ */
+export class SsmTransport {
+  constructor(private readonly client: SSMClient, private readonly options: PollOptions = {}) {}
+
+  async run(req: CommandRequest, signal?: AbortSignal): Promise<Invocation[]> {
+    if (req.instanceIds.length === 0 || req.instanceIds.length > 50) {
+      throw new PathproofError('SSM_SEND_FAILED', `SendCommand takes 1 to 50 instance ids, got ${req.instanceIds.length}`);
+    }
+    const requestedAt = new Date(this.now()).toISOString();
+    let commandId: string;
+    try {
+      const out = await this.client.send(new SendCommandCommand({
+        DocumentName: 'AWS-RunShellScript',
+        InstanceIds: [...req.instanceIds],
+        Comment: req.comment.slice(0, 100),
+        TimeoutSeconds: req.deliveryTimeoutSeconds,
+        // Every target must run even when another fails (MaxErrors defaults to 0).
+        MaxErrors: '100%',
+        MaxConcurrency: '50',
+        Parameters: { commands: [req.script], executionTimeout: [String(req.executionTimeoutSeconds)] },
+      }), { abortSignal: signal });
+      commandId = out.Command?.CommandId ?? '';
+      if (!commandId) throw new PathproofError('SSM_SEND_FAILED', 'SendCommand returned no CommandId');
+    } catch (e) {
+      throw harnessFault(e, `SendCommand for ${req.label} to ${req.instanceIds.join(', ')}`);
+    }
+    log('[cmd %s] sent to %s (%s)', commandId, req.instanceIds.join(','), req.label);
+    const deadline = this.now() + (req.deliveryTimeoutSeconds + req.executionTimeoutSeconds + req.pollGraceSeconds) * 1000;
+    return Promise.all(req.instanceIds.map((id) => this.poll(commandId, id, requestedAt, deadline, req, signal)));
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
+  }
+
+  private async poll(commandId: string, instanceId: string, requestedAt: string, deadline: number, req: CommandRequest, signal?: AbortSignal): Promise<Invocation> {
+    const sleep = this.options.sleep ?? abortableSleep;
+    const random = this.options.random ?? Math.random;
+    const initial = this.options.initialDelayMs ?? 400;
+    const max = this.options.maxDelayMs ?? 4000;
+    const started = this.now();
+    let last: { status: string; details: string } = { status: 'Pending', details: 'InvocationDoesNotExist' };
+    for (let attempt = 0; ; attempt++) {
+      // Exponential backoff with full jitter on the upper half, so parallel pollers spread out.
+      const delay = Math.min(max, initial * 1.6 ** attempt);
+      await sleep(delay / 2 + (random() * delay) / 2, signal);
+      if (signal?.aborted) {
+        await this.cancel(commandId, instanceId);
+        return this.unfinished(commandId, instanceId, requestedAt, started, 'Cancelled', `interrupted while waiting for command ${commandId} on ${instanceId}`);
+      }
+      try {
+        const r = await this.client.send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: instanceId }), { abortSignal: signal });
+        last = { status: r.Status ?? 'Pending', details: r.StatusDetails ?? '' };
+        log('[%s] [cmd %s] %s (%s)', instanceId, commandId, last.status, last.details);
+        if (TERMINAL.has(last.status)) {
+          return {
+            instanceId, commandId, status: last.status as InvocationStatus, statusDetails: last.details,
+            responseCode: r.ResponseCode ?? -1,
+            stdout: r.StandardOutputContent ?? '', stderr: r.StandardErrorContent ?? '',
+            requestedAt, finishedAt: r.ExecutionEndDateTime || new Date(this.now()).toISOString(),
+            durationMs: this.now() - started,
+          };
+        }
+      } catch (e) {
+        // Right after SendCommand the invocation does not exist yet: SSM is eventually consistent.
+        if (!isAwsError(e, 'InvocationDoesNotExist')) throw harnessFault(e, `GetCommandInvocation ${commandId} on ${instanceId}`);
+        log('[%s] [cmd %s] not visible yet', instanceId, commandId);
+      }
+      if (this.now() > deadline) {
+        await this.cancel(commandId, instanceId);
+        const waited = Math.round((this.now() - started) / 1000);
+        return this.unfinished(commandId, instanceId, requestedAt, started, last.status as InvocationStatus,
+          `command ${commandId} on ${instanceId} still ${last.status}${last.details ? ` (${last.details})` : ''} after ${waited} s (${req.label})`);
+      }
+    }
+  }
+
+  private unfinished(commandId: string, instanceId: string, requestedAt: string, started: number, status: InvocationStatus, waitFault: string): Invocation {
+    return {
+      instanceId, commandId, status, statusDetails: 'HarnessStoppedWaiting', responseCode: -1, stdout: '', stderr: '',
+      requestedAt, finishedAt: new Date(this.now()).toISOString(), durationMs: this.now() - started, waitFault,
+    };
+  }
+
+  private async cancel(commandId: string, instanceId: string): Promise<void> {
+    try {
+      await this.client.send(new CancelCommandCommand({ CommandId: commandId, InstanceIds: [instanceId] }));
+    } catch (e) {
+      log('[%s] [cmd %s] cancel failed: %s', instanceId, commandId, (e as Error).message);
+    }
+  }
+}
+
+export function isAwsError(e: unknown, name: string): boolean {
+  return !!e && typeof e === 'object' && ((e as { name?: string }).name === name || (e as { Code?: string }).Code === name);
+}
+
+/** Maps SDK errors to stable codes; AccessDenied and InvalidInstanceId are surfaced at once, never retried. */
+function harnessFault(e: unknown, what: string): PathproofError {
+  if (e instanceof PathproofError) return e;
+  const name = (e as { name?: string })?.name ?? 'Error';
+  const msg = (e as Error)?.message ?? String(e);
+  if (/AccessDenied/i.test(name)) {
+    return new PathproofError('SSM_ACCESS_DENIED', `${what} was denied: ${msg}. Grant ssm:SendCommand and ssm:GetCommandInvocation on the targets (README, IAM permissions).`, { cause: e });
+  }
+  if (name === 'InvalidInstanceId') {
+    return new PathproofError('SSM_INVALID_INSTANCE', `${what}: ${msg}. The instance is not SSM-managed, not Online, or in another account/region; run the preflight.`, { cause: e });
+  }
+  if (/Throttl|TooManyRequests|RateExceeded/i.test(name)) {
+    return new PathproofError('SSM_THROTTLED', `${what} was still throttled after adaptive retries: ${msg}. Run fewer targets at once or ask for a higher SSM quota.`, { cause: e });
+  }
+  return new PathproofError('SSM_SEND_FAILED', `${what} failed: ${name}: ${msg}`, { cause: e });
+}
+
+export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,129 @@
+import type { Check } from '../load/config.ts';
+import type { Evidence, ProbeObservation, TargetObservation, Verdict } from '../model/result.ts';
+import { cidrContains } from './cidr.ts';
+
+type Judged = { status: 'PASS' | 'FAIL' | 'ERROR' | 'INCONCLUSIVE'; sentence: string };
+
+/**
+ * Judges one check on one target. The integrity rule: a check that could not look is ERROR,
+ * never PASS; a deny check passes only on positive evidence of a block with zero successes
+ * while the batch's control probe succeeded.
+ */
+export function judge(check: Check, obs: TargetObservation, today: string): Verdict {
+  const probe = obs.probes.find((p) => p.key === check.id);
+  const control = obs.probes.find((p) => p.key === 'control');
+  const inv = obs.invocation;
+  const evidence: Evidence = {
+    instanceId: obs.target.instanceId,
+    ...(inv ? { commandId: inv.commandId, invocationStatus: inv.status, statusDetails: inv.statusDetails, responseCode: inv.responseCode } : {}),
+    truncated: obs.truncated,
+    ...(probe ? { probe } : {}),
+    ...(control ? { control } : {}),
+    ...(obs.fault ? { fault: obs.fault } : {}),
+  };
+  const judged = judgeRaw(check, obs, probe, control);
+  const base = {
+    checkId: check.id, suite: check.suite, title: check.title, category: check.category, policies: check.policies,
+    from: check.from, to: check.to, target: obs.target, evidence, source: check.source,
+  };
+  if (!check.waiver) return { ...base, ...judged };
+  if (check.waiver.expires < today) {
+    return { ...base, status: 'FAIL', sentence: `The waiver of ${check.id} expired on ${check.waiver.expires}; without it: ${judged.sentence}` };
+  }
+  return {
+    ...base, status: 'WAIVED', underlying: judged.status, waiver: check.waiver,
+    sentence: `Waived until ${check.waiver.expires} (${check.waiver.justification}; approved by ${check.waiver.approvedBy}); observed: ${judged.sentence}`,
+  };
+}
+
+function who(obs: TargetObservation): string {
+  const t = obs.target;
+  return `${t.zone} host ${t.instanceId}${t.privateIp ? ` (${t.privateIp})` : ''}`;
+}
+
+export function describeAttempt(check: Pick<Check, 'probe' | 'params'>): string {
+  const p = check.params;
+  switch (check.probe) {
+    case 'tcp-connect': return `TCP ${p.host}:${p.port}`;
+    case 'dns-resolve': return `resolving ${p.name}`;
+    case 'dns-exfil': return `a DNS query for ${p.marker}.${p.domain}`;
+    case 'tls-handshake': return `TLS to ${p.host}:${p.port ?? 443}${p.address ? ` at ${p.address}` : ''}`;
+    case 'https-request': return `${p.method ?? 'GET'} ${p.scheme ?? 'https'}://${p.host}:${p.port ?? 443}${p.path ?? '/'}`;
+    case 'http-exfil': return `POSTing marker ${p.marker} to ${p.scheme ?? 'http'}://${p.host}:${p.port ?? 80}`;
+    case 'imds': return `the instance metadata service (IMDS${p.version ?? 'v2'})`;
+    default: return `probe ${check.probe}`;
+  }
+}
+
+function observed(p: ProbeObservation): string {
+  const d = p.data;
+  const bits = [p.outcome];
+  if (typeof d.status === 'number' && d.status > 0) bits.push(`HTTP ${d.status}`);
+  if (Array.isArray(d.addresses) && d.addresses.length > 0) bits.push(`answers ${d.addresses.join(', ')}`);
+  if (typeof d.successes === 'number' && typeof d.attempts === 'number') bits.push(`${d.successes}/${d.attempts} attempts succeeded`);
+  if (typeof d.tool === 'string') bits.push(`tool ${d.tool}`);
+  if (typeof d.detail === 'string' && d.detail && p.class !== 'success') bits.push(d.detail);
+  return bits.join(', ');
+}
+
+function judgeRaw(check: Check, obs: TargetObservation, probe?: ProbeObservation, control?: ProbeObservation): Judged {
+  const subject = `${who(obs)} → ${describeAttempt(check)}`;
+  const policies = check.policies.join(', ');
+  if (obs.fault) return { status: 'ERROR', sentence: `Could not look: ${obs.fault.message} (${obs.fault.code}); ${subject} was not tested.` };
+  const inv = obs.invocation;
+  if (!inv) return { status: 'ERROR', sentence: `No SSM invocation was recorded for ${obs.target.instanceId}; ${subject} was not tested.` };
+  if (inv.status !== 'Success') {
+    const why = inv.waitFault ?? `SSM command ${inv.commandId} ended ${inv.status} (${inv.statusDetails}, response code ${inv.responseCode})`;
+    return { status: 'ERROR', sentence: `Could not look: ${why}; ${subject} was not tested.` };
+  }
+  if (obs.truncated) {
+    return { status: 'ERROR', sentence: `Could not look: the output of command ${inv.commandId} on ${inv.instanceId} ended without its end line (cut at SSM's 24,000-character limit, or the script died); ${subject} is unknown.` };
+  }
+  if (!probe || probe.class === 'error') {
+    const what = probe ? observed(probe) : 'no output';
+    return { status: 'ERROR', sentence: `Could not look: the ${check.probe} probe did not run properly (${what}); ${subject} is unknown.` };
+  }
+  const controlOk = control?.class === 'success';
+  const e = check.expect;
+  switch (e.result) {
+    case 'allowed': {
+      if (probe.class !== 'success') return { status: 'FAIL', sentence: `${subject} was blocked (${observed(probe)}), but ${policies} allows it.` };
+      const status = typeof probe.data.status === 'number' ? probe.data.status : undefined;
+      if (e.status && (status === undefined || !e.status.includes(status))) {
+        return { status: 'FAIL', sentence: `${subject} answered HTTP ${status ?? 'nothing'}, where ${policies} expects ${e.status.join(' or ')}.` };
+      }
+      if (e.awsRequestId && !probe.data.requestId) {
+        return { status: 'FAIL', sentence: `${subject} answered without an x-amzn-RequestId header: it is not an AWS endpoint (${observed(probe)}).` };
+      }
+      return { status: 'PASS', sentence: `${subject} succeeded (${observed(probe)}), as ${policies} allows.` };
+    }
+    case 'blocked': {
+      const status = typeof probe.data.status === 'number' ? probe.data.status : undefined;
+      const httpBlock = probe.class === 'success' && status !== undefined && (e.by ?? []).includes(`http-${status}`);
+      const successes = typeof probe.data.successes === 'number' ? probe.data.successes : probe.class === 'success' ? 1 : 0;
+      if (!httpBlock && (probe.class === 'success' || successes > 0)) {
+        return { status: 'FAIL', sentence: `${subject} got through (${observed(probe)}), but ${policies} denies it.` };
+      }
+      const evidenceKind = httpBlock ? `http-${status}` : probe.outcome;
+      if (e.by && !e.by.includes(evidenceKind)) {
+        return { status: 'FAIL', sentence: `${subject} was blocked by ${evidenceKind}, not by ${e.by.join(' or ')} as the suite expects: the control in place is not the one declared (${observed(probe)}).` };
+      }
+      if (!controlOk) {
+        return { status: 'INCONCLUSIVE', sentence: `${subject} looked blocked (${observed(probe)}), but the control probe failed (${control ? observed(control) : 'no output'}), so a block cannot be told from a broken host.` };
+      }
+      return { status: 'PASS', sentence: `${subject} was blocked (${observed(probe)}), as ${policies} requires.` };
+    }
+    case 'resolves-within': {
+      const cidrs = e.cidrs;
+      const addrs = Array.isArray(probe.data.addresses) ? (probe.data.addresses as string[]) : [];
+      if (probe.class !== 'success' || addrs.length === 0) {
+        return { status: 'FAIL', sentence: `${subject} gave no address (${observed(probe)}): the private path for ${policies} is broken.` };
+      }
+      const outside = addrs.filter((a) => !cidrs.some((c) => cidrContains(c, a)));
+      if (outside.length > 0) {
+        return { status: 'FAIL', sentence: `${subject} answered ${outside.join(', ')}, outside the endpoint ranges ${cidrs.join(', ')}: traffic for ${policies} would leave the private path.` };
+      }
+      return { status: 'PASS', sentence: `${subject} answered only ${addrs.join(', ')}, inside ${cidrs.join(', ')}${probe.data.server ? ` (server ${String(probe.data.server)})` : ''}.` };
+    }
+  }
+}
