@@ -48,7 +48,7 @@ export const CheckDef = z.strictObject({
 });
 
 export const SuiteFile = z.strictObject({
-  suite: z.string().regex(/^[a-z][a-z0-9-]{1,40}$/),
+  suite: z.string().regex(/^[a-z][a-z0-9-]{0,40}$/, 'lowercase letters, digits and dashes; equal to the file name'),
   description: z.string().min(1),
   checks: z.array(CheckDef).min(1),
 });

@@ -1,0 +1,117 @@
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { loadConfig } from '../../src/load/config.ts';
+import { ConfigError, formatIssue, IssueCollector } from '../../src/load/issues.ts';
+import { loadProbes } from '../../src/load/probes.ts';
+import { INVALID, ROOT } from '../helpers/paths.ts';
+
+function load(opts: { suitesDir?: string; envFile?: string; env?: string }) {
+  return loadConfig({ root: ROOT, env: opts.env ?? 'local', marker: 'pp-test-0001', ...opts });
+}
+function issuesOf(fn: () => unknown) {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof ConfigError) return e.issues;
+    throw e;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('shipped configuration', () => {
+  test.each(['local', 'prod'])('env %s loads with every suite', (env) => {
+    const c = load({ env });
+    expect(c.checks.length).toBeGreaterThan(20);
+    expect(c.controls.size).toBe(5);
+    // ${...} references are expanded and typed values become strings.
+    const invoke = c.checks.find((x) => x.id === 'net002-bedrock-runtime-invoke')!;
+    expect(invoke.params.host).toBe('bedrock-runtime.ap-southeast-2.amazonaws.com');
+    expect(invoke.params.path).toBe(`/model/${c.env.models.allowed}/invoke`);
+    expect(c.checks.find((x) => x.id === 'exfil-inference-http-sink')!.params.marker).toBe('pp-test-0001');
+  });
+
+  test('an unknown environment is named with the known ones', () => {
+    expect(() => load({ env: 'staging' })).toThrow(/environment "staging".*known: local, prod/);
+  });
+});
+
+// One invalid fixture per rule: test/fixtures/invalid/<code>/*.yaml, each must yield that code at a precise place.
+const expected: Record<string, { line: number; col: number; text?: RegExp }> = {
+  'yaml-syntax': { line: 6, col: 1 },
+  'unknown-field': { line: 13, col: 5, text: /"severity" is not a known field/ },
+  'missing-field': { line: 4, col: 5, text: /"title" is missing/ },
+  'invalid-value': { line: 6, col: 15, text: /from "sideways"/ },
+  'invalid-type': { line: 7, col: 15, text: /from "NET-010"/ },
+  'duplicate-id': { line: 13, col: 9, text: /already used at .*s\.yaml:4/ },
+  'id-mismatch': { line: 1, col: 8, text: /set suite: other-name/ },
+  'unknown-zone': { line: 8, col: 11, text: /from "infrence" is not a zone of env local; zones: application, inference/ },
+  'unknown-policy': { line: 7, col: 16, text: /from "NET-099"/ },
+  'unknown-probe': { line: 10, col: 12, text: /from "ping" is not a probe; probes: dns-exfil/ },
+  'unknown-parameter': { line: 11, col: 43, text: /"retries" is not a parameter of probe tcp-connect/ },
+  'missing-parameter': { line: 11, col: 13, text: /needs parameter "port"/ },
+  'invalid-parameter': { line: 11, col: 21, text: /from "x; rm -rf \/" is not a DNS name/ },
+  'unknown-reference': { line: 11, col: 21, text: /\$\{services\.vektor-db\.host\} names nothing/ },
+  'policy-mismatch': { line: 7, col: 16, text: /governs inference → data, but the check goes application → data/ },
+  'expectation-mismatch': { line: 12, col: 37, text: /"nxdomian" is not a block outcome of probe tcp-connect/ },
+};
+
+describe('invalid suites: every error at once, with code, file:line:col, value and fix', () => {
+  test('there is one fixture per rule', () => {
+    expect(readdirSync(INVALID).sort()).toEqual(Object.keys(expected).sort());
+  });
+  test.each(Object.entries(expected))('%s', (code, where) => {
+    const issues = issuesOf(() => load({ suitesDir: path.join(INVALID, code) }));
+    const hit = issues.find((i) => i.code === code);
+    expect(hit, issues.map((i) => formatIssue(i)).join('\n')).toBeDefined();
+    expect([hit!.line, hit!.col]).toEqual([where.line, where.col]);
+    const text = formatIssue(hit!, ROOT);
+    expect(text).toMatch(new RegExp(`^test/fixtures/invalid/${code}/[a-z-]+\\.yaml:${where.line}:${where.col} ${code}`));
+    if (where.text) expect(text).toMatch(where.text);
+    expect(hit!.fix.length).toBeGreaterThan(5);
+  });
+
+  test('all problems of all files are reported together', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'pp-suites-'));
+    for (const code of ['unknown-zone', 'unknown-policy', 'unknown-probe']) {
+      const text = readFileSync(path.join(INVALID, code, 's.yaml'), 'utf8').replace('suite: s', `suite: ${code}`).replace('id: chk-one', `id: chk-${code}`);
+      writeFileSync(path.join(dir, `${code}.yaml`), text);
+    }
+    const issues = issuesOf(() => load({ suitesDir: dir }));
+    const codes = new Set(issues.map((i) => i.code));
+    for (const code of ['unknown-zone', 'unknown-policy', 'unknown-probe']) expect(codes).toContain(code);
+    expect(new Set(issues.map((i) => path.basename(i.file))).size).toBe(3);
+  });
+});
+
+describe('invalid environments and probes', () => {
+  test('an environment naming an undefined account, an unknown control probe and no credentials source', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'pp-env-'));
+    const text = load({ env: 'prod' }).env.file;
+    const env = path.join(dir, 'bad.yaml');
+    writeFileSync(env, readFileSync(text, 'utf8')
+      .replace('account: syd', 'account: sydney')
+      .replace('    roleArn: arn:aws:iam::111111111111:role/pathproof-runner\n', '')
+      .replace('control: { probe: tcp-connect, params: { host: "${services.vector-db.host}", port: 6333 } }', 'control: { probe: nc, params: {} }'));
+    const issues = issuesOf(() => load({ envFile: env }));
+    const codes = issues.map((i) => i.code);
+    expect(codes).toContain('unknown-account');
+    expect(codes).toContain('unknown-probe');
+    expect(issues.some((i) => i.code === "missing-field" && /profile or a roleArn/.test(i.message))).toBe(true);
+  });
+
+  test('probe id must equal its folder, and a script may not contain the heredoc terminator', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'pp-probes-'));
+    mkdirSync(path.join(dir, 'alpha'));
+    writeFileSync(path.join(dir, 'alpha/probe.yaml'), 'id: beta\ntitle: t\ndescription: d\ntools: []\nparameters: {}\noutcomes: { ok: success }\n');
+    writeFileSync(path.join(dir, 'alpha/probe.sh'), 'pp_emit ok\n');
+    mkdirSync(path.join(dir, 'gamma'));
+    writeFileSync(path.join(dir, 'gamma/probe.yaml'), 'id: gamma\ntitle: t\ndescription: d\ntools: []\nparameters: {}\noutcomes: { ok: success }\n');
+    writeFileSync(path.join(dir, 'gamma/probe.sh'), 'echo hi\nPATHPROOF_PROBE_END\nrm -rf /\n');
+    const issues = new IssueCollector();
+    const probes = loadProbes(dir, issues);
+    expect(probes.size).toBe(0);
+    expect(issues.issues.map((i) => `${i.code}:${i.line}:${i.col}`)).toEqual(['id-mismatch:1:5', 'unsafe-script:1:1']);
+  });
+});

@@ -1,0 +1,60 @@
+import { execa } from 'execa';
+import { describe, expect, test } from 'vitest';
+import { selectChecks } from '../../src/cli/run.ts';
+import { loadConfig } from '../../src/load/config.ts';
+import { planRun, type Target } from '../../src/plan/plan.ts';
+import { ROOT } from '../helpers/paths.ts';
+
+const config = loadConfig({ root: ROOT, env: 'prod', marker: 'pp-test' });
+const targetsFor = (n: number) => new Map(Object.keys(config.env.zones).map((zone) => [zone,
+  Array.from({ length: n }, (_, i): Target => ({ instanceId: `i-${zone.slice(0, 3)}${String(i).padStart(14, '0')}`, zone, account: 'nz', accountId: '111111111111', region: 'ap-southeast-6', vpc: 'vpc-1' }))]));
+
+describe('planning and batching', () => {
+  test('one batch per zone with the control first, one SendCommand per 50 targets, never one per check', () => {
+    const plan = planRun(config, config.checks, targetsFor(120), 'pp-test');
+    const zones = new Set(config.checks.map((c) => c.from));
+    expect(plan.batches.map((b) => b.zone).sort()).toEqual([...zones].sort());
+    for (const b of plan.batches) {
+      expect(b.probes[0]!.key).toBe('control');
+      expect(b.probes.slice(1).map((p) => p.key).sort()).toEqual(config.checks.filter((c) => c.from === b.zone).map((c) => c.id).sort());
+      const cmds = plan.commands.filter((c) => c.batch === b.id);
+      expect(cmds.map((c) => c.instanceIds.length)).toEqual([50, 50, 20]);
+      expect(b.executionTimeoutSeconds).toBeGreaterThan(Math.max(...b.probes.map((p) => p.timeoutSeconds)));
+    }
+    expect(plan.commands.length).toBe(zones.size * 3);
+    expect(plan.commands.length).toBeLessThan(config.checks.length);
+  });
+
+  test('a zone without targets is listed as untargeted, not dropped', () => {
+    const t = targetsFor(1);
+    t.set('sandbox', []);
+    expect(planRun(config, config.checks, t, 'pp-test').untargeted).toEqual(['sandbox']);
+  });
+
+  test('selection by suite, policy and name pattern', () => {
+    expect(new Set(selectChecks(config, { suites: ['dns-leak'], policies: [] }).map((c) => c.suite))).toEqual(new Set(['dns-leak']));
+    expect(selectChecks(config, { suites: [], policies: ['NET-003'] }).map((c) => c.id).sort()).toEqual(['net003-inference-to-vector-db-grpc', 'net003-inference-to-vector-db-http']);
+    expect(selectChecks(config, { suites: [], policies: [], filter: 'sandbox-no-imds' }).map((c) => c.id)).toEqual(['sandbox-no-imds']);
+  });
+});
+
+describe('the launcher', () => {
+  const clean = { PATH: process.env.PATH!, HOME: '/nonexistent', AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent' };
+  test('`npm test -- --env=prod --dry-run` prints the plan and exact commands without any credentials', async () => {
+    const r = await execa('npx', ['tsx', 'src/cli/main.ts', 'run', '--env=prod', '--dry-run'], { cwd: ROOT, env: clean, extendEnv: false, reject: false });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/dry run pp-[0-9t]+-[0-9a-f]{4}, env prod: \d+ checks, (\d+) batches, \1 SendCommand calls\. Nothing is sent\./);
+    expect(r.stdout).toContain('aws ssm send-command --region ap-southeast-6 --document-name AWS-RunShellScript');
+    expect(r.stdout).toContain("PP_host='bedrock-runtime.ap-southeast-2.amazonaws.com'");
+  });
+  test('a bad configuration exits 2 with every problem and runs nothing', async () => {
+    const r = await execa('npx', ['tsx', 'src/cli/main.ts', 'run', '--env=nowhere'], { cwd: ROOT, env: clean, extendEnv: false, reject: false });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/ENV_UNKNOWN: environment "nowhere"/);
+  });
+  test('an unknown option exits 2 and shows usage', async () => {
+    const r = await execa('npx', ['tsx', 'src/cli/main.ts', 'run', '--envv=prod'], { cwd: ROOT, env: clean, extendEnv: false, reject: false });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/Unknown option '--envv'/);
+  });
+});

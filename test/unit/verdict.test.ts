@@ -1,0 +1,115 @@
+import { describe, expect, test } from 'vitest';
+import type { Check } from '../../src/load/config.ts';
+import { exitCodeFor, type Invocation, type OutcomeClass, type ProbeObservation, type TargetObservation } from '../../src/model/result.ts';
+import type { Batch } from '../../src/plan/plan.ts';
+import { judge } from '../../src/verdict/judge.ts';
+import { parseBatchOutput } from '../../src/verdict/parse-output.ts';
+import { localTarget, probeDefs } from '../helpers/run-probes.ts';
+
+const TODAY = '2026-11-24';
+const check = (over: Partial<Check> = {}): Check => ({
+  id: 'chk', suite: 's', title: 't', category: 'negative', policies: ['NET-010'], from: 'test', to: 'external-ai',
+  probe: 'tcp-connect', params: { host: '10.1.1.10', port: '443' }, expect: { result: 'blocked' }, timeoutSeconds: 5,
+  source: { file: 'suites/s.yaml', line: 4, col: 5 }, ...over,
+});
+const p = (key: string, outcome: string, cls: OutcomeClass, data: Record<string, unknown> = {}): ProbeObservation => ({ index: key === 'control' ? 0 : 1, key, probe: 'tcp-connect', outcome, class: cls, data, rc: 0, raw: '' });
+const inv = (over: Partial<Invocation> = {}): Invocation => ({ instanceId: localTarget.instanceId, commandId: 'cmd-1', status: 'Success', statusDetails: 'Success', responseCode: 0, stdout: '', stderr: '', requestedAt: '', finishedAt: '', durationMs: 1, ...over });
+const obs = (probe: ProbeObservation | undefined, over: Partial<TargetObservation> = {}): TargetObservation => ({
+  batch: 'b', target: localTarget, invocation: inv(), probes: [p('control', 'connected', 'success'), ...(probe ? [probe] : [])], truncated: false, ...over,
+});
+
+describe('deny checks', () => {
+  test('PASS only with positive evidence of a block, zero successes and a working control', () => {
+    const v = judge(check(), obs(p('chk', 'timeout', 'block', { attempts: 2, successes: 0 })), TODAY);
+    expect(v.status).toBe('PASS');
+    expect(v.sentence).toMatch(/test host i-0000000000000test → TCP 10\.1\.1\.10:443 was blocked \(timeout, 0\/2 attempts succeeded\), as NET-010 requires/);
+  });
+  test('FAIL when any attempt got through', () => {
+    expect(judge(check(), obs(p('chk', 'connected', 'success', { attempts: 3, successes: 1 })), TODAY).status).toBe('FAIL');
+    expect(judge(check(), obs(p('chk', 'timeout', 'block', { attempts: 3, successes: 1 })), TODAY).status).toBe('FAIL');
+  });
+  test('INCONCLUSIVE when the control probe failed', () => {
+    const o = obs(p('chk', 'timeout', 'block'), { probes: [p('control', 'timeout', 'block'), p('chk', 'timeout', 'block')] });
+    expect(judge(check(), o, TODAY).status).toBe('INCONCLUSIVE');
+  });
+  test('blocked by the wrong mechanism is FAIL when the suite names the mechanism', () => {
+    const v = judge(check({ expect: { result: 'blocked', by: ['nxdomain'] } }), obs(p('chk', 'timeout', 'block')), TODAY);
+    expect(v.status).toBe('FAIL');
+  });
+  test('an HTTP 403 counts as a block only when the suite says http-403', () => {
+    const https = { ...p('chk', 'http', 'success', { status: 403 }), probe: 'https-request' };
+    expect(judge(check({ probe: 'https-request', expect: { result: 'blocked', by: ['http-403'] } }), obs(https), TODAY).status).toBe('PASS');
+    expect(judge(check({ probe: 'https-request' }), obs(https), TODAY).status).toBe('FAIL');
+  });
+});
+
+describe('the integrity rule: a check that could not look is never PASS', () => {
+  const couldNotLook: [string, TargetObservation][] = [
+    ['tool missing', obs(p('chk', 'tool-missing', 'error', { tool: 'bash' }))],
+    ['probe crashed', obs(p('chk', 'probe-crashed', 'error'))],
+    ['probe timed out', obs(p('chk', 'probe-timeout', 'error'))],
+    ['probe gave no output', obs(undefined)],
+    ['output truncated', obs(p('chk', 'timeout', 'block'), { truncated: true })],
+    ['SSM undeliverable', obs(p('chk', 'timeout', 'block'), { invocation: inv({ status: 'Failed', statusDetails: 'Undeliverable', responseCode: -1 }) })],
+    ['SSM execution timed out', obs(p('chk', 'timeout', 'block'), { invocation: inv({ status: 'TimedOut', statusDetails: 'ExecutionTimedOut' }) })],
+    ['harness stopped waiting', obs(undefined, { invocation: inv({ status: 'InProgress', waitFault: 'command cmd-1 on i-x still InProgress after 120 s' }) })],
+    ['harness fault', obs(undefined, { invocation: undefined, fault: { code: 'SSM_ACCESS_DENIED', message: 'denied' } })],
+  ];
+  const expectations: Check['expect'][] = [{ result: 'blocked' }, { result: 'allowed' }, { result: 'resolves-within', cidrs: ['10.1.1.0/24'] }, { result: 'blocked', by: ['timeout'] }];
+  test.each(couldNotLook)('%s → ERROR for every kind of expectation', (_, o) => {
+    for (const expect_ of expectations) {
+      const v = judge(check({ expect: expect_ }), o, TODAY);
+      expect(v.status, v.sentence).toBe('ERROR');
+      expect(v.sentence).toMatch(/^Could not look/);
+    }
+  });
+  test('truncated SSM output parsed from a real batch line set has no end line → ERROR', () => {
+    const batch: Batch = { id: 'test', zone: 'test', account: 'a', region: 'r', targets: [localTarget], script: '', executionTimeoutSeconds: 10,
+      probes: [{ index: 0, key: 'control', probe: 'tcp-connect', params: {}, timeoutSeconds: 5 }, { index: 1, key: 'chk', probe: 'tcp-connect', params: {}, timeoutSeconds: 5 }] };
+    const full = ['{"pathproof-begin":"test","n":2}', '{"i":0,"rc":0,"o":{"r":"connected","attempts":1,"successes":1}}', '{"i":1,"rc":0,"o":{"r":"timeout","attempts":1,"successes":0}}', '{"pathproof-end":"test","n":2}'].join('\n');
+    const whole = parseBatchOutput(batch, localTarget, inv({ stdout: full }), probeDefs);
+    expect(judge(check(), whole, TODAY).status).toBe('PASS');
+    const cut = parseBatchOutput(batch, localTarget, inv({ stdout: full.slice(0, full.length - 20) }), probeDefs);
+    expect(cut.truncated).toBe(true);
+    expect(judge(check(), cut, TODAY).status).toBe('ERROR');
+    const garbled = parseBatchOutput(batch, localTarget, inv({ stdout: full.replace('"r":"timeout"', '"r":"teimout"') }), probeDefs);
+    expect(judge(check(), garbled, TODAY).status).toBe('ERROR');
+  });
+});
+
+describe('allow and resolve checks', () => {
+  test('allowed: success PASS, block FAIL, wrong status or missing request id FAIL', () => {
+    const allowed = check({ expect: { result: 'allowed', status: [200], awsRequestId: true }, policies: ['NET-002'] });
+    expect(judge(allowed, obs(p('chk', 'http', 'success', { status: 200, requestId: 'r' })), TODAY).status).toBe('PASS');
+    expect(judge(allowed, obs(p('chk', 'http', 'success', { status: 500, requestId: 'r' })), TODAY).status).toBe('FAIL');
+    expect(judge(allowed, obs(p('chk', 'http', 'success', { status: 200, requestId: '' })), TODAY).status).toBe('FAIL');
+    expect(judge(allowed, obs(p('chk', 'timeout', 'block')), TODAY).status).toBe('FAIL');
+  });
+  test('resolves-within: every answer inside the endpoint ranges', () => {
+    const c = check({ probe: 'dns-resolve', expect: { result: 'resolves-within', cidrs: ['10.1.1.0/24'] } });
+    expect(judge(c, obs(p('chk', 'resolved', 'success', { addresses: ['10.1.1.10', '10.1.1.11'] })), TODAY).status).toBe('PASS');
+    const leak = judge(c, obs(p('chk', 'resolved', 'success', { addresses: ['10.1.1.10', '203.0.113.10'] })), TODAY);
+    expect(leak.status).toBe('FAIL');
+    expect(leak.sentence).toMatch(/203\.0\.113\.10, outside the endpoint ranges 10\.1\.1\.0\/24/);
+    expect(judge(c, obs(p('chk', 'nxdomain', 'block')), TODAY).status).toBe('FAIL');
+  });
+});
+
+describe('waivers and exit codes', () => {
+  const waiver = { justification: 'Migration to the endpoint in progress', expires: '2026-12-31', approvedBy: 'secops' };
+  test('a valid waiver yields WAIVED with what was observed; an expired one is FAIL', () => {
+    const failing = obs(p('chk', 'connected', 'success', { successes: 1, attempts: 1 }));
+    const v = judge(check({ waiver }), failing, TODAY);
+    expect(v).toMatchObject({ status: 'WAIVED', underlying: 'FAIL' });
+    expect(judge(check({ waiver: { ...waiver, expires: '2026-11-23' } }), failing, TODAY).status).toBe('FAIL');
+  });
+  test('0 compliant, 1 FAIL, 2 ERROR/INCONCLUSIVE or harness broke, 130 interrupted', () => {
+    const s = (...xs: string[]) => xs.map((status) => ({ status }) as never);
+    expect(exitCodeFor(s('PASS', 'WAIVED'))).toBe(0);
+    expect(exitCodeFor(s('PASS', 'FAIL'))).toBe(1);
+    expect(exitCodeFor(s('FAIL', 'ERROR'))).toBe(2);
+    expect(exitCodeFor(s('PASS', 'INCONCLUSIVE'))).toBe(2);
+    expect(exitCodeFor(s('PASS'), { harnessBroke: true })).toBe(2);
+    expect(exitCodeFor(s('FAIL'), { interrupted: true })).toBe(130);
+  });
+});
