@@ -1,3 +1,140 @@
-export async function startLab(_o: { root: string; runId: string; log: (l: string) => void }): Promise<{ endpoint: string; runId: string } & AsyncDisposable> {
-  throw new Error('twin not built yet');
+import { mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import createDebug from 'debug';
+import { applyLayout, type AppliedLayout } from './apply.ts';
+import { startMoto, useExistingEndpoint, type StartedEmulator } from './emulator.ts';
+import { planLayout, type TwinLayout } from './layout.ts';
+import type { TwinModel } from './model.ts';
+import { checkPrerequisites, recordPath, RUNS_DIR, writeRecord, type RunRecord } from './netns.ts';
+import { createPki, type LeafCert, type TwinPki } from './pki.ts';
+import { readState } from './read-state.ts';
+import { seedTopology, type AwsEndpoint } from './seed.ts';
+import { startGateway, type StartedGateway } from './ssm-gateway.ts';
+import { TeardownStack } from './teardown.ts';
+import { loadTopology } from './topology.ts';
+
+const debug = createDebug('pathproof:lab');
+
+export const TWIN_CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' } as const;
+
+export interface LabOptions {
+  /** Project root (fixtures/, infra/). */
+  readonly root: string;
+  readonly runId: string;
+  readonly log: (line: string) => void;
+  /** Topology to seed (default fixtures/topologies/reference.yaml). Ignored when `seed` is false. */
+  readonly topology?: string;
+  /** Seed the emulator (default: true when the lab started it). */
+  readonly seed?: boolean;
+  /** Use this emulator instead of starting moto (LocalStack URL). Default: $PATHPROOF_LOCALSTACK_URL. */
+  readonly emulatorUrl?: string;
+  /** Regions to read (default: the reference regions). */
+  readonly regions?: readonly string[];
+}
+
+/** A running twin: the emulator, the namespaces built from its state, and the SSM gateway in front. */
+export interface StartedLab extends AsyncDisposable {
+  readonly runId: string;
+  /** The one endpoint for SDK, CLI and Terraform: SSM handled here, everything else passed to the emulator. */
+  readonly endpoint: string;
+  readonly emulator: StartedEmulator;
+  readonly gateway: StartedGateway;
+  readonly aws: AwsEndpoint;
+  readonly runDir: string;
+  model: TwinModel;
+  layout: TwinLayout;
+  applied: AppliedLayout;
+  /** Re-reads the emulator's state and rebuilds every namespace (after a fault is applied to the emulator). */
+  rebuild(): Promise<void>;
+}
+
+const short = (runId: string) => runId.slice(-4).replace(/[^a-z0-9]/g, 'x');
+
+export async function startLab(opts: LabOptions): Promise<StartedLab> {
+  await checkPrerequisites();
+  const t0 = Date.now();
+  const stack = new TeardownStack();
+  try {
+    const runDir = path.join(RUNS_DIR, opts.runId);
+    mkdirSync(runDir, { recursive: true });
+    const record: RunRecord = { runId: opts.runId, short: short(opts.runId), owner: process.pid, prefix: `pp-${short(opts.runId)}-`, pids: [], dir: runDir };
+    writeRecord(record);
+    stack.defer('run record', () => { rmSync(recordPath(opts.runId), { force: true }); rmSync(runDir, { recursive: true, force: true }); });
+    const onPid = (pid: number) => { record.pids.push(pid); writeRecord(record); };
+
+    const url = opts.emulatorUrl ?? process.env.PATHPROOF_LOCALSTACK_URL;
+    const emulator = url ? await useExistingEndpoint(url) : await startMoto({ runId: opts.runId, onPid });
+    stack.defer(`emulator ${emulator.url}`, () => emulator[Symbol.asyncDispose]());
+    const aws: AwsEndpoint = { endpoint: emulator.url, credentials: TWIN_CREDENTIALS };
+    debug('emulator up after %d ms', Date.now() - t0);
+
+    const topoFile = opts.topology ?? path.join(opts.root, 'fixtures/topologies/reference.yaml');
+    const topology = loadTopology(topoFile);
+    const regions = opts.regions ?? [...new Set(Object.values(topology.vpcs).map((v) => v.region))];
+    const [{ pki, bedrock }] = await Promise.all([
+      makePki(runDir, regions),
+      (opts.seed ?? !url) ? seedTopology(topology, aws) : Promise.resolve(undefined),
+    ]);
+    debug('seeded after %d ms', Date.now() - t0);
+
+    // The twin is built from what the API says, so that a fault applied to the emulator shows up.
+    const build = async (): Promise<{ model: TwinModel; layout: TwinLayout; applied: AppliedLayout; teardown: TeardownStack }> => {
+      const model = await readState(aws, regions, opts.log);
+      // Internal TLS services get a certificate for their own addresses, as read from the API.
+      const tlsIps = model.hosts.filter((h) => h.tags['pathproof:tls'] === 'true').map((h) => h.enis[0]!.ip);
+      const internal = await pki.issue('internal', { dns: ['*.twin.internal'], ips: tlsIps });
+      const layout = planLayout({ model, short: record.short, certs: { bedrock, internal } });
+      const teardown = new TeardownStack();
+      try {
+        const applied = await applyLayout(layout, { stack: teardown, runDir, root: opts.root, onPid, log: opts.log });
+        return { model, layout, applied, teardown };
+      } catch (e) {
+        await teardown.dispose();
+        throw e;
+      }
+    };
+    let built = await build();
+    stack.defer('twin namespaces', () => built.teardown.dispose());
+    debug('twin built after %d ms', Date.now() - t0);
+
+    const instances = new Map([...built.layout.instances].map(([id, v]) => [id, { ns: v.ns, ip: v.ip }]));
+    const gateway = await startGateway({ upstream: emulator.url, instances, execEnv: { CURL_CA_BUNDLE: pki.caFile, SSL_CERT_FILE: pki.caFile }, workDir: path.join(runDir, 'ssm'), onPid });
+    stack.defer(`ssm gateway ${gateway.url}`, () => gateway[Symbol.asyncDispose]());
+    opts.log(`twin: up in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${built.layout.namespaces.length} namespaces, ${built.layout.processes.length} services, gateway ${gateway.url} -> emulator ${emulator.url}`);
+
+    const lab: StartedLab = {
+      runId: opts.runId, endpoint: gateway.url, emulator, gateway, aws, runDir,
+      model: built.model, layout: built.layout, applied: built.applied,
+      async rebuild() {
+        const errors = await built.teardown.dispose();
+        if (errors.length) opts.log(`twin: rebuild teardown problems: ${errors.join('; ')}`);
+        built = await build();
+        lab.model = built.model;
+        lab.layout = built.layout;
+        lab.applied = built.applied;
+        instances.clear();
+        for (const [id, v] of built.layout.instances) instances.set(id, { ns: v.ns, ip: v.ip });
+      },
+      async [Symbol.asyncDispose]() {
+        const errors = await stack.dispose();
+        if (errors.length) opts.log(`twin: teardown problems:\n${errors.map((e) => `  ${e}`).join('\n')}`);
+      },
+    };
+    return lab;
+  } catch (e) {
+    // A half-finished start cleans up what it made, then re-throws the original error.
+    const errors = await stack.dispose();
+    if (errors.length) opts.log(`twin: cleanup after failed start: ${errors.join('; ')}`);
+    throw e;
+  }
+}
+
+/** The twin CA and the certificate every Bedrock endpoint (private and public) presents. */
+async function makePki(runDir: string, regions: readonly string[]): Promise<{ pki: TwinPki; bedrock: LeafCert }> {
+  const dir = path.join(runDir, 'pki');
+  mkdirSync(dir, { recursive: true });
+  const pki = await createPki(dir);
+  const services = ['bedrock', 'bedrock-runtime', 'bedrock-agent', 'bedrock-agent-runtime'];
+  const bedrock = await pki.issue('bedrock', { dns: [...regions.flatMap((r) => services.map((s) => `${s}.${r}.amazonaws.com`)), '*.vpce.amazonaws.com'] });
+  return { pki, bedrock };
 }

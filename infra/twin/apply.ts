@@ -1,0 +1,91 @@
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import { PathproofError } from '../../src/errors.ts';
+import type { TwinLayout, ProcessPlan } from './layout.ts';
+import { deleteNamespace } from './netns.ts';
+import type { TeardownStack } from './teardown.ts';
+
+const SERVE = path.join(import.meta.dirname, 'servers', 'serve.ts');
+
+async function must(cmd: string, args: string[], what: string, input?: string): Promise<void> {
+  const r = await execa(cmd, args, { reject: false, ...(input !== undefined ? { input } : {}) });
+  if (r.exitCode !== 0) throw new PathproofError('LAB_START_FAILED', `${what} failed: ${r.stderr || r.stdout}`);
+}
+
+export interface AppliedLayout {
+  /** Where each process records what reached it (JSON lines), by process name. */
+  readonly records: Record<string, string>;
+  /** Names of started processes and their pids. */
+  readonly pids: number[];
+}
+
+/**
+ * Creates the namespaces, links, addresses, routes, rulesets and processes of a layout. Every
+ * resource is registered on the teardown stack the moment it exists.
+ */
+export async function applyLayout(layout: TwinLayout, ctx: { stack: TeardownStack; runDir: string; root: string; onPid: (pid: number) => void; log: (l: string) => void }): Promise<AppliedLayout> {
+  for (const ns of layout.namespaces) {
+    await must('ip', ['netns', 'add', ns.name], `ip netns add ${ns.name}`);
+    ctx.stack.defer(`namespace ${ns.name}`, () => deleteNamespace(ns.name));
+  }
+  for (const l of layout.links) {
+    await must('ip', ['-n', l.a, 'link', 'add', l.aIf, 'type', 'veth', 'peer', 'name', l.bIf, 'netns', l.b], `veth ${l.a}/${l.aIf} <-> ${l.b}/${l.bIf}`);
+  }
+  await Promise.all(layout.namespaces.map(async (ns) => {
+    if (ns.sysctl.length) await must('ip', ['netns', 'exec', ns.name, 'sysctl', '-q', '-w', ...ns.sysctl], `sysctl in ${ns.name}`);
+    await must('ip', ['-n', ns.name, '-batch', '-'], `ip -batch in ${ns.name}`, `${ns.ip.join('\n')}\n`);
+    if (ns.nft) await must('ip', ['netns', 'exec', ns.name, 'nft', '-f', '-'], `nft ruleset in ${ns.name}`, ns.nft);
+    if (ns.resolvConf) {
+      mkdirSync(path.join('/etc/netns', ns.name), { recursive: true });
+      writeFileSync(path.join('/etc/netns', ns.name, 'resolv.conf'), ns.resolvConf);
+    }
+  }));
+  for (const n of layout.notes) ctx.log(`twin: note: ${n}`);
+
+  const records: Record<string, string> = {};
+  const pids: number[] = [];
+  await Promise.all(layout.processes.map(async (p) => {
+    const proc = await startProcess(p, ctx);
+    if (proc.pid) { pids.push(proc.pid); ctx.onPid(proc.pid); }
+    records[p.name] = proc.record;
+  }));
+  return { records, pids };
+}
+
+async function startProcess(p: ProcessPlan, ctx: { stack: TeardownStack; runDir: string; root: string }): Promise<{ pid?: number; record: string }> {
+  const record = path.join(ctx.runDir, `${p.name}.log`);
+  writeFileSync(record, '');
+  let proc: ResultPromise;
+  let ready: Promise<void>;
+  if (p.kind === 'dnsmasq') {
+    proc = execa('ip', ['netns', 'exec', p.ns, 'dnsmasq', '--keep-in-foreground', '--conf-file=/dev/null', '--no-resolv', '--no-hosts', '--bind-interfaces',
+      '--pid-file=', '--user=root', `--log-facility=${record}`, ...p.args], { reject: false, stdio: ['ignore', 'ignore', 'pipe'] });
+    ready = waitFor(() => existsSync(record) && readFileSync(record, 'utf8').includes('started'), 5000, `dnsmasq ${p.name} in ${p.ns}`, proc);
+  } else {
+    const cfg = path.join(ctx.runDir, `${p.name}.json`);
+    writeFileSync(cfg, JSON.stringify({ listeners: p.listeners, record }));
+    proc = execa('ip', ['netns', 'exec', p.ns, process.execPath, '--import', 'tsx', SERVE, cfg], { reject: false, cwd: ctx.root, stdio: ['ignore', 'pipe', 'pipe'] });
+    ready = new Promise<void>((resolve, reject) => {
+      let out = '';
+      proc.stdout?.on('data', (c: Buffer) => { out += c.toString(); if (out.includes('ready')) resolve(); });
+      void proc.then((r) => reject(new PathproofError('LAB_START_FAILED', `service ${p.name} in ${p.ns} exited: ${String(r.stderr).slice(0, 500)}`)));
+      setTimeout(() => reject(new PathproofError('LAB_START_FAILED', `service ${p.name} in ${p.ns} not ready after 15 s`)), 15_000);
+    });
+  }
+  ctx.stack.defer(`process ${p.name} (${proc.pid})`, async () => {
+    if (proc.exitCode === null && !proc.killed) proc.kill('SIGKILL');
+    await proc;
+  });
+  await ready;
+  return { ...(proc.pid ? { pid: proc.pid } : {}), record };
+}
+
+async function waitFor(cond: () => boolean, timeoutMs: number, what: string, proc: ResultPromise): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (proc.exitCode !== null && proc.exitCode !== undefined) throw new PathproofError('LAB_START_FAILED', `${what} exited: ${String((await proc).stderr).slice(0, 500)}`);
+    if (Date.now() > deadline) throw new PathproofError('LAB_START_FAILED', `${what} not ready after ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -1,0 +1,111 @@
+import net from 'node:net';
+import { execa, type ResultPromise } from 'execa';
+import { PathproofError } from '../../src/errors.ts';
+
+/** A started AWS API emulator. Dispose to stop what was started (an existing endpoint is left alone). */
+export interface StartedEmulator extends AsyncDisposable {
+  readonly url: string;
+  readonly kind: 'moto' | 'localstack';
+  readonly pid?: number;
+}
+
+export async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+/** Polls `url` until it answers 200, or fails naming what was awaited. */
+export async function waitForHttp(url: string, timeoutMs: number, what: string, alive?: () => boolean): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    if (alive && !alive()) throw new PathproofError('EMULATOR_START_FAILED', `${what} exited before it answered at ${url}`);
+    try {
+      const r = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      if (r.ok) return;
+      last = `HTTP ${r.status}`;
+    } catch (e) {
+      last = (e as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new PathproofError('EMULATOR_START_FAILED', `${what} did not answer at ${url} within ${timeoutMs / 1000} s (last: ${last})`);
+}
+
+/** Starts moto_server on a free loopback port and waits until it is ready. */
+export async function startMoto(opts: { runId: string; timeoutMs?: number; onPid?: (pid: number) => void }): Promise<StartedEmulator> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  let proc: ResultPromise;
+  try {
+    proc = execa('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
+      reject: false, stdio: ['ignore', 'ignore', 'pipe'], cleanup: true,
+      env: { PATHPROOF_RUN: opts.runId, MOTO_ALLOW_NONEXISTENT_REGION: 'true' },
+    });
+  } catch (cause) {
+    throw new PathproofError('EMULATOR_START_FAILED', 'moto_server could not be started; install it with `pip install "moto[server]"`', { cause });
+  }
+  let exited = false;
+  void proc.then(() => { exited = true; });
+  if (proc.pid) opts.onPid?.(proc.pid);
+  try {
+    await waitForHttp(`${url}/moto-api/`, opts.timeoutMs ?? 20_000, `moto_server (pid ${proc.pid})`, () => !exited);
+  } catch (e) {
+    proc.kill('SIGKILL');
+    throw e;
+  }
+  return {
+    url, kind: 'moto', pid: proc.pid,
+    async [Symbol.asyncDispose]() {
+      if (exited) return;
+      proc.kill('SIGTERM');
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 3000);
+      await proc;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** An existing LocalStack (or moto) endpoint given by URL: checked, never stopped by us. */
+export async function useExistingEndpoint(url: string): Promise<StartedEmulator> {
+  const health = url.replace(/\/$/, '');
+  try {
+    const r = await fetch(`${health}/_localstack/health`, { signal: AbortSignal.timeout(3000) });
+    if (!r.ok) await waitForHttp(`${health}/moto-api/`, 3000, `the emulator at ${url}`);
+  } catch {
+    await waitForHttp(`${health}/moto-api/`, 3000, `the emulator at ${url}`);
+  }
+  return { url: health, kind: 'localstack', async [Symbol.asyncDispose]() {} };
+}
+
+/**
+ * LocalStack in a container via @testcontainers/localstack. Needs a Docker engine; where none
+ * runs (as on this project's CI) it fails at once with what to do instead.
+ */
+export async function startLocalstackContainer(): Promise<StartedEmulator> {
+  const socket = process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
+  const reachable = await dockerReachable(socket);
+  if (!reachable) {
+    throw new PathproofError('DOCKER_UNAVAILABLE',
+      `no Docker engine answers at ${socket}, so LocalStack cannot be started in a container. ` +
+      'Start Docker, or point PATHPROOF_LOCALSTACK_URL at a running LocalStack, or use env local (moto).');
+  }
+  const mod = '@testcontainers/localstack';
+  const { LocalstackContainer } = (await import(mod)) as { LocalstackContainer: new (image: string) => { start(): Promise<{ getConnectionUri(): string; stop(): Promise<unknown> }> } };
+  const c = await new LocalstackContainer('localstack/localstack:3').start();
+  return { url: c.getConnectionUri(), kind: 'localstack', async [Symbol.asyncDispose]() { await c.stop(); } };
+}
+
+async function dockerReachable(host: string): Promise<boolean> {
+  if (!host.startsWith('unix://')) return false;
+  return new Promise((resolve) => {
+    const s = net.connect(host.slice('unix://'.length));
+    const done = (ok: boolean) => { s.destroy(); resolve(ok); };
+    s.once('connect', () => done(true));
+    s.once('error', () => done(false));
+    setTimeout(() => done(false), 1000);
+  });
+}

@@ -1,0 +1,355 @@
+import { cidrContains, ipv4ToInt } from '../../src/verdict/cidr.ts';
+import type { Host, SgRule, Subnet, TwinModel, Vpc } from './model.ts';
+import type { Listener } from './servers/serve.ts';
+
+/** Addresses of the twin's internet. Documentation ranges (RFC 5737) stand in for public IPs. */
+export const INTERNET = {
+  dns: '198.51.100.53',
+  sink: '198.51.100.80',
+  canaryAnswer: '192.0.2.53',
+  /** Public Bedrock addresses, one per service in sorted order, from 203.0.113.10. */
+  bedrockBase: 203 * 2 ** 24 + 0 * 2 ** 16 + 113 * 2 ** 8 + 10,
+  canaryDomain: 'canary.pathproof.test',
+} as const;
+
+export const IMDS_IP = '169.254.169.254';
+
+export interface NamespacePlan {
+  readonly name: string;
+  /** Lines for `ip -n NAME -batch -`. */
+  readonly ip: string[];
+  readonly sysctl: string[];
+  /** Ruleset for `nft -f -` inside the namespace, if any. */
+  nft?: string;
+  /** Content of /etc/netns/NAME/resolv.conf, if any. */
+  resolvConf?: string;
+}
+
+export interface LinkPlan { readonly a: string; readonly aIf: string; readonly b: string; readonly bIf: string }
+
+export type ProcessPlan =
+  | { readonly kind: 'dnsmasq'; readonly ns: string; readonly name: string; readonly args: string[] }
+  | { readonly kind: 'serve'; readonly ns: string; readonly name: string; readonly listeners: Listener[] };
+
+export interface TwinLayout {
+  readonly prefix: string;
+  readonly namespaces: NamespacePlan[];
+  readonly links: LinkPlan[];
+  readonly processes: ProcessPlan[];
+  /** instance id -> namespace (what the SSM executor runs commands in). */
+  readonly instances: Map<string, { ns: string; ip: string; vpcId: string }>;
+  /** What the twin decided not to model, said out loud. */
+  readonly notes: string[];
+}
+
+export interface LayoutInput {
+  readonly model: TwinModel;
+  /** Short run id (hex) carried by every namespace name. */
+  readonly short: string;
+  /** PEM paths for the two leaf certificates (Bedrock names; internal service addresses). */
+  readonly certs: { readonly bedrock: { key: string; cert: string }; readonly internal: { key: string; cert: string } };
+}
+
+const intToIp = (n: number) => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+const cidrBase = (cidr: string) => ipv4ToInt(cidr.split('/')[0]!)!;
+const prefixLen = (cidr: string) => Number(cidr.split('/')[1]);
+/** AWS reserves base+1 for the VPC router of each subnet and base+2 of the VPC CIDR for Amazon DNS. */
+export const gatewayOf = (cidr: string) => intToIp(cidrBase(cidr) + 1);
+export const resolverOf = (vpcCidr: string) => intToIp(cidrBase(vpcCidr) + 2);
+
+export function publicBedrockAddress(index: number): string {
+  return intToIp(INTERNET.bedrockBase + index);
+}
+
+/** Turns the model into namespaces, links, routes, nftables rulesets, resolvers and services. Pure. */
+export function planLayout({ model, short, certs }: LayoutInput): TwinLayout {
+  const prefix = `pp-${short}-`;
+  const notes: string[] = [];
+  const namespaces: NamespacePlan[] = [];
+  const links: LinkPlan[] = [];
+  const processes: ProcessPlan[] = [];
+  const instances = new Map<string, { ns: string; ip: string; vpcId: string }>();
+
+  const activePeerings = model.peerings.filter((p) => p.status === 'active');
+  // Only VPCs that hold something or are peered become routers (emulators add default VPCs).
+  const vpcs = model.vpcs.filter((v) => model.hosts.some((h) => h.vpcId === v.id) || activePeerings.some((p) => p.requesterVpc === v.id || p.accepterVpc === v.id));
+  const routerName = (i: number) => `${prefix}rt${i}`;
+  const vpcIndex = new Map(vpcs.map((v, i) => [v.id, i]));
+  const routers = vpcs.map((v, i): NamespacePlan => ({
+    name: routerName(i), sysctl: ['net.ipv4.ip_forward=1', 'net.ipv4.conf.all.rp_filter=0', 'net.ipv4.conf.default.rp_filter=0'],
+    ip: ['link set lo up', `address add ${resolverOf(v.cidr)}/32 dev lo`, `address add ${IMDS_IP}/32 dev lo`],
+  }));
+  namespaces.push(...routers);
+  const inet: NamespacePlan = { name: `${prefix}inet`, sysctl: ['net.ipv4.ip_forward=1'], ip: ['link set lo up'] };
+  namespaces.push(inet);
+
+  // Group members: every ENI address that carries a security group (for group references).
+  const members = new Map<string, string[]>();
+  for (const h of model.hosts) for (const e of h.enis) for (const g of e.groups) members.set(g, [...(members.get(g) ?? []), e.ip]);
+
+  // Public services of the twin's internet.
+  const services = [...new Set(model.endpoints.map((e) => `${e.service}|${e.region}`))].sort();
+  const publicNames = services.map((s, i) => { const [service, region] = s.split('|') as [string, string]; return { service, region, host: `${service}.${region}.amazonaws.com`, ip: publicBedrockAddress(i) }; });
+  for (const ip of [INTERNET.dns, INTERNET.sink, ...publicNames.map((p) => p.ip)]) inet.ip.push(`address add ${ip}/32 dev lo`);
+  processes.push({
+    kind: 'dnsmasq', ns: inet.name, name: 'public-dns',
+    args: [`--listen-address=${INTERNET.dns}`, ...publicNames.map((p) => `--host-record=${p.host},${p.ip}`), `--address=/${INTERNET.canaryDomain}/${INTERNET.canaryAnswer}`, '--log-queries=extra'],
+  });
+  processes.push({
+    kind: 'serve', ns: inet.name, name: 'internet',
+    listeners: [
+      { kind: 'sink', host: INTERNET.sink, port: 80, name: 'exfil-sink' },
+      ...publicNames.map((p): Listener => ({ kind: 'bedrock', host: p.ip, port: 443, name: `public-${p.service}`, ...certs.bedrock, service: p.service, region: p.region, policy: null, public: true })),
+    ],
+  });
+
+  vpcs.forEach((vpc, i) => {
+    const rt = routers[i]!;
+    const nft: string[] = [];
+    const nat: string[] = [];
+    // Link to the internet namespace: used by Amazon DNS always, by subnets only through IGW/NAT routes.
+    const rIp = intToIp(ipv4ToInt('169.254.254.0')! + 4 * i + 1);
+    const natIp = intToIp(ipv4ToInt('192.0.2.100')! + i);
+    const iIp = intToIp(ipv4ToInt('169.254.254.0')! + 4 * i + 2);
+    links.push({ a: rt.name, aIf: 'inet', b: inet.name, bIf: `r${i}` });
+    rt.ip.push(`address add ${rIp}/30 dev inet`, 'link set inet up', `route add ${INTERNET.dns}/32 via ${iIp} dev inet`);
+    inet.ip.push(`address add ${iIp}/30 dev r${i}`, `link set r${i} up`);
+
+    vpc.subnets.forEach((s, k) => {
+      rt.ip.push(`link add br${k} type bridge`, `address add ${gatewayOf(s.cidr)}/${prefixLen(s.cidr)} dev br${k}`, `link set br${k} up`);
+    });
+    const localRoutes = (table: number) => vpc.subnets.map((s, k) => `route add ${s.cidr} dev br${k} table ${table}`);
+
+    // Peering links, one per active peering this VPC is part of.
+    activePeerings.forEach((p, pi) => {
+      const side = p.requesterVpc === vpc.id ? 1 : p.accepterVpc === vpc.id ? 2 : 0;
+      if (!side) return;
+      const peerVpc = model.vpcs.find((v) => v.id === (side === 1 ? p.accepterVpc : p.requesterVpc));
+      if (!peerVpc || !vpcIndex.has(peerVpc.id)) return;
+      const mine = intToIp(ipv4ToInt('169.254.255.0')! + 4 * pi + side);
+      if (side === 1) links.push({ a: rt.name, aIf: `p${pi}`, b: routerName(vpcIndex.get(peerVpc.id)!), bIf: `p${pi}` });
+      rt.ip.push(`address add ${mine}/30 dev p${pi}`, `link set p${pi} up`);
+      // Traffic from a peer is delivered only inside this VPC: peering is not transitive.
+      const table = 200 + pi;
+      rt.ip.push(...localRoutes(table), `route add blackhole default table ${table}`, `rule add iif p${pi} lookup ${table} pref ${table}`);
+      nft.push(`    iifname "p${pi}" ip saddr != ${peerVpc.cidr} drop`, `    iifname "p${pi}" ip daddr != ${vpc.cidr} drop`);
+    });
+    const peerGateway = (pcxId: string) => {
+      const pi = activePeerings.findIndex((p) => p.id === pcxId);
+      if (pi < 0) return undefined;
+      const p = activePeerings[pi]!;
+      const other = p.requesterVpc === vpc.id ? 2 : 1;
+      return { via: intToIp(ipv4ToInt('169.254.255.0')! + 4 * pi + other), dev: `p${pi}` };
+    };
+
+    // One routing table per subnet: AWS evaluates each subnet's route table at its router.
+    vpc.subnets.forEach((s, k) => {
+      const table = 100 + k;
+      rt.ip.push(...localRoutes(table), `rule add iif br${k} lookup ${table} pref ${table}`);
+      let hasDefault = false;
+      for (const r of s.routes) {
+        if (r.target === 'local' || r.state !== 'active') continue;
+        if (r.destination === '0.0.0.0/0') hasDefault = true;
+        if (r.target === 'peering') {
+          const gw = peerGateway(r.targetId);
+          if (gw) rt.ip.push(`route add ${r.destination} via ${gw.via} dev ${gw.dev} table ${table}`);
+          else notes.push(`${s.name}: route ${r.destination} -> ${r.targetId} is ignored: the peering is not active`);
+        } else if (r.target === 'internet' || r.target === 'nat') {
+          rt.ip.push(`route add ${r.destination} via ${iIp} dev inet table ${table}`);
+          // A NAT gateway translates the subnet to its elastic IP (a documentation address here).
+          if (r.target === 'nat') nat.push(`    oifname "inet" ip saddr ${s.cidr} snat to ${natIp}`);
+        } else {
+          notes.push(`${s.name}: route ${r.destination} -> ${r.targetId} (${r.target}) is not modelled; traffic to it is dropped`);
+        }
+      }
+      if (!hasDefault) rt.ip.push(`route add blackhole default table ${table}`);
+      nft.push(...naclRules(s, k));
+    });
+    // Replies from the internet come back to the subnets; new connections from it never reach private addresses.
+    rt.ip.push(...localRoutes(300), `route add blackhole default table 300`, `rule add iif inet lookup 300 pref 300`);
+    // An internet gateway gives egress only to instances with a public address (it does not NAT private ones).
+    const publicMapped = model.hosts.filter((h) => h.vpcId === vpc.id).flatMap((h) => h.enis.filter((e) => e.publicIp));
+    for (const e of publicMapped) {
+      nat.push(`    oifname "inet" ip saddr ${e.ip} snat to ${e.publicIp}`);
+      inet.ip.push(`route add ${e.publicIp}/32 via ${rIp} dev r${i}`);
+    }
+    const natSubnets = vpc.subnets.filter((s) => s.routes.some((r) => r.target === 'nat' && r.state === 'active')).map((s) => s.cidr);
+    const egressOk = [...publicMapped.map((e) => e.ip), ...natSubnets];
+    nft.push(`    oifname "inet" ip saddr != ${egressOk.length ? `{ ${egressOk.join(', ')} }` : '0.0.0.0/32'} drop`);
+    if (natSubnets.length) inet.ip.push(`route add ${natIp}/32 via ${rIp} dev r${i}`);
+    rt.nft = [
+      'table inet pathproof {',
+      '  chain forward {',
+      '    type filter hook forward priority 0; policy accept;',
+      ...nft,
+      '  }',
+      ...naclChains(vpc),
+      '}',
+      ...(nat.length ? ['table ip pathproof_nat {', '  chain post {', '    type nat hook postrouting priority 100;', ...nat, '  }', '}'] : []),
+    ].join('\n');
+
+    // Amazon DNS at base+2: private hosted zones associated with this VPC (needs both DNS attributes),
+    // endpoint private DNS only for endpoints in this VPC, everything else forwarded to public DNS.
+    if (vpc.dnsSupport) {
+      const args = [`--listen-address=${resolverOf(vpc.cidr)}`, `--server=${INTERNET.dns}`];
+      if (vpc.dnsHostnames) {
+        for (const z of model.hostedZones.filter((z) => z.private && z.vpcIds.includes(vpc.id))) {
+          args.push(`--local=/${z.name}/`);
+          for (const r of z.records.filter((r) => r.type === 'A')) {
+            const ips = r.aliasDnsName ? aliasTargets(model, r.aliasDnsName) : r.values;
+            if (r.aliasDnsName && ips.length === 0) notes.push(`alias ${r.name} -> ${r.aliasDnsName} points at nothing the twin knows`);
+            for (const ip of ips) args.push(`--host-record=${r.name},${ip}`);
+          }
+        }
+      } else if (model.hostedZones.some((z) => z.private && z.vpcIds.includes(vpc.id))) {
+        notes.push(`${vpc.name}: enableDnsHostnames is off, so its private hosted zones are not answered (as in AWS)`);
+      }
+      for (const ep of model.endpoints.filter((e) => e.vpcId === vpc.id && e.privateDns)) {
+        for (const ip of endpointIps(model, ep.id)) args.push(`--host-record=${ep.service}.${ep.region}.amazonaws.com,${ip}`);
+      }
+      processes.push({ kind: 'dnsmasq', ns: rt.name, name: `resolver-${vpc.name}`, args });
+    } else {
+      notes.push(`${vpc.name}: enableDnsSupport is off, so nothing answers at ${resolverOf(vpc.cidr)} (as in AWS)`);
+    }
+
+    // Instance metadata service, answered by the VPC router namespace on behalf of each instance.
+    const imdsHosts = model.hosts.filter((h) => h.vpcId === vpc.id && h.kind === 'instance');
+    if (imdsHosts.length > 0) {
+      processes.push({ kind: 'serve', ns: rt.name, name: `imds-${vpc.name}`, listeners: [{ kind: 'imds', host: IMDS_IP, port: 80, name: 'imds', instances: Object.fromEntries(imdsHosts.map((h) => [h.enis[0]!.ip, { id: h.id, enabled: h.imds }])) }] });
+    }
+  });
+
+  // Hosts: instances and endpoint ENIs, each a namespace behind its subnet's bridge.
+  model.hosts.forEach((h, j) => {
+    const vi = vpcIndex.get(h.vpcId);
+    const vpc = vpcs[vi ?? -1];
+    if (vi === undefined || !vpc) return;
+    const k = vpc.subnets.findIndex((s) => s.id === h.subnetId);
+    const subnet = vpc.subnets[k];
+    if (!subnet) return;
+    const ns: NamespacePlan = { name: `${prefix}h${j}`, sysctl: [], ip: ['link set lo up'] };
+    links.push({ a: ns.name, aIf: 'eth0', b: routerName(vi), bIf: `h${j}` });
+    routers[vi]!.ip.push(`link set h${j} master br${k}`, `link set h${j} up`);
+    for (const e of h.enis) {
+      if (!cidrContains(subnet.cidr, e.ip)) notes.push(`${h.id}: ${e.ip} is outside ${subnet.cidr}`);
+      ns.ip.push(`address add ${e.ip}/${prefixLen(subnet.cidr)} dev eth0`);
+    }
+    ns.ip.push('link set eth0 up', `route add default via ${gatewayOf(subnet.cidr)} dev eth0`);
+    ns.nft = securityGroupRules(h, model, members, resolverOf(vpc.cidr));
+    ns.resolvConf = `nameserver ${resolverOf(vpc.cidr)}\noptions timeout:2 attempts:1\n`;
+    namespaces.push(ns);
+    if (h.kind === 'instance') instances.set(h.id, { ns: ns.name, ip: h.enis[0]!.ip, vpcId: h.vpcId });
+
+    const listeners: Listener[] = [];
+    if (h.kind === 'endpoints') {
+      for (const e of h.enis) {
+        const ep = model.endpoints.find((x) => x.eniIds.includes(e.id));
+        if (ep) listeners.push({ kind: 'bedrock', host: e.ip, port: 443, name: ep.id, ...certs.bedrock, service: ep.service, region: ep.region, policy: ep.policy, public: false });
+      }
+    } else if (h.tags['pathproof:listen']) {
+      const tls = h.tags['pathproof:tls'] === 'true';
+      for (const port of h.tags['pathproof:listen'].split(',').map(Number).filter((p) => p > 0 && p < 65536)) {
+        listeners.push(tls ? { kind: 'https', host: h.enis[0]!.ip, port, name: h.tags.Name ?? h.id, ...certs.internal } : { kind: 'tcp', host: h.enis[0]!.ip, port, name: h.tags.Name ?? h.id });
+      }
+    }
+    if (listeners.length) processes.push({ kind: 'serve', ns: ns.name, name: h.tags.Name ?? h.id, listeners });
+  });
+  return { prefix, namespaces, links, processes, instances, notes };
+}
+
+function endpointIps(model: TwinModel, endpointId: string): string[] {
+  const ep = model.endpoints.find((e) => e.id === endpointId);
+  if (!ep) return [];
+  return model.hosts.flatMap((h) => h.enis.filter((e) => ep.eniIds.includes(e.id)).map((e) => e.ip));
+}
+
+function aliasTargets(model: TwinModel, dnsName: string): string[] {
+  const ep = model.endpoints.find((e) => e.dnsNames.some((d) => d.replace(/\.$/, '').toLowerCase() === dnsName.toLowerCase()));
+  return ep ? endpointIps(model, ep.id) : [];
+}
+
+function l4(rule: SgRule): string {
+  const p = rule.protocol;
+  if (p === '-1' || p === 'all') return '';
+  if (p === 'tcp' || p === 'udp') {
+    const from = rule.fromPort ?? 0;
+    const to = rule.toPort ?? 65535;
+    return from === 0 && to === 65535 ? ` meta l4proto ${p}` : ` ${p} dport ${from === to ? from : `${from}-${to}`}`;
+  }
+  if (p === 'icmp' || p === '1') return ' meta l4proto icmp';
+  return ` meta l4proto ${p}`;
+}
+
+function peers(rule: SgRule, members: Map<string, string[]>, side: 'saddr' | 'daddr'): string[] {
+  const out: string[] = [];
+  for (const c of rule.cidrs) out.push(c === '0.0.0.0/0' ? '' : ` ip ${side} ${c}`);
+  for (const g of rule.groups) {
+    const ips = members.get(g) ?? [];
+    if (ips.length) out.push(` ip ${side} { ${ips.join(', ')} }`);
+  }
+  return out;
+}
+
+/** Stateful security groups: return traffic of an allowed flow passes, anything not allowed is dropped. */
+export function securityGroupRules(h: Host, model: TwinModel, members: Map<string, string[]>, resolver: string): string {
+  const input: string[] = [];
+  const output: string[] = [];
+  for (const e of h.enis) {
+    for (const gid of e.groups) {
+      const g = model.groups.get(gid);
+      if (!g) continue;
+      for (const r of g.ingress) for (const who of peers(r, members, 'saddr')) input.push(`    ip daddr ${e.ip}${who}${l4(r)} accept`);
+      for (const r of g.egress) for (const who of peers(r, members, 'daddr')) output.push(`    ip saddr ${e.ip}${who}${l4(r)} accept`);
+    }
+  }
+  return [
+    'table inet pathproof {',
+    '  chain input {',
+    '    type filter hook input priority 0; policy drop;',
+    '    iif lo accept',
+    '    ct state established,related accept',
+    ...input,
+    '  }',
+    '  chain output {',
+    '    type filter hook output priority 0; policy drop;',
+    '    oif lo accept',
+    '    ct state established,related accept',
+    // Security groups never filter Amazon DNS or the instance metadata service.
+    // https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html
+    `    ip daddr ${resolver} meta l4proto { tcp, udp } th dport 53 accept`,
+    h.imds ? `    ip daddr ${IMDS_IP} tcp dport 80 accept` : `    ip daddr ${IMDS_IP} reject with tcp reset`,
+    ...output,
+    '  }',
+    '}',
+  ].join('\n');
+}
+
+/** Network ACLs: stateless, evaluated in rule-number order at the subnet edge (the router). */
+function naclRules(s: Subnet, k: number): string[] {
+  if (isDefaultAllow(s)) return [];
+  return [`    oifname "br${k}" jump nacl_in_${k}`, `    iifname "br${k}" jump nacl_out_${k}`];
+}
+
+function isDefaultAllow(s: Subnet): boolean {
+  const first = (egress: boolean) => s.nacl.find((e) => e.egress === egress);
+  const allowAll = (e?: Subnet['nacl'][number]) => !!e && e.action === 'allow' && e.protocol === '-1' && e.cidr === '0.0.0.0/0';
+  return s.nacl.length === 0 || (allowAll(first(true)) && allowAll(first(false)));
+}
+
+function naclChains(vpc: Vpc): string[] {
+  const out: string[] = [];
+  vpc.subnets.forEach((s, k) => {
+    if (isDefaultAllow(s)) return;
+    for (const egress of [false, true]) {
+      out.push(`  chain nacl_${egress ? 'out' : 'in'}_${k} {`);
+      for (const e of s.nacl.filter((x) => x.egress === egress)) {
+        const side = egress ? 'daddr' : 'saddr';
+        const who = e.cidr === '0.0.0.0/0' ? '' : ` ip ${side} ${e.cidr}`;
+        const proto = e.protocol === '-1' ? '' : e.protocol === '6' ? (e.fromPort !== undefined ? ` tcp dport ${e.fromPort}-${e.toPort}` : ' meta l4proto tcp') : e.protocol === '17' ? (e.fromPort !== undefined ? ` udp dport ${e.fromPort}-${e.toPort}` : ' meta l4proto udp') : ` meta l4proto ${e.protocol}`;
+        out.push(`    ${`${who}${proto}`.trim() || 'meta nfproto ipv4'} ${e.action === 'allow' ? 'return' : 'drop'}`);
+      }
+      out.push('    drop', '  }');
+    }
+  });
+  return out;
+}

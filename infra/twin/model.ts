@@ -1,0 +1,89 @@
+/** The twin's view of AWS, read from the emulator's API. Pure data; the builder turns it into namespaces. */
+
+export interface SgRule {
+  /** 'tcp' | 'udp' | 'icmp' | '-1' (all). */
+  readonly protocol: string;
+  readonly fromPort?: number;
+  readonly toPort?: number;
+  readonly cidrs: readonly string[];
+  /** Referenced security group ids: their members' addresses. */
+  readonly groups: readonly string[];
+}
+
+export interface SecurityGroup { readonly id: string; readonly vpcId: string; readonly name: string; readonly ingress: readonly SgRule[]; readonly egress: readonly SgRule[] }
+
+export type RouteTarget = 'local' | 'peering' | 'internet' | 'nat' | 'other';
+export interface Route { readonly destination: string; readonly target: RouteTarget; readonly targetId: string; readonly state: string }
+
+export interface NaclEntry { readonly ruleNumber: number; readonly egress: boolean; readonly protocol: string; readonly action: 'allow' | 'deny'; readonly cidr: string; readonly fromPort?: number; readonly toPort?: number }
+
+export interface Subnet {
+  readonly id: string;
+  readonly vpcId: string;
+  readonly cidr: string;
+  readonly name: string;
+  readonly zone?: string;
+  readonly routeTableId: string;
+  readonly routes: readonly Route[];
+  readonly naclId?: string;
+  readonly nacl: readonly NaclEntry[];
+}
+
+export interface Vpc {
+  readonly id: string;
+  readonly name: string;
+  readonly region: string;
+  readonly cidr: string;
+  readonly dnsSupport: boolean;
+  readonly dnsHostnames: boolean;
+  readonly subnets: readonly Subnet[];
+  readonly flowLogs: readonly { readonly id: string; readonly trafficType: string }[];
+}
+
+/** One network interface: an instance's primary ENI, or an interface endpoint's ENI. */
+export interface Eni { readonly id: string; readonly subnetId: string; readonly ip: string; readonly groups: readonly string[]; readonly publicIp?: string }
+
+export interface Host {
+  /** Instance id, or the endpoint subnet for endpoint ENIs. */
+  readonly id: string;
+  readonly kind: 'instance' | 'endpoints';
+  readonly vpcId: string;
+  readonly subnetId: string;
+  readonly enis: readonly Eni[];
+  readonly imds: boolean;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+export interface Endpoint {
+  readonly id: string;
+  readonly vpcId: string;
+  readonly service: string;
+  readonly serviceName: string;
+  readonly region: string;
+  readonly privateDns: boolean;
+  readonly policy: unknown;
+  readonly eniIds: readonly string[];
+  readonly groups: readonly string[];
+  readonly dnsNames: readonly string[];
+}
+
+export interface Peering { readonly id: string; readonly requesterVpc: string; readonly accepterVpc: string; readonly status: string }
+
+export interface HostedZone {
+  readonly id: string;
+  readonly name: string;
+  readonly private: boolean;
+  readonly vpcIds: readonly string[];
+  readonly records: readonly { readonly name: string; readonly type: string; readonly values: readonly string[]; readonly aliasDnsName?: string }[];
+}
+
+export interface TwinModel {
+  readonly vpcs: readonly Vpc[];
+  readonly groups: ReadonlyMap<string, SecurityGroup>;
+  readonly hosts: readonly Host[];
+  readonly endpoints: readonly Endpoint[];
+  readonly peerings: readonly Peering[];
+  readonly hostedZones: readonly HostedZone[];
+  /** Where the emulator said something AWS never would, and what the twin used instead. */
+  readonly corrections: readonly string[];
+}

@@ -1,0 +1,173 @@
+import {
+  DescribeFlowLogsCommand, DescribeInstancesCommand, DescribeNetworkAclsCommand, DescribeNetworkInterfacesCommand,
+  DescribeRouteTablesCommand, DescribeSecurityGroupsCommand, DescribeSubnetsCommand, DescribeVpcAttributeCommand,
+  DescribeVpcEndpointsCommand, DescribeVpcPeeringConnectionsCommand, DescribeVpcsCommand, EC2Client, type IpPermission,
+} from '@aws-sdk/client-ec2';
+import { GetHostedZoneCommand, ListHostedZonesCommand, ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
+import { cidrContains, ipv4ToInt } from '../../src/verdict/cidr.ts';
+import type { AwsEndpoint } from './seed.ts';
+import type { Endpoint, Eni, Host, HostedZone, NaclEntry, Peering, Route, RouteTarget, SecurityGroup, SgRule, Subnet, TwinModel, Vpc } from './model.ts';
+
+const tagsOf = (tags?: { Key?: string; Value?: string }[]) => Object.fromEntries((tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
+
+/** Reads everything the twin needs from the AWS API of the given regions (the emulator in practice). */
+export async function readState(aws: AwsEndpoint, regions: readonly string[], log: (line: string) => void): Promise<TwinModel> {
+  const corrections: string[] = [];
+  const correct = (msg: string) => { corrections.push(msg); log(`twin: corrected: ${msg}`); };
+  const vpcs: Vpc[] = [];
+  const groups = new Map<string, SecurityGroup>();
+  const hosts: Host[] = [];
+  const endpoints: Endpoint[] = [];
+  const peerings = new Map<string, Peering>();
+
+  for (const region of regions) {
+    const ec2 = new EC2Client({ region, endpoint: aws.endpoint, credentials: aws.credentials });
+    try {
+      const [vpcOut, subnetOut, rtOut, sgOut, aclOut, eniOut, instOut, epOut, pcxOut, flOut] = await Promise.all([
+        ec2.send(new DescribeVpcsCommand({})), ec2.send(new DescribeSubnetsCommand({})), ec2.send(new DescribeRouteTablesCommand({})),
+        ec2.send(new DescribeSecurityGroupsCommand({})), ec2.send(new DescribeNetworkAclsCommand({})), ec2.send(new DescribeNetworkInterfacesCommand({})),
+        ec2.send(new DescribeInstancesCommand({})), ec2.send(new DescribeVpcEndpointsCommand({})), ec2.send(new DescribeVpcPeeringConnectionsCommand({})),
+        ec2.send(new DescribeFlowLogsCommand({})),
+      ]);
+      for (const g of sgOut.SecurityGroups ?? []) {
+        groups.set(g.GroupId!, { id: g.GroupId!, vpcId: g.VpcId ?? '', name: g.GroupName ?? '', ingress: (g.IpPermissions ?? []).map(rule), egress: (g.IpPermissionsEgress ?? []).map(rule) });
+      }
+      const rts = rtOut.RouteTables ?? [];
+      const mainRt = (vpcId: string) => rts.find((t) => t.VpcId === vpcId && t.Associations?.some((a) => a.Main));
+      for (const v of vpcOut.Vpcs ?? []) {
+        const [sup, host] = await Promise.all([
+          ec2.send(new DescribeVpcAttributeCommand({ VpcId: v.VpcId!, Attribute: 'enableDnsSupport' })),
+          ec2.send(new DescribeVpcAttributeCommand({ VpcId: v.VpcId!, Attribute: 'enableDnsHostnames' })),
+        ]);
+        const subnets: Subnet[] = (subnetOut.Subnets ?? []).filter((s) => s.VpcId === v.VpcId).map((s) => {
+          const rt = rts.find((t) => t.Associations?.some((a) => a.SubnetId === s.SubnetId)) ?? mainRt(v.VpcId!);
+          const acl = (aclOut.NetworkAcls ?? []).find((a) => a.Associations?.some((x) => x.SubnetId === s.SubnetId)) ?? (aclOut.NetworkAcls ?? []).find((a) => a.VpcId === v.VpcId && a.IsDefault);
+          const t = tagsOf(s.Tags);
+          return {
+            id: s.SubnetId!, vpcId: v.VpcId!, cidr: s.CidrBlock!, name: t.Name ?? s.SubnetId!, ...(t['pathproof:zone'] ? { zone: t['pathproof:zone'] } : {}),
+            routeTableId: rt?.RouteTableId ?? '', routes: (rt?.Routes ?? []).filter((r) => r.DestinationCidrBlock).map((r): Route => ({
+              destination: r.DestinationCidrBlock!, state: r.State ?? 'active', ...routeTarget(r),
+            })),
+            ...(acl?.NetworkAclId ? { naclId: acl.NetworkAclId } : {}),
+            nacl: (acl?.Entries ?? []).map((e): NaclEntry => ({
+              ruleNumber: e.RuleNumber ?? 32767, egress: !!e.Egress, protocol: e.Protocol ?? '-1', action: e.RuleAction === 'allow' ? 'allow' : 'deny',
+              cidr: e.CidrBlock ?? '0.0.0.0/0', ...(e.PortRange ? { fromPort: e.PortRange.From!, toPort: e.PortRange.To! } : {}),
+            })).sort((a, b) => a.ruleNumber - b.ruleNumber),
+          };
+        });
+        vpcs.push({
+          id: v.VpcId!, name: tagsOf(v.Tags).Name ?? v.VpcId!, region, cidr: v.CidrBlock!,
+          dnsSupport: sup.EnableDnsSupport?.Value ?? true, dnsHostnames: host.EnableDnsHostnames?.Value ?? false,
+          subnets, flowLogs: (flOut.FlowLogs ?? []).filter((f) => f.ResourceId === v.VpcId).map((f) => ({ id: f.FlowLogId!, trafficType: f.TrafficType ?? '' })),
+        });
+      }
+      const subnetCidr = new Map((subnetOut.Subnets ?? []).map((s) => [s.SubnetId!, s.CidrBlock!]));
+      for (const r of instOut.Reservations ?? []) {
+        for (const i of r.Instances ?? []) {
+          if (i.State?.Name !== 'running' || !i.SubnetId || !i.PrivateIpAddress) continue;
+          hosts.push({
+            id: i.InstanceId!, kind: 'instance', vpcId: i.VpcId!, subnetId: i.SubnetId, tags: tagsOf(i.Tags),
+            imds: i.MetadataOptions?.HttpEndpoint !== 'disabled',
+            enis: [{ id: i.NetworkInterfaces?.[0]?.NetworkInterfaceId ?? i.InstanceId!, subnetId: i.SubnetId, ip: i.PrivateIpAddress, groups: (i.SecurityGroups ?? []).map((g) => g.GroupId!), ...(i.PublicIpAddress ? { publicIp: i.PublicIpAddress } : {}) }],
+          });
+        }
+      }
+      // Interface endpoints: their ENIs live in one namespace per subnet; each ENI keeps its endpoint's groups.
+      const enis = new Map((eniOut.NetworkInterfaces ?? []).map((n) => [n.NetworkInterfaceId!, n]));
+      const bySubnet = new Map<string, Eni[]>();
+      const used = new Set(hosts.flatMap((h) => h.enis.map((e) => e.ip)));
+      for (const ep of [...(epOut.VpcEndpoints ?? [])].sort((a, b) => (a.ServiceName ?? '').localeCompare(b.ServiceName ?? ''))) {
+        if (ep.VpcEndpointType !== 'Interface') continue;
+        const service = (ep.ServiceName ?? '').split('.').slice(3).join('.');
+        const groupsOfEp = (ep.Groups ?? []).map((g) => g.GroupId!);
+        for (const id of ep.NetworkInterfaceIds ?? []) {
+          const n = enis.get(id);
+          const subnetId = n?.SubnetId ?? ep.SubnetIds?.[0] ?? '';
+          const cidr = subnetCidr.get(subnetId) ?? '';
+          let ip = n?.PrivateIpAddress ?? '';
+          if (!ip || !cidrContains(cidr, ip) || used.has(ip)) {
+            const fixed = nextFree(cidr, used);
+            correct(`${id} of ${ep.VpcEndpointId} (${service}) has address ${ip || 'none'}, outside its subnet ${subnetId} ${cidr}; AWS always allocates from the subnet, so the twin uses ${fixed}`);
+            ip = fixed;
+          }
+          used.add(ip);
+          const list = bySubnet.get(subnetId) ?? [];
+          list.push({ id, subnetId, ip, groups: groupsOfEp });
+          bySubnet.set(subnetId, list);
+        }
+        let policy: unknown = null;
+        try { policy = ep.PolicyDocument ? JSON.parse(ep.PolicyDocument) : null; } catch { policy = null; }
+        endpoints.push({
+          id: ep.VpcEndpointId!, vpcId: ep.VpcId!, service, serviceName: ep.ServiceName ?? '', region, privateDns: !!ep.PrivateDnsEnabled, policy,
+          eniIds: ep.NetworkInterfaceIds ?? [], groups: groupsOfEp, dnsNames: (ep.DnsEntries ?? []).map((d) => d.DnsName ?? '').filter(Boolean),
+        });
+      }
+      for (const [subnetId, list] of bySubnet) {
+        const s = (subnetOut.Subnets ?? []).find((x) => x.SubnetId === subnetId);
+        hosts.push({ id: `vpce-${subnetId}`, kind: 'endpoints', vpcId: s?.VpcId ?? '', subnetId, enis: list, imds: false, tags: {} });
+      }
+      for (const p of pcxOut.VpcPeeringConnections ?? []) {
+        peerings.set(p.VpcPeeringConnectionId!, { id: p.VpcPeeringConnectionId!, requesterVpc: p.RequesterVpcInfo?.VpcId ?? '', accepterVpc: p.AccepterVpcInfo?.VpcId ?? '', status: p.Status?.Code ?? '' });
+      }
+    } finally {
+      ec2.destroy();
+    }
+  }
+  const hostedZones = await readHostedZones(aws);
+  return { vpcs, groups, hosts, endpoints, peerings: [...peerings.values()], hostedZones, corrections };
+}
+
+function rule(p: IpPermission): SgRule {
+  const proto = p.IpProtocol ?? '-1';
+  return {
+    protocol: proto === '6' ? 'tcp' : proto === '17' ? 'udp' : proto,
+    ...(p.FromPort !== undefined && p.FromPort !== -1 ? { fromPort: p.FromPort } : {}),
+    ...(p.ToPort !== undefined && p.ToPort !== -1 ? { toPort: p.ToPort } : {}),
+    cidrs: (p.IpRanges ?? []).map((r) => r.CidrIp!).filter(Boolean),
+    groups: (p.UserIdGroupPairs ?? []).map((g) => g.GroupId!).filter(Boolean),
+  };
+}
+
+function routeTarget(r: { GatewayId?: string; NatGatewayId?: string; VpcPeeringConnectionId?: string; TransitGatewayId?: string; EgressOnlyInternetGatewayId?: string }): { target: RouteTarget; targetId: string } {
+  if (r.GatewayId === 'local') return { target: 'local', targetId: 'local' };
+  if (r.VpcPeeringConnectionId) return { target: 'peering', targetId: r.VpcPeeringConnectionId };
+  if (r.NatGatewayId) return { target: 'nat', targetId: r.NatGatewayId };
+  if (r.GatewayId?.startsWith('igw-')) return { target: 'internet', targetId: r.GatewayId };
+  return { target: 'other', targetId: r.GatewayId ?? r.TransitGatewayId ?? r.EgressOnlyInternetGatewayId ?? 'unknown' };
+}
+
+/** The first address from base+10 that is free: AWS reserves base..base+3 and the broadcast. */
+function nextFree(cidr: string, used: Set<string>): string {
+  const [base, bits] = cidr.split('/');
+  const b = ipv4ToInt(base ?? '0.0.0.0') ?? 0;
+  const size = 2 ** (32 - Number(bits));
+  for (let off = 10; off < size - 1; off++) {
+    const n = b + off;
+    const ip = [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+    if (!used.has(ip)) return ip;
+  }
+  throw new Error(`no free address left in ${cidr}`);
+}
+
+async function readHostedZones(aws: AwsEndpoint): Promise<HostedZone[]> {
+  const r53 = new Route53Client({ region: 'us-east-1', endpoint: aws.endpoint, credentials: aws.credentials });
+  try {
+    const zones: HostedZone[] = [];
+    const list = await r53.send(new ListHostedZonesCommand({}));
+    for (const z of list.HostedZones ?? []) {
+      const id = z.Id!.replace('/hostedzone/', '');
+      const [detail, records] = await Promise.all([r53.send(new GetHostedZoneCommand({ Id: id })), r53.send(new ListResourceRecordSetsCommand({ HostedZoneId: id }))]);
+      zones.push({
+        id, name: z.Name!.replace(/\.$/, ''), private: !!z.Config?.PrivateZone,
+        vpcIds: (detail.VPCs ?? []).map((v) => v.VPCId!).filter(Boolean),
+        records: (records.ResourceRecordSets ?? []).map((r) => ({
+          name: r.Name!.replace(/\.$/, ''), type: r.Type!, values: (r.ResourceRecords ?? []).map((x) => x.Value!),
+          ...(r.AliasTarget?.DNSName ? { aliasDnsName: r.AliasTarget.DNSName.replace(/\.$/, '') } : {}),
+        })),
+      });
+    }
+    return zones;
+  } finally {
+    r53.destroy();
+  }
+}

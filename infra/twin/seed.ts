@@ -1,0 +1,140 @@
+import {
+  AcceptVpcPeeringConnectionCommand, AssociateRouteTableCommand, AuthorizeSecurityGroupEgressCommand,
+  AuthorizeSecurityGroupIngressCommand, CreateFlowLogsCommand, CreateRouteCommand, CreateRouteTableCommand,
+  CreateSecurityGroupCommand, CreateSubnetCommand, CreateVpcCommand, CreateVpcEndpointCommand,
+  CreateVpcPeeringConnectionCommand, EC2Client, ModifyVpcAttributeCommand, RevokeSecurityGroupEgressCommand,
+  RunInstancesCommand, type IpPermission,
+} from '@aws-sdk/client-ec2';
+import { ChangeResourceRecordSetsCommand, CreateHostedZoneCommand, Route53Client } from '@aws-sdk/client-route-53';
+import type { Topology, TopologyVpc } from './topology.ts';
+
+export interface SeedResult {
+  readonly vpcs: Record<string, { id: string; region: string; subnets: Record<string, string>; routeTables: Record<string, string>; groups: Record<string, string>; instances: Record<string, string>; endpoints: Record<string, string> }>;
+  readonly peering?: string;
+  readonly hostedZones: Record<string, string>;
+}
+
+export interface AwsEndpoint { readonly endpoint: string; readonly credentials: { accessKeyId: string; secretAccessKey: string } }
+
+/** Creates the topology in the emulator through the AWS SDK, exactly as a user would in AWS. */
+export async function seedTopology(topo: Topology, aws: AwsEndpoint): Promise<SeedResult> {
+  const ec2 = new Map<string, EC2Client>();
+  const ec2For = (region: string) => {
+    let c = ec2.get(region);
+    if (!c) ec2.set(region, (c = new EC2Client({ region, endpoint: aws.endpoint, credentials: aws.credentials })));
+    return c;
+  };
+  const result: SeedResult = { vpcs: {}, hostedZones: {} };
+  try {
+    for (const [key, vpc] of Object.entries(topo.vpcs)) result.vpcs[key] = await seedVpc(ec2For(vpc.region), key, vpc);
+    if (topo.peering) {
+      const req = topo.vpcs[topo.peering.requester]!;
+      const acc = topo.vpcs[topo.peering.accepter]!;
+      const reqIds = result.vpcs[topo.peering.requester]!;
+      const accIds = result.vpcs[topo.peering.accepter]!;
+      const pcx = await ec2For(req.region).send(new CreateVpcPeeringConnectionCommand({
+        VpcId: reqIds.id, PeerVpcId: accIds.id, PeerRegion: acc.region,
+        TagSpecifications: [{ ResourceType: 'vpc-peering-connection', Tags: [{ Key: 'Name', Value: `${req.name}-to-${acc.name}` }] }],
+      }));
+      const id = pcx.VpcPeeringConnection!.VpcPeeringConnectionId!;
+      await ec2For(acc.region).send(new AcceptVpcPeeringConnectionCommand({ VpcPeeringConnectionId: id }));
+      (result as { peering?: string }).peering = id;
+      for (const [key, vpc] of Object.entries(topo.vpcs)) {
+        for (const [name, subnet] of Object.entries(vpc.subnets)) {
+          for (const r of subnet.routes.filter((x) => x.via === 'peering')) {
+            await ec2For(vpc.region).send(new CreateRouteCommand({ RouteTableId: result.vpcs[key]!.routeTables[name], DestinationCidrBlock: r.cidr, VpcPeeringConnectionId: id }));
+          }
+        }
+      }
+    }
+    if (topo.privateHostedZones) {
+      const { vpc: assocKey, endpointsOf } = topo.privateHostedZones;
+      const assoc = topo.vpcs[assocKey]!;
+      const epVpc = topo.vpcs[endpointsOf]!;
+      const r53 = new Route53Client({ region: 'us-east-1', endpoint: aws.endpoint, credentials: aws.credentials });
+      const { DescribeVpcEndpointsCommand } = await import('@aws-sdk/client-ec2');
+      const eps = await ec2For(epVpc.region).send(new DescribeVpcEndpointsCommand({ VpcEndpointIds: Object.values(result.vpcs[endpointsOf]!.endpoints) }));
+      for (const ep of eps.VpcEndpoints ?? []) {
+        const service = ep.ServiceName!.split('.').pop()!;
+        const hostname = `${service}.${epVpc.region}.amazonaws.com`;
+        const zone = await r53.send(new CreateHostedZoneCommand({
+          Name: hostname, CallerReference: `pathproof-${hostname}-${Date.now()}`,
+          VPC: { VPCRegion: assoc.region as never, VPCId: result.vpcs[assocKey]!.id },
+          HostedZoneConfig: { PrivateZone: true, Comment: `Bedrock ${service} over peering (pathproof reference)` },
+        }));
+        const zoneId = zone.HostedZone!.Id!.replace('/hostedzone/', '');
+        const dns = ep.DnsEntries?.[0];
+        await r53.send(new ChangeResourceRecordSetsCommand({
+          HostedZoneId: zoneId,
+          ChangeBatch: { Changes: [{ Action: 'UPSERT', ResourceRecordSet: { Name: hostname, Type: 'A', AliasTarget: { HostedZoneId: dns?.HostedZoneId ?? 'Z0000000000000', DNSName: dns?.DnsName ?? '', EvaluateTargetHealth: false } } }] },
+        }));
+        result.hostedZones[hostname] = zoneId;
+      }
+      r53.destroy();
+    }
+  } finally {
+    for (const c of ec2.values()) c.destroy();
+  }
+  return result;
+}
+
+async function seedVpc(ec2: EC2Client, key: string, vpc: TopologyVpc): Promise<SeedResult['vpcs'][string]> {
+  const tag = (type: string, name: string, extra: Record<string, string> = {}) => [{ ResourceType: type as never, Tags: [{ Key: 'Name', Value: name }, ...Object.entries(extra).map(([Key, Value]) => ({ Key, Value }))] }];
+  const created = await ec2.send(new CreateVpcCommand({ CidrBlock: vpc.cidr, TagSpecifications: tag('vpc', vpc.name) }));
+  const id = created.Vpc!.VpcId!;
+  await ec2.send(new ModifyVpcAttributeCommand({ VpcId: id, EnableDnsSupport: { Value: vpc.dns.support } }));
+  await ec2.send(new ModifyVpcAttributeCommand({ VpcId: id, EnableDnsHostnames: { Value: vpc.dns.hostnames } }));
+  const out = { id, region: vpc.region, subnets: {} as Record<string, string>, routeTables: {} as Record<string, string>, groups: {} as Record<string, string>, instances: {} as Record<string, string>, endpoints: {} as Record<string, string> };
+  for (const [name, s] of Object.entries(vpc.subnets)) {
+    const sub = await ec2.send(new CreateSubnetCommand({ VpcId: id, CidrBlock: s.cidr, AvailabilityZone: `${vpc.region}a`, TagSpecifications: tag('subnet', `${vpc.name}-${name}`, s.zone ? { 'pathproof:zone': s.zone } : {}) }));
+    out.subnets[name] = sub.Subnet!.SubnetId!;
+    const rt = await ec2.send(new CreateRouteTableCommand({ VpcId: id, TagSpecifications: tag('route-table', `${vpc.name}-${name}`) }));
+    out.routeTables[name] = rt.RouteTable!.RouteTableId!;
+    await ec2.send(new AssociateRouteTableCommand({ RouteTableId: out.routeTables[name], SubnetId: out.subnets[name] }));
+  }
+  for (const [name, g] of Object.entries(vpc.securityGroups)) {
+    const sg = await ec2.send(new CreateSecurityGroupCommand({ VpcId: id, GroupName: `${vpc.name}-${name}`, Description: g.description, TagSpecifications: tag('security-group', `${vpc.name}-${name}`) }));
+    out.groups[name] = sg.GroupId!;
+  }
+  const perm = (r: TopologyVpc['securityGroups'][string]['ingress'][number]): IpPermission => ({
+    IpProtocol: r.protocol,
+    ...(r.ports ? { FromPort: r.ports[0], ToPort: r.ports[1] } : {}),
+    ...(r.cidr ? { IpRanges: [{ CidrIp: r.cidr }] } : {}),
+    ...(r.group ? { UserIdGroupPairs: [{ GroupId: out.groups[r.group] }] } : {}),
+  });
+  for (const [name, g] of Object.entries(vpc.securityGroups)) {
+    const GroupId = out.groups[name]!;
+    // New groups allow all egress by default; the topology states egress explicitly.
+    await ec2.send(new RevokeSecurityGroupEgressCommand({ GroupId, IpPermissions: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] }));
+    if (g.egress.length > 0) await ec2.send(new AuthorizeSecurityGroupEgressCommand({ GroupId, IpPermissions: g.egress.map(perm) }));
+    if (g.ingress.length > 0) await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId, IpPermissions: g.ingress.map(perm) }));
+  }
+  for (const [name, inst] of Object.entries(vpc.instances)) {
+    const r = await ec2.send(new RunInstancesCommand({
+      ImageId: 'ami-0a1b2c3d4e5f60789', InstanceType: 't3.micro', MinCount: 1, MaxCount: 1,
+      SubnetId: out.subnets[inst.subnet], PrivateIpAddress: inst.ip, SecurityGroupIds: inst.groups.map((g) => out.groups[g]!),
+      MetadataOptions: { HttpEndpoint: inst.imds, HttpTokens: 'required' },
+      TagSpecifications: tag('instance', name, inst.tags),
+    }));
+    out.instances[name] = r.Instances![0]!.InstanceId!;
+  }
+  if (vpc.endpoints) {
+    for (const service of vpc.endpoints.services) {
+      const ep = await ec2.send(new CreateVpcEndpointCommand({
+        VpcId: id, VpcEndpointType: 'Interface', ServiceName: `com.amazonaws.${vpc.region}.${service}`,
+        SubnetIds: [out.subnets[vpc.endpoints.subnet]!], SecurityGroupIds: vpc.endpoints.groups.map((g) => out.groups[g]!),
+        PrivateDnsEnabled: vpc.endpoints.privateDns, PolicyDocument: JSON.stringify(vpc.endpoints.policy),
+        TagSpecifications: tag('vpc-endpoint', `${vpc.name}-${service}`),
+      }));
+      out.endpoints[service] = ep.VpcEndpoint!.VpcEndpointId!;
+    }
+  }
+  if (vpc.flowLogs) {
+    await ec2.send(new CreateFlowLogsCommand({
+      ResourceIds: [id], ResourceType: 'VPC', TrafficType: 'ALL', LogDestinationType: 'cloud-watch-logs',
+      LogGroupName: `/pathproof/flow-logs/${vpc.name}`, DeliverLogsPermissionArn: 'arn:aws:iam::123456789012:role/pathproof-flow-logs',
+    }));
+  }
+  void key;
+  return out;
+}

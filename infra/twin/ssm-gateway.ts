@@ -1,0 +1,245 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import createDebug from 'debug';
+
+const log = createDebug('pathproof:ssm-gateway');
+
+/** SSM's real limits: GetCommandInvocation keeps 24,000 characters of stdout and 8,000 of stderr; List keeps 2,500. */
+export const STDOUT_LIMIT = 24_000;
+export const STDERR_LIMIT = 8_000;
+export const LIST_OUTPUT_LIMIT = 2_500;
+
+export type InstanceFault = 'Undeliverable' | 'DeliveryTimedOut' | 'Delayed' | 'ExecutionTimedOut';
+
+/** Injectable behaviour for tests and benchmarks. */
+export interface Faults {
+  /** Added to every SSM response (ms). Default 0. */
+  latencyMs?: number;
+  /** How long an invocation stays invisible after SendCommand (eventual consistency), ms. Default 150. */
+  consistencyMs?: number;
+  /** Answer this many of the next SSM calls with ThrottlingException. */
+  throttleNext?: number;
+  /** Per instance: what goes wrong. */
+  instances?: Record<string, InstanceFault>;
+  /** Extra output appended by the "agent" (to exercise truncation), per instance, in characters. */
+  padStdout?: Record<string, number>;
+}
+
+export interface GatewayInstance { readonly ns: string; readonly ip: string }
+
+interface Invocation {
+  commandId: string;
+  instanceId: string;
+  comment: string;
+  documentName: string;
+  status: string;
+  details: string;
+  responseCode: number;
+  stdout: string;
+  stderr: string;
+  requestedAt: number;
+  visibleAt: number;
+  startedAt?: number;
+  endedAt?: number;
+  proc?: ResultPromise;
+}
+
+export interface StartedGateway extends AsyncDisposable {
+  readonly url: string;
+  readonly faults: Faults;
+  /** Every SendCommand the gateway accepted (for tests: what was sent). */
+  readonly sent: { commandId: string; instanceIds: string[]; comment: string; script: string }[];
+}
+
+const epoch = (ms?: number) => (ms === undefined ? undefined : ms / 1000);
+
+export async function startGateway(opts: {
+  upstream: string;
+  instances: ReadonlyMap<string, GatewayInstance>;
+  /** Environment the scripts see (e.g. CURL_CA_BUNDLE with the twin CA). */
+  execEnv: Record<string, string>;
+  workDir: string;
+  faults?: Faults;
+  onPid?: (pid: number) => void;
+}): Promise<StartedGateway> {
+  const faults: Faults = { consistencyMs: 150, ...opts.faults };
+  const invocations = new Map<string, Invocation>();
+  const sent: StartedGateway['sent'] = [];
+  const key = (c: string, i: string) => `${c}/${i}`;
+  mkdirSync(opts.workDir, { recursive: true });
+
+  const run = (inv: Invocation, script: string, timeoutS: number) => {
+    const fault = faults.instances?.[inv.instanceId];
+    if (fault === 'Undeliverable') return finish(inv, 'Failed', 'Undeliverable', -1);
+    if (fault === 'DeliveryTimedOut') return finish(inv, 'TimedOut', 'DeliveryTimedOut', -1);
+    const target = opts.instances.get(inv.instanceId)!;
+    const begin = () => {
+      inv.status = 'InProgress';
+      inv.details = 'InProgress';
+      inv.startedAt = Date.now();
+      const file = path.join(opts.workDir, `${inv.commandId}-${inv.instanceId}.sh`);
+      writeFileSync(file, script);
+      // The agent runs the joined commands with sh, as root, inside the instance (its namespace here).
+      inv.proc = execa('ip', ['netns', 'exec', target.ns, 'sh', file], {
+        reject: false, all: false, timeout: fault === 'ExecutionTimedOut' ? 1 : timeoutS * 1000, killSignal: 'SIGKILL',
+        env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/root', ...opts.execEnv }, extendEnv: false,
+        maxBuffer: 10_000_000, detached: true,
+      });
+      if (inv.proc.pid) opts.onPid?.(inv.proc.pid);
+      void inv.proc.then((r) => {
+        if (inv.status === 'Cancelled' || inv.status === 'Cancelling') return finish(inv, 'Cancelled', 'Cancelled', -1);
+        const pad = faults.padStdout?.[inv.instanceId] ?? 0;
+        inv.stdout = (`${r.stdout ?? ''}${pad ? `\n${'x'.repeat(pad)}` : ''}`).slice(0, STDOUT_LIMIT);
+        inv.stderr = String(r.stderr ?? '').slice(0, STDERR_LIMIT);
+        if (r.timedOut) return finish(inv, 'TimedOut', 'ExecutionTimedOut', -1);
+        const code = r.exitCode ?? -1;
+        finish(inv, code === 0 ? 'Success' : 'Failed', code === 0 ? 'Success' : 'Failed', code);
+      });
+    };
+    if (fault === 'Delayed') {
+      inv.status = 'Delayed';
+      inv.details = 'Delayed';
+      setTimeout(begin, 1500);
+    } else begin();
+  };
+  const finish = (inv: Invocation, status: string, details: string, code: number) => {
+    inv.status = status;
+    inv.details = details;
+    inv.responseCode = code;
+    inv.endedAt = Date.now();
+    log('[%s] [cmd %s] %s (%s) rc=%d', inv.instanceId, inv.commandId.slice(0, 8), status, details, code);
+  };
+
+  const handlers: Record<string, (body: Record<string, unknown>) => unknown> = {
+    SendCommand(b) {
+      const ids = (b.InstanceIds as string[] | undefined) ?? [];
+      if (ids.length === 0 || ids.length > 50) throw awsError('ValidationException', `InstanceIds must hold 1 to 50 ids, got ${ids.length}`);
+      const unknown = ids.filter((i) => !opts.instances.has(i));
+      if (unknown.length) throw awsError('InvalidInstanceId', `Instances [${unknown.join(', ')}] not in a valid state for account`);
+      if (b.DocumentName !== 'AWS-RunShellScript') throw awsError('InvalidDocument', `The twin runs AWS-RunShellScript only, not ${String(b.DocumentName)}`);
+      const comment = String(b.Comment ?? '');
+      if (comment.length > 100) throw awsError('ValidationException', 'Comment must be at most 100 characters');
+      const params = (b.Parameters ?? {}) as Record<string, string[]>;
+      const script = (params.commands ?? []).join('\n');
+      const timeoutS = Number(params.executionTimeout?.[0] ?? 3600);
+      const commandId = randomUUID();
+      const now = Date.now();
+      sent.push({ commandId, instanceIds: ids, comment, script });
+      for (const instanceId of ids) {
+        const inv: Invocation = { commandId, instanceId, comment, documentName: 'AWS-RunShellScript', status: 'Pending', details: 'Pending', responseCode: -1, stdout: '', stderr: '', requestedAt: now, visibleAt: now + (faults.consistencyMs ?? 0) };
+        invocations.set(key(commandId, instanceId), inv);
+        setImmediate(() => run(inv, script, timeoutS));
+      }
+      return { Command: {
+        CommandId: commandId, DocumentName: 'AWS-RunShellScript', Comment: comment, Parameters: params, InstanceIds: ids, Targets: [],
+        RequestedDateTime: epoch(now), Status: 'Pending', StatusDetails: 'Pending', MaxConcurrency: b.MaxConcurrency ?? '50', MaxErrors: b.MaxErrors ?? '0',
+        TargetCount: ids.length, CompletedCount: 0, ErrorCount: 0, DeliveryTimedOutCount: 0, TimeoutSeconds: b.TimeoutSeconds ?? 3600,
+      } };
+    },
+    GetCommandInvocation(b) {
+      const inv = invocations.get(key(String(b.CommandId), String(b.InstanceId)));
+      if (!inv || Date.now() < inv.visibleAt) throw awsError('InvocationDoesNotExist', 'An error occurred (InvocationDoesNotExist)');
+      return {
+        CommandId: inv.commandId, InstanceId: inv.instanceId, Comment: inv.comment, DocumentName: inv.documentName, DocumentVersion: '$DEFAULT',
+        PluginName: 'aws:runShellScript', ResponseCode: inv.responseCode,
+        ExecutionStartDateTime: inv.startedAt ? new Date(inv.startedAt).toISOString() : '',
+        ExecutionElapsedTime: inv.startedAt ? `PT${(((inv.endedAt ?? Date.now()) - inv.startedAt) / 1000).toFixed(3)}S` : '',
+        ExecutionEndDateTime: inv.endedAt ? new Date(inv.endedAt).toISOString() : '',
+        Status: inv.status, StatusDetails: inv.details,
+        StandardOutputContent: inv.stdout, StandardOutputUrl: '', StandardErrorContent: inv.stderr, StandardErrorUrl: '',
+        CloudWatchOutputConfig: { CloudWatchLogGroupName: '', CloudWatchOutputEnabled: false },
+      };
+    },
+    ListCommandInvocations(b) {
+      const list = [...invocations.values()].filter((i) => Date.now() >= i.visibleAt && (!b.CommandId || i.commandId === b.CommandId) && (!b.InstanceId || i.instanceId === b.InstanceId));
+      return { CommandInvocations: list.map((i) => ({
+        CommandId: i.commandId, InstanceId: i.instanceId, InstanceName: '', Comment: i.comment, DocumentName: i.documentName, DocumentVersion: '$DEFAULT',
+        RequestedDateTime: epoch(i.requestedAt), Status: i.status, StatusDetails: i.details, StandardOutputUrl: '', StandardErrorUrl: '',
+        CommandPlugins: b.Details ? [{ Name: 'aws:runShellScript', Status: i.status, StatusDetails: i.details, ResponseCode: i.responseCode,
+          ResponseStartDateTime: epoch(i.startedAt), ResponseFinishDateTime: epoch(i.endedAt), Output: i.stdout.slice(0, LIST_OUTPUT_LIMIT), StandardOutputUrl: '', StandardErrorUrl: '' }] : [],
+        ServiceRole: '', NotificationConfig: {}, CloudWatchOutputConfig: { CloudWatchOutputEnabled: false },
+      })) };
+    },
+    CancelCommand(b) {
+      const ids = (b.InstanceIds as string[] | undefined) ?? [];
+      for (const inv of invocations.values()) {
+        if (inv.commandId !== b.CommandId || (ids.length && !ids.includes(inv.instanceId))) continue;
+        if (['Success', 'Failed', 'TimedOut', 'Cancelled'].includes(inv.status)) continue;
+        inv.status = 'Cancelling';
+        inv.details = 'Cancelling';
+        if (inv.proc?.pid) { try { process.kill(-inv.proc.pid, 'SIGKILL'); } catch { inv.proc.kill('SIGKILL'); } }
+        else finish(inv, 'Cancelled', 'Cancelled', -1);
+      }
+      return {};
+    },
+    DescribeInstanceInformation(b) {
+      const filter = ((b.Filters as { Key: string; Values: string[] }[] | undefined) ?? []).find((f) => f.Key === 'InstanceIds')?.Values;
+      return { InstanceInformationList: [...opts.instances].filter(([id]) => !filter || filter.includes(id)).map(([id, i]) => ({
+        InstanceId: id, PingStatus: faults.instances?.[id] === 'Undeliverable' ? 'ConnectionLost' : 'Online', LastPingDateTime: epoch(Date.now()),
+        AgentVersion: '3.3.1611.0', IsLatestVersion: true, PlatformType: 'Linux', PlatformName: 'Amazon Linux', PlatformVersion: '2023',
+        ResourceType: 'EC2Instance', IPAddress: i.ip, ComputerName: `ip-${i.ip.replaceAll('.', '-')}.twin.internal`,
+      })) };
+    },
+  };
+
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks);
+      const target = String(req.headers['x-amz-target'] ?? '');
+      const action = target.startsWith('AmazonSSM.') ? target.slice('AmazonSSM.'.length) : '';
+      if (req.url === '/_pathproof/faults' && req.method === 'POST') {
+        Object.assign(faults, JSON.parse(raw.toString('utf8') || '{}'));
+        res.end('{}');
+        return;
+      }
+      const handler = handlers[action];
+      if (!handler) return proxy(req, res, raw);
+      const reply = (status: number, payload: unknown) => {
+        setTimeout(() => {
+          res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': randomUUID() });
+          res.end(JSON.stringify(payload));
+        }, faults.latencyMs ?? 0);
+      };
+      if ((faults.throttleNext ?? 0) > 0) {
+        faults.throttleNext = (faults.throttleNext ?? 0) - 1;
+        return reply(400, { __type: 'ThrottlingException', message: 'Rate exceeded' });
+      }
+      try {
+        reply(200, handler(JSON.parse(raw.toString('utf8') || '{}') as Record<string, unknown>));
+      } catch (e) {
+        const err = e as { awsType?: string; message: string };
+        reply(400, { __type: err.awsType ?? 'InternalServerError', message: err.message });
+      }
+    });
+  });
+
+  const upstream = new URL(opts.upstream);
+  function proxy(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer): void {
+    const up = http.request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (r) => {
+      res.writeHead(r.statusCode ?? 502, r.headers);
+      r.pipe(res);
+    });
+    up.on('error', (e) => { res.writeHead(502); res.end(`pathproof gateway: emulator unreachable: ${e.message}`); });
+    up.end(body);
+  }
+
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  return {
+    url, faults, sent,
+    async [Symbol.asyncDispose]() {
+      for (const inv of invocations.values()) if (inv.proc && inv.proc.exitCode === null) inv.proc.kill('SIGKILL');
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    },
+  };
+}
+
+function awsError(type: string, message: string): Error {
+  return Object.assign(new Error(message), { awsType: type });
+}

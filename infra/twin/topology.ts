@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { IssueCollector } from '../../src/load/issues.ts';
+import { YamlSource } from '../../src/load/yaml-source.ts';
+
+const cidr = z.string().regex(/^(?:\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/);
+const Rule = z.strictObject({
+  protocol: z.enum(['tcp', 'udp', '-1']),
+  ports: z.tuple([z.number().int(), z.number().int()]).optional(),
+  cidr: cidr.optional(),
+  group: z.string().optional(),
+});
+const Vpc = z.strictObject({
+  name: z.string(),
+  region: z.string(),
+  cidr,
+  dns: z.strictObject({ support: z.boolean(), hostnames: z.boolean() }),
+  flowLogs: z.boolean(),
+  subnets: z.record(z.string(), z.strictObject({
+    cidr,
+    zone: z.string().optional(),
+    routes: z.array(z.strictObject({ cidr, via: z.enum(['peering', 'internet', 'nat']) })),
+  })),
+  securityGroups: z.record(z.string(), z.strictObject({ description: z.string(), ingress: z.array(Rule), egress: z.array(Rule) })),
+  instances: z.record(z.string(), z.strictObject({
+    subnet: z.string(), ip: z.string(), groups: z.array(z.string()).min(1),
+    imds: z.enum(['enabled', 'disabled']).default('enabled'),
+    publicIp: z.string().optional(),
+    tags: z.record(z.string(), z.string()),
+  })).default({}),
+  endpoints: z.strictObject({
+    services: z.array(z.string()).min(1),
+    subnet: z.string(),
+    groups: z.array(z.string()),
+    privateDns: z.boolean(),
+    policy: z.record(z.string(), z.unknown()),
+  }).optional(),
+});
+
+/** A reference topology: the AWS resources the seeder creates in the emulator. */
+export const TopologyFile = z.strictObject({
+  name: z.string(),
+  vpcs: z.record(z.string(), Vpc),
+  peering: z.strictObject({ requester: z.string(), accepter: z.string() }).optional(),
+  privateHostedZones: z.strictObject({ vpc: z.string(), endpointsOf: z.string() }).optional(),
+});
+
+export type Topology = z.infer<typeof TopologyFile>;
+export type TopologyVpc = z.infer<typeof Vpc>;
+
+export function loadTopology(file: string): Topology {
+  const issues = new IssueCollector();
+  const src = YamlSource.read(file, issues);
+  const topo = src?.validate(TopologyFile, issues);
+  issues.throwIfAny();
+  return topo!;
+}
