@@ -1,1 +1,78 @@
-export async function labCommand(_root: string, _args: string[]): Promise<number> { return 2; }
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PathproofError } from '../../src/errors.ts';
+import { newRunId } from '../../src/cli/run.ts';
+import { startLab } from './lab.ts';
+import { alive, reap } from './netns.ts';
+
+/** Where `lab up` leaves the running twin's endpoint and owner, for `npm test` and `lab down`. */
+export const labFile = (root: string) => path.join(root, '.pathproof', 'lab.json');
+
+export interface LabInfo { runId: string; endpoint: string; emulator: string; pid: number; ca: string }
+
+export function runningLab(root: string): LabInfo | undefined {
+  const f = labFile(root);
+  if (!existsSync(f)) return undefined;
+  const info = JSON.parse(readFileSync(f, 'utf8')) as LabInfo;
+  return alive(info.pid) ? info : undefined;
+}
+
+export async function labCommand(root: string, args: string[]): Promise<number> {
+  const [sub] = args;
+  switch (sub) {
+    case 'up': {
+      const running = runningLab(root);
+      if (running) { process.stdout.write(`lab already up: ${running.endpoint} (run ${running.runId}, pid ${running.pid})\n`); return 0; }
+      // Detach a keeper process that owns the twin until `lab down`.
+      // Its output goes to .pathproof/lab.log: an inherited stream would hold the caller's pipe open.
+      mkdirSync(path.dirname(labFile(root)), { recursive: true });
+      const logFile = path.join(path.dirname(labFile(root)), 'lab.log');
+      const fd = openSync(logFile, 'w');
+      const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), 'keep', root], { detached: true, stdio: ['ignore', fd, fd], cwd: root });
+      closeSync(fd);
+      child.unref();
+      const deadline = Date.now() + 60_000;
+      while (Date.now() < deadline) {
+        const info = runningLab(root);
+        if (info) { process.stdout.write(`lab up: endpoint ${info.endpoint} (run ${info.runId}); 'npm test' now uses it; 'npm run lab -- down' stops it\n`); return 0; }
+        if (child.exitCode !== null) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      throw new PathproofError('LAB_START_FAILED', `lab up: the twin did not come up:\n${readFileSync(logFile, 'utf8').slice(-2000)}`);
+    }
+    case 'down': {
+      const info = runningLab(root);
+      if (!info) { process.stdout.write('no lab is running\n'); rmSync(labFile(root), { force: true }); return 0; }
+      process.kill(info.pid, 'SIGTERM');
+      const deadline = Date.now() + 30_000;
+      while (alive(info.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      process.stdout.write(`lab down: run ${info.runId} torn down\n`);
+      return 0;
+    }
+    case 'reap': {
+      const removed = await reap();
+      process.stdout.write(removed.length ? `reaped:\n${removed.map((r) => `  ${r}`).join('\n')}\n` : 'nothing to reap\n');
+      return 0;
+    }
+    default:
+      throw new PathproofError('USAGE', 'usage: npm run lab -- up | down | reap');
+  }
+}
+
+/** The detached keeper: starts the twin, records it, waits for SIGTERM, tears down. */
+async function keep(root: string): Promise<void> {
+  const runId = newRunId();
+  const lab = await startLab({ root, runId, log: (l) => process.stderr.write(`${l}\n`) });
+  mkdirSync(path.dirname(labFile(root)), { recursive: true });
+  const info: LabInfo = { runId, endpoint: lab.endpoint, emulator: lab.emulator.url, pid: process.pid, ca: path.join(lab.runDir, 'pki', 'ca.pem') };
+  writeFileSync(labFile(root), JSON.stringify(info, null, 2));
+  await new Promise<void>((resolve) => { process.once('SIGTERM', resolve); process.once('SIGINT', resolve); });
+  await lab[Symbol.asyncDispose]();
+  rmSync(labFile(root), { force: true });
+}
+
+if (process.argv[2] === 'keep' && process.argv[3]) {
+  keep(process.argv[3]).then(() => process.exit(0), (e: unknown) => { process.stderr.write(`lab: ${(e as Error).message}\n`); process.exit(2); });
+}

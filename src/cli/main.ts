@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// The SDK's Node 20 end-of-support notice is for maintainers (see README), not for every run.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 /**
  * pathproof command line. `npm test -- --env=NAME` lands in `run`.
  * Exit codes: 0 compliant, 1 at least one FAIL, 2 harness/probe broke or bad configuration, 130 interrupted.

@@ -67,10 +67,13 @@ export async function runCommand(opts: RunOptions): Promise<number> {
 
   let result: RunResult;
   const t0 = Date.now();
+  let suiteMs = 0;
   {
     await using session = await openSession(config, runId, err);
     err(`pathproof: run ${runId}, env ${config.env.name} (${session.describe}), ${checks.length} checks`);
+    const t1 = Date.now();
     result = await execute(config, checks, { runId, resolver: session.resolver, port: session.port, signal: controller.signal });
+    suiteMs = Date.now() - t1;
   }
   const runMs = Date.now() - t0;
   const dir = path.join(opts.out, runId);
@@ -85,7 +88,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
 
   const interrupted = controller.signal.aborted;
   const counts = countBy(result.verdicts.map((v) => v.status));
-  err(`pathproof: ${result.verdicts.length} verdicts in ${(runMs / 1000).toFixed(1)} s: ${Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ') || 'none'}; evidence in ${path.relative(process.cwd(), dir)}`);
+  err(`pathproof: ${result.verdicts.length} verdicts (suites ${(suiteMs / 1000).toFixed(1)} s, whole run ${(runMs / 1000).toFixed(1)} s): ${Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ') || 'none'}; evidence in ${path.relative(process.cwd(), dir)}`);
   if (result.interrupted.length > 0) err(`pathproof: not run (interrupted): ${result.interrupted.join(', ')}`);
   process.off('SIGINT', onSigint);
   process.off('SIGTERM', onSigint);

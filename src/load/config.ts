@@ -131,6 +131,11 @@ function validateEnvironment(
     }
   }
   checkAccount(['bedrock', 'account'], env.bedrock.account);
+  for (const [name, value] of Object.entries(env.probeDefaults)) {
+    const defs = [...probes.values()].map((p) => p.parameters[name]).filter((d) => d !== undefined);
+    if (defs.length === 0) src.report(issues, 'unknown-parameter', ['probeDefaults', name], 'is not a parameter of any probe', 'remove it or check the spelling', name, true);
+    else if (defs.some((d) => !paramTypes[d.type].pattern.test(String(value)))) src.report(issues, 'invalid-parameter', ['probeDefaults', name], `is not ${paramTypes[defs[0]!.type].hint}`, 'give a valid value', value);
+  }
   for (const [zone, z] of Object.entries(env.zones)) {
     const def = catalog.zones.get(zone);
     if (!def || def.kind !== 'internal') {
@@ -205,15 +210,29 @@ function validateCheck(src: YamlSource, at: YamlPath, input: CheckInput, suite: 
     cidrs = list;
   }
   if (issues.issues.length > before || !params) return undefined;
+  const needed = worstCaseSeconds(params);
+  if (input.timeoutSeconds !== undefined && input.timeoutSeconds < needed) {
+    src.report(issues, 'invalid-value', [...at, 'timeoutSeconds'], `is shorter than the probe can take with these parameters (${needed} s), so a block would read as a probe time-out`, `raise it to at least ${needed} or lower attempts / time-outs`, input.timeoutSeconds);
+    return undefined;
+  }
   const { line, col } = src.locate(at);
   return {
     id: input.id, suite, title: input.title, category: input.category, policies: input.policies,
     from: input.from, to: input.to, probe: input.probe, params,
     expect: input.expect.result === 'resolves-within' ? { result: 'resolves-within', cidrs: cidrs ?? [] } : input.expect,
-    timeoutSeconds: input.timeoutSeconds ?? env.timeouts.probeSeconds,
+    timeoutSeconds: input.timeoutSeconds ?? Math.max(env.timeouts.probeSeconds, needed),
     ...(input.waiver ? { waiver: input.waiver } : {}),
     source: { file: src.file, line, col },
   };
+}
+
+/**
+ * The longest a probe can take with these parameters: attempts x the per-attempt limit, plus a
+ * second of slack. Every shipped probe names its limits max_time, connect_timeout or resolve_timeout.
+ */
+export function worstCaseSeconds(params: Readonly<Record<string, string>>): number {
+  const per = Number(params.max_time ?? params.connect_timeout ?? params.resolve_timeout ?? 4);
+  return Number(params.attempts ?? 1) * per + 1;
 }
 
 /** Validates probe parameters against the probe's metadata; returns string values or undefined. */
@@ -249,6 +268,8 @@ function validateParams(
     if (def.required) {
       src.report(issues, 'missing-parameter', [...at, 'params'], `probe ${probe.id} needs parameter "${name}" (${def.description})`, `add params.${name}: ${paramTypes[def.type].hint}`);
       ok = false;
+    } else if (ctx.env.probeDefaults[name] !== undefined && paramTypes[def.type].pattern.test(String(ctx.env.probeDefaults[name]))) {
+      out[name] = String(ctx.env.probeDefaults[name]);
     } else if (def.default !== undefined) {
       out[name] = String(def.default);
     }

@@ -68,6 +68,11 @@ export const EnvironmentFile = z.strictObject({
     httpSink: z.strictObject({ host, port: z.number().int().min(1).max(65535) }),
     dnsDomain: host,
   }),
+  /**
+   * Overrides of probe parameter defaults for this environment (a check's own value still wins),
+   * e.g. shorter connect time-outs where the round trip is microseconds, as in the twin.
+   */
+  probeDefaults: z.record(z.string().regex(/^[a-z][a-z0-9_]{0,30}$/), z.union([z.string(), z.number()])).default({}),
   timeouts: z.strictObject({
     /** Default per-probe time-out in seconds. */
     probeSeconds: z.number().int().min(1).max(300).default(8),
@@ -75,6 +80,8 @@ export const EnvironmentFile = z.strictObject({
     deliverySeconds: z.number().int().min(30).max(2592000).default(60),
     /** How long the poll loop waits for one command after its execution time-out. */
     pollGraceSeconds: z.number().int().min(5).max(600).default(60),
+    /** Longest pause between GetCommandInvocation polls, in ms (backoff grows up to it). */
+    pollMaxDelayMs: z.number().int().min(50).max(30000).default(4000),
   }).prefault({}),
 });
 

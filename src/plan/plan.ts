@@ -1,4 +1,4 @@
-import type { Check, Config, ControlCall } from '../load/config.ts';
+import { worstCaseSeconds, type Check, type Config, type ControlCall } from '../load/config.ts';
 import { buildBatchScript } from './batch-script.ts';
 
 /** A probe host inside a zone, as found by tag or id. */
@@ -69,7 +69,7 @@ export function planRun(config: Config, checks: readonly Check[], targets: Reado
     }
     const control = config.controls.get(zone) as ControlCall;
     const probes: PlannedProbe[] = [
-      { index: 0, key: 'control', probe: control.probe, params: control.params, timeoutSeconds: config.env.timeouts.probeSeconds },
+      { index: 0, key: 'control', probe: control.probe, params: control.params, timeoutSeconds: Math.max(config.env.timeouts.probeSeconds, worstCaseSeconds(control.params)) },
       ...zoneChecks.map((c, i) => ({ index: i + 1, key: c.id, probe: c.probe, params: c.params, timeoutSeconds: c.timeoutSeconds })),
     ];
     const id = `${zone}`;

@@ -88,7 +88,7 @@ export async function execute(
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 4) }, worker));
+  await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 8) }, worker));
 
   const verdicts: Verdict[] = [];
   const interrupted: string[] = [];

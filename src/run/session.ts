@@ -1,6 +1,6 @@
 import type { Config } from '../load/config.ts';
 import { AwsClients } from '../transport/aws-clients.ts';
-import { SsmTransport } from '../transport/ssm.ts';
+import { SsmTransport, type PollOptions } from '../transport/ssm.ts';
 import { Ec2TargetResolver, type TargetResolver } from '../transport/targets.ts';
 import type { CommandPort } from './execute.ts';
 
@@ -14,26 +14,38 @@ export interface Session extends AsyncDisposable {
 }
 
 /** The SSM port over real (or emulated) AWS, one transport per account and region. */
-export function ssmPort(clients: AwsClients): CommandPort {
+export function ssmPort(clients: AwsClients, poll: PollOptions = {}): CommandPort {
   const transports = new Map<string, SsmTransport>();
   return {
     run(account, region, req, signal) {
       const key = `${account}/${region}`;
       let t = transports.get(key);
-      if (!t) transports.set(key, (t = new SsmTransport(clients.ssm(account, region))));
+      if (!t) transports.set(key, (t = new SsmTransport(clients.ssm(account, region), poll)));
       return t.run(req, signal);
     },
   };
 }
 
 export async function openSession(config: Config, runId: string, log: (line: string) => void): Promise<Session> {
+  const poll: PollOptions = { maxDelayMs: config.env.timeouts.pollMaxDelayMs, initialDelayMs: Math.min(400, config.env.timeouts.pollMaxDelayMs) };
   if (config.env.kind === 'twin') {
     // The twin lives in infra/; loaded only when needed so that prod runs never touch it.
+    const { runningLab } = await import('../../infra/twin/lab-cli.ts');
+    const running = runningLab(config.root);
+    if (running) {
+      // A twin kept up with `lab up`: reuse it (the warm path while suites are being written).
+      const clients = new AwsClients(config.env, runId, running.endpoint);
+      return {
+        resolver: new Ec2TargetResolver(config.env, clients), port: ssmPort(clients, poll), clients,
+        describe: `running lab ${running.runId} (gateway ${running.endpoint})`,
+        async [Symbol.asyncDispose]() { clients.destroy(); },
+      };
+    }
     const { startLab } = await import('../../infra/twin/lab.ts');
     const lab = await startLab({ root: config.root, runId, log });
     const clients = new AwsClients(config.env, runId, lab.endpoint);
     return {
-      resolver: new Ec2TargetResolver(config.env, clients), port: ssmPort(clients), clients,
+      resolver: new Ec2TargetResolver(config.env, clients), port: ssmPort(clients, poll), clients,
       describe: `local twin ${lab.runId} (gateway ${lab.endpoint})`,
       async [Symbol.asyncDispose]() {
         clients.destroy();
@@ -43,7 +55,7 @@ export async function openSession(config: Config, runId: string, log: (line: str
   }
   const clients = new AwsClients(config.env, runId);
   return {
-    resolver: new Ec2TargetResolver(config.env, clients), port: ssmPort(clients), clients,
+    resolver: new Ec2TargetResolver(config.env, clients), port: ssmPort(clients, poll), clients,
     describe: clients.endpoint ? `AWS API at ${clients.endpoint}` : 'AWS',
     async [Symbol.asyncDispose]() {
       clients.destroy();
