@@ -1,5 +1,6 @@
 import {
-  AcceptVpcPeeringConnectionCommand, AssociateRouteTableCommand, AuthorizeSecurityGroupEgressCommand,
+  AcceptVpcPeeringConnectionCommand, AllocateAddressCommand, AssociateRouteTableCommand, AttachInternetGatewayCommand,
+  CreateInternetGatewayCommand, CreateNatGatewayCommand, AuthorizeSecurityGroupEgressCommand,
   AuthorizeSecurityGroupIngressCommand, CreateFlowLogsCommand, CreateRouteCommand, CreateRouteTableCommand,
   CreateSecurityGroupCommand, CreateSubnetCommand, CreateVpcCommand, CreateVpcEndpointCommand,
   CreateVpcPeeringConnectionCommand, EC2Client, ModifyVpcAttributeCommand, RevokeSecurityGroupEgressCommand,
@@ -27,25 +28,40 @@ export async function seedTopology(topo: Topology, aws: AwsEndpoint): Promise<Se
   const result: SeedResult = { vpcs: {}, hostedZones: {} };
   try {
     for (const [key, vpc] of Object.entries(topo.vpcs)) result.vpcs[key] = await seedVpc(ec2For(vpc.region), key, vpc);
-    if (topo.peering) {
-      const req = topo.vpcs[topo.peering.requester]!;
-      const acc = topo.vpcs[topo.peering.accepter]!;
-      const reqIds = result.vpcs[topo.peering.requester]!;
-      const accIds = result.vpcs[topo.peering.accepter]!;
+    // Peering connections: requester side creates, accepter side accepts (cross-region works the same).
+    const pcxFor = new Map<string, string>();
+    for (const p of [...(topo.peering ? [topo.peering] : []), ...topo.extraPeerings]) {
+      const req = topo.vpcs[p.requester]!;
+      const acc = topo.vpcs[p.accepter]!;
       const pcx = await ec2For(req.region).send(new CreateVpcPeeringConnectionCommand({
-        VpcId: reqIds.id, PeerVpcId: accIds.id, PeerRegion: acc.region,
+        VpcId: result.vpcs[p.requester]!.id, PeerVpcId: result.vpcs[p.accepter]!.id, PeerRegion: acc.region,
         TagSpecifications: [{ ResourceType: 'vpc-peering-connection', Tags: [{ Key: 'Name', Value: `${req.name}-to-${acc.name}` }] }],
       }));
       const id = pcx.VpcPeeringConnection!.VpcPeeringConnectionId!;
       await ec2For(acc.region).send(new AcceptVpcPeeringConnectionCommand({ VpcPeeringConnectionId: id }));
-      (result as { peering?: string }).peering = id;
-      for (const [key, vpc] of Object.entries(topo.vpcs)) {
-        for (const [name, subnet] of Object.entries(vpc.subnets)) {
-          for (const r of subnet.routes.filter((x) => x.via === 'peering')) {
-            await ec2For(vpc.region).send(new CreateRouteCommand({ RouteTableId: result.vpcs[key]!.routeTables[name], DestinationCidrBlock: r.cidr, VpcPeeringConnectionId: id }));
-          }
+      if (p === topo.peering) (result as { peering?: string }).peering = id;
+      pcxFor.set(`${p.requester}|${p.accepter}`, id);
+      pcxFor.set(`${p.accepter}|${p.requester}`, id);
+    }
+    for (const [key, vpc] of Object.entries(topo.vpcs)) {
+      for (const [name, subnet] of Object.entries(vpc.subnets)) {
+        for (const r of subnet.routes.filter((x) => x.via === 'peering')) {
+          const peers = [...pcxFor.keys()].filter((k) => k.startsWith(`${key}|`));
+          const id = pcxFor.get(r.peer ? `${key}|${r.peer}` : peers[0] ?? '');
+          if (!id) throw new Error(`topology: ${key}/${name} routes ${r.cidr} over peering, but ${key} has no peering${r.peer ? ` with ${r.peer}` : ''}`);
+          await ec2For(vpc.region).send(new CreateRouteCommand({ RouteTableId: result.vpcs[key]!.routeTables[name], DestinationCidrBlock: r.cidr, VpcPeeringConnectionId: id }));
         }
       }
+    }
+    for (const [key, vpc] of Object.entries(topo.vpcs)) await seedEgress(ec2For(vpc.region), vpc, result.vpcs[key]!);
+    for (const z of topo.hostedZones ?? []) {
+      const r53 = new Route53Client({ region: 'us-east-1', endpoint: aws.endpoint, credentials: aws.credentials });
+      const vpc = topo.vpcs[z.vpc]!;
+      const zone = await r53.send(new CreateHostedZoneCommand({ Name: z.name, CallerReference: `pathproof-${z.name}-${Date.now()}`, VPC: { VPCRegion: vpc.region as never, VPCId: result.vpcs[z.vpc]!.id }, HostedZoneConfig: { PrivateZone: true } }));
+      const zoneId = zone.HostedZone!.Id!.replace('/hostedzone/', '');
+      await r53.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: Object.entries(z.records).map(([name, ip]) => ({ Action: 'UPSERT', ResourceRecordSet: { Name: name, Type: 'A', TTL: 60, ResourceRecords: [{ Value: ip }] } })) } }));
+      result.hostedZones[z.name] = zoneId;
+      r53.destroy();
     }
     if (topo.privateHostedZones) {
       const { vpc: assocKey, endpointsOf } = topo.privateHostedZones;
@@ -76,6 +92,29 @@ export async function seedTopology(topo: Topology, aws: AwsEndpoint): Promise<Se
     for (const c of ec2.values()) c.destroy();
   }
   return result;
+}
+
+/** Internet gateway and NAT gateway routes, created only where the topology asks for them. */
+async function seedEgress(ec2: EC2Client, vpc: TopologyVpc, ids: SeedResult['vpcs'][string]): Promise<void> {
+  const wants = (via: string) => Object.entries(vpc.subnets).filter(([, s]) => s.routes.some((r) => r.via === via));
+  if (wants('internet').length === 0 && wants('nat').length === 0) return;
+  const igw = await ec2.send(new CreateInternetGatewayCommand({}));
+  const igwId = igw.InternetGateway!.InternetGatewayId!;
+  await ec2.send(new AttachInternetGatewayCommand({ InternetGatewayId: igwId, VpcId: ids.id }));
+  let natId: string | undefined;
+  for (const [name, subnet] of Object.entries(vpc.subnets)) {
+    for (const r of subnet.routes) {
+      if (r.via === 'internet') await ec2.send(new CreateRouteCommand({ RouteTableId: ids.routeTables[name], DestinationCidrBlock: r.cidr, GatewayId: igwId }));
+      if (r.via === 'nat') {
+        if (!natId) {
+          const eip = await ec2.send(new AllocateAddressCommand({ Domain: 'vpc' }));
+          const nat = await ec2.send(new CreateNatGatewayCommand({ SubnetId: ids.subnets[name], AllocationId: eip.AllocationId }));
+          natId = nat.NatGateway!.NatGatewayId!;
+        }
+        await ec2.send(new CreateRouteCommand({ RouteTableId: ids.routeTables[name], DestinationCidrBlock: r.cidr, NatGatewayId: natId }));
+      }
+    }
+  }
 }
 
 async function seedVpc(ec2: EC2Client, key: string, vpc: TopologyVpc): Promise<SeedResult['vpcs'][string]> {

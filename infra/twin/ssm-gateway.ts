@@ -24,7 +24,7 @@ export interface Faults {
   throttleNext?: number;
   /** Per instance: what goes wrong. */
   instances?: Record<string, InstanceFault>;
-  /** Extra output appended by the "agent" (to exercise truncation), per instance, in characters. */
+  /** Extra output the host prints before the script's own (a noisy profile), per instance, in characters: exercises truncation. */
   padStdout?: Record<string, number>;
 }
 
@@ -86,13 +86,14 @@ export async function startGateway(opts: {
       inv.proc = execa('ip', ['netns', 'exec', target.ns, 'sh', file], {
         reject: false, all: false, timeout: fault === 'ExecutionTimedOut' ? 1 : timeoutS * 1000, killSignal: 'SIGKILL',
         env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/root', ...opts.execEnv }, extendEnv: false,
-        maxBuffer: 10_000_000, detached: true,
+        maxBuffer: 10_000_000, detached: true, stripFinalNewline: false,
       });
       if (inv.proc.pid) opts.onPid?.(inv.proc.pid);
       void inv.proc.then((r) => {
         if (inv.status === 'Cancelled' || inv.status === 'Cancelling') return finish(inv, 'Cancelled', 'Cancelled', -1);
         const pad = faults.padStdout?.[inv.instanceId] ?? 0;
-        inv.stdout = (`${r.stdout ?? ''}${pad ? `\n${'x'.repeat(pad)}` : ''}`).slice(0, STDOUT_LIMIT);
+        // SSM keeps the first 24,000 characters; padding goes first so that the tail is what gets cut.
+        inv.stdout = (`${pad ? `${'x'.repeat(pad)}\n` : ''}${r.stdout ?? ''}`).slice(0, STDOUT_LIMIT);
         inv.stderr = String(r.stderr ?? '').slice(0, STDERR_LIMIT);
         if (r.timedOut) return finish(inv, 'TimedOut', 'ExecutionTimedOut', -1);
         const code = r.exitCode ?? -1;

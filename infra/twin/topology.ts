@@ -18,7 +18,7 @@ const Vpc = z.strictObject({
   subnets: z.record(z.string(), z.strictObject({
     cidr,
     zone: z.string().optional(),
-    routes: z.array(z.strictObject({ cidr, via: z.enum(['peering', 'internet', 'nat']) })),
+    routes: z.array(z.strictObject({ cidr, via: z.enum(['peering', 'internet', 'nat']), /** Which peer VPC, when there are several. */ peer: z.string().optional() })),
   })),
   securityGroups: z.record(z.string(), z.strictObject({ description: z.string(), ingress: z.array(Rule), egress: z.array(Rule) })),
   instances: z.record(z.string(), z.strictObject({
@@ -42,6 +42,10 @@ export const TopologyFile = z.strictObject({
   vpcs: z.record(z.string(), Vpc),
   peering: z.strictObject({ requester: z.string(), accepter: z.string() }).optional(),
   privateHostedZones: z.strictObject({ vpc: z.string(), endpointsOf: z.string() }).optional(),
+  /** Additional peerings (a chain of them shows that peering is not transitive). */
+  extraPeerings: z.array(z.strictObject({ requester: z.string(), accepter: z.string() })).default([]),
+  /** Plain private hosted zones: name, associated VPC and A records. */
+  hostedZones: z.array(z.strictObject({ name: z.string(), vpc: z.string(), records: z.record(z.string(), z.string()) })).default([]),
 });
 
 export type Topology = z.infer<typeof TopologyFile>;

@@ -1,0 +1,35 @@
+import { execa } from 'execa';
+import type { StartedLab } from '../../infra/twin/lab.ts';
+import { listNamespaces } from '../../infra/twin/netns.ts';
+
+/** Runs a command inside the namespace of the instance whose Name tag is `name`. */
+export function inInstance(lab: StartedLab, name: string) {
+  const host = lab.model.hosts.find((h) => h.tags.Name === name);
+  const ns = host && lab.layout.instances.get(host.id)?.ns;
+  if (!ns) throw new Error(`no instance named ${name} in the twin`);
+  const run = (cmd: string, args: string[], env: Record<string, string> = {}) =>
+    execa('ip', ['netns', 'exec', ns, cmd, ...args], { reject: false, env, timeout: 15_000 });
+  return {
+    ns,
+    /** connected | refused | timeout | unreachable */
+    async tcp(host: string, port: number, seconds = 1): Promise<string> {
+      const r = await run('timeout', [String(seconds), 'bash', '-c', 'exec 3<>"/dev/tcp/$0/$1"', host, String(port)]);
+      if (r.exitCode === 0) return 'connected';
+      if (r.exitCode === 124) return 'timeout';
+      return /refused/.test(r.stderr) ? 'refused' : /route|nreachable/.test(r.stderr) ? 'unreachable' : `error: ${r.stderr}`;
+    },
+    async dig(name: string): Promise<{ status: string; answers: string[] }> {
+      const r = await run('dig', ['+time=2', '+tries=1', '+noall', '+comments', '+answer', name, 'A']);
+      const status = /status: ([A-Z]+)/.exec(r.stdout)?.[1] ?? (/timed out|no servers/.test(r.stdout) ? 'TIMEOUT' : 'ERROR');
+      const answers = [...r.stdout.matchAll(/\sIN\s+A\s+([\d.]+)/g)].map((m) => m[1]!);
+      return { status, answers };
+    },
+    curl: (args: string[]) => run('curl', ['-sS', '--connect-timeout', '1', '--max-time', '3', ...args]),
+  };
+}
+
+export async function leftovers(prefix: string): Promise<{ namespaces: string[]; processes: string[] }> {
+  const namespaces = await listNamespaces(prefix);
+  const ps = await execa('sh', ['-c', `pgrep -fa "${prefix}|/run/pathproof/" || true`], { reject: false });
+  return { namespaces, processes: ps.stdout.split('\n').filter((l) => l && !l.includes('pgrep')) };
+}
