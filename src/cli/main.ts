@@ -25,6 +25,7 @@ Commands:
   lab up     start the local twin and keep it running (prints its endpoint)
   lab down   stop a twin started with 'lab up'
   lab reap   remove what killed runs left (namespaces, processes)
+  verify DIR check an evidence bundle's signature and every file's SHA-256 (--key PUB.pem to trust a given key)
 
 Options of run:
   --env NAME            environment file fixtures/environments/NAME.yaml (default: local)
@@ -34,6 +35,9 @@ Options of run:
   -t, --filter PATTERN  only checks whose test name matches (regular expression)
   --out DIR             where reports go (default: reports/)
   --allow-disruptive    also run disruptive checks (failover variants that change infrastructure)
+  --fail-on SEVERITIES  only FAILs at these severities exit 1 (default: critical,high,medium,low)
+  --signing-key FILE    Ed25519 private key (PEM) for the evidence manifest (or PATHPROOF_SIGNING_KEY);
+                        default: a key generated for the run, its public key in the bundle
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -56,12 +60,27 @@ async function main(argv: string[]): Promise<number> {
           filter: { type: 'string', short: 't' },
           out: { type: 'string', default: 'reports' },
           'allow-disruptive': { type: 'boolean', default: false },
+          'fail-on': { type: 'string', default: 'critical,high,medium,low' },
+          'signing-key': { type: 'string' },
         },
       });
+      const failOn = values['fail-on'].split(',').map((s) => s.trim()).filter(Boolean);
+      const bad = failOn.filter((s) => !['critical', 'high', 'medium', 'low'].includes(s));
+      if (bad.length) throw new PathproofError('USAGE', `--fail-on takes severities critical,high,medium,low; got ${bad.join(', ')}`);
       return runCommand({
         root: ROOT, env: values.env, dryRun: values['dry-run'], suites: values.suite ?? [], policies: values.policy ?? [],
         ...(values.filter ? { filter: values.filter } : {}), out: path.resolve(values.out), allowDisruptive: values['allow-disruptive'],
+        failOn: failOn as ('critical' | 'high' | 'medium' | 'low')[],
+        ...((values['signing-key'] ?? process.env.PATHPROOF_SIGNING_KEY) ? { signingKey: (values['signing-key'] ?? process.env.PATHPROOF_SIGNING_KEY)! } : {}),
       });
+    }
+    case 'verify': {
+      const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { key: { type: 'string' } } });
+      if (positionals.length !== 1) throw new PathproofError('USAGE', 'usage: npm run pathproof -- verify REPORT_DIR [--key TRUSTED_PUBLIC_KEY.pem]');
+      const { verifyBundle } = await import('../report/bundle.ts');
+      const r = verifyBundle(positionals[0]!, values.key);
+      process.stdout.write(r.ok ? `verified: every file matches the signed manifest${values.key ? ' (trusted key)' : ' (key included in the bundle)'}\n` : `NOT VERIFIED:\n${r.problems.map((p) => `  ${p}`).join('\n')}\n`);
+      return r.ok ? 0 : 1;
     }
     case 'lab': {
       const { labCommand } = await import('../../infra/twin/lab-cli.ts');

@@ -1,4 +1,3 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { startVitest } from 'vitest/node';
@@ -8,6 +7,12 @@ import { execute, resolveTargets, testName, type RunResult } from '../run/execut
 import { openSession } from '../run/session.ts';
 import { planRun, type Plan } from '../plan/plan.ts';
 import { DeclaredTargetResolver } from '../transport/targets.ts';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { execa } from 'execa';
+import { policyOf } from '../model/report.ts';
+import { buildReport } from '../report/build.ts';
+import { writeBundle } from '../report/bundle.ts';
+import type { AwsClients } from '../transport/aws-clients.ts';
 
 export interface RunOptions {
   readonly root: string;
@@ -19,6 +24,10 @@ export interface RunOptions {
   readonly filter?: string;
   readonly out: string;
   readonly allowDisruptive: boolean;
+  /** Severities whose FAILs make the run exit 1 (default: all). */
+  readonly failOn: readonly ('critical' | 'high' | 'medium' | 'low')[];
+  /** Ed25519 private key (PEM) that signs the evidence manifest; default: a key generated for the run. */
+  readonly signingKey?: string;
 }
 
 export function newRunId(now = new Date()): string {
@@ -68,31 +77,61 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   let result: RunResult;
   const t0 = Date.now();
   let suiteMs = 0;
+  const callers: Record<string, string> = {};
   {
     await using session = await openSession(config, runId, err);
     err(`pathproof: run ${runId}, env ${config.env.name} (${session.describe}), ${checks.length} checks`);
     const t1 = Date.now();
     result = await execute(config, checks, { runId, resolver: session.resolver, port: session.port, signal: controller.signal });
     suiteMs = Date.now() - t1;
+    Object.assign(callers, await callerIdentities(config, session.clients));
   }
   const runMs = Date.now() - t0;
-  const dir = path.join(opts.out, runId);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);
-
-  const vitest = await startVitest('test', [], {
-    run: true, watch: false, project: ['conformance'], root: opts.root,
-    provide: { pathproof: { runId, env: config.env.name, verdicts: [...result.verdicts] } },
-  } as never);
-  await vitest.close();
-
   const interrupted = controller.signal.aborted;
+
+  // Reports are written whatever happened: partial and marked so when the run was cut short.
+  const dir = path.join(opts.out, runId);
+  const report = buildReport(config, result, { partial: interrupted, callers, ...(await suitesCommit(opts.root)) });
+  const bundle = writeBundle(dir, report, result, { root: opts.root, ...(opts.signingKey ? { signingKey: opts.signingKey } : {}) });
+  for (const e of bundle.reporterErrors) err(`pathproof: reporter ${e.reporter} failed (the others were written): ${e.error.split('\n')[0]}`);
+
+  if (!interrupted) {
+    const vitest = await startVitest('test', [], {
+      run: true, watch: false, project: ['conformance'], root: opts.root,
+      provide: { pathproof: { runId, env: config.env.name, verdicts: [...result.verdicts] } },
+    } as never);
+    await vitest.close();
+  }
+
   const counts = countBy(result.verdicts.map((v) => v.status));
-  err(`pathproof: ${result.verdicts.length} verdicts (suites ${(suiteMs / 1000).toFixed(1)} s, whole run ${(runMs / 1000).toFixed(1)} s): ${Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ') || 'none'}; evidence in ${path.relative(process.cwd(), dir)}`);
+  err(`pathproof: ${result.verdicts.length} verdicts (suites ${(suiteMs / 1000).toFixed(1)} s, whole run ${(runMs / 1000).toFixed(1)} s): ${Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ') || 'none'}${report.partial ? ' (PARTIAL)' : ''}`);
+  err(`pathproof: evidence in ${path.relative(process.cwd(), dir)}/ (report.html, junit.xml, pathproof.sarif, pathproof-complete.sarif, signed manifest.json)`);
   if (result.interrupted.length > 0) err(`pathproof: not run (interrupted): ${result.interrupted.join(', ')}`);
   process.off('SIGINT', onSigint);
   process.off('SIGTERM', onSigint);
-  return exitCodeFor(result.verdicts, { interrupted });
+  // --fail-on: only FAILs at these severities break the gate; ERROR and INCONCLUSIVE always do.
+  const gated = result.verdicts.filter((v) => v.status !== 'FAIL' || v.policies.some((p) => opts.failOn.includes(policyOf(report, p).severity)));
+  return exitCodeFor(gated, { interrupted, harnessBroke: bundle.reporterErrors.length > 0 });
+}
+
+async function callerIdentities(config: Config, clients: AwsClients): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  await Promise.all(Object.entries(config.env.accounts).map(async ([name, a]) => {
+    try {
+      const id = await clients.sts(name, a.region).send(new GetCallerIdentityCommand({}));
+      out[name] = id.Arn ?? '';
+    } catch (e) {
+      out[name] = `unknown (${(e as Error).name})`;
+    }
+  }));
+  return out;
+}
+
+async function suitesCommit(root: string): Promise<{ suitesCommit?: string }> {
+  const head = await execa('git', ['rev-parse', 'HEAD'], { cwd: root, reject: false });
+  if (head.exitCode !== 0) return {};
+  const dirty = await execa('git', ['status', '--porcelain', '--', 'suites', 'fixtures', 'probes'], { cwd: root, reject: false });
+  return { suitesCommit: `${head.stdout.trim()}${dirty.stdout.trim() ? ' (with uncommitted changes)' : ''}` };
 }
 
 function countBy(xs: readonly string[]): Record<string, number> {

@@ -1,0 +1,54 @@
+import type { Verdict } from './result.ts';
+
+/** A policy as reporters see it: enough for SARIF rules and the auditor's HTML. */
+export interface PolicySummary {
+  readonly id: string;
+  readonly title: string;
+  readonly from: string;
+  readonly to: string;
+  readonly action: 'allow' | 'deny';
+  readonly severity: 'critical' | 'high' | 'medium' | 'low';
+  readonly justification: string;
+  readonly remediation: string;
+  readonly helpUri?: string;
+  readonly ports: string;
+}
+
+export interface ZonePair {
+  readonly from: string;
+  readonly to: string;
+  /** What the catalog says (default deny, explicit deny beats allow). */
+  readonly intended: 'allow' | 'deny' | 'mixed';
+}
+
+/**
+ * Everything a reporter may look at: plain data, no clients. Reporters are pure functions of it.
+ */
+export interface Report {
+  readonly tool: { readonly name: 'pathproof'; readonly version: string; readonly informationUri: string };
+  readonly runId: string;
+  readonly env: string;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  /** True when the run was interrupted or could not finish: some checks never ran. */
+  readonly partial: boolean;
+  readonly notRun: readonly string[];
+  readonly verdicts: readonly Verdict[];
+  readonly policies: readonly PolicySummary[];
+  readonly zones: readonly { readonly name: string; readonly kind: 'internal' | 'external' }[];
+  readonly matrix: readonly ZonePair[];
+  readonly frameworks: readonly { readonly framework: string; readonly id: string; readonly title: string; readonly policies: readonly string[] }[];
+  readonly accounts: readonly { readonly name: string; readonly id: string; readonly region: string; readonly callerArn?: string }[];
+  readonly suitesCommit?: string;
+}
+
+/** The pseudo policy of flows only the default deny governs. */
+export const DEFAULT_DENY_POLICY: PolicySummary = {
+  id: 'default-deny', title: 'Flows no policy allows are blocked', from: '*', to: '*', action: 'deny', severity: 'high',
+  justification: 'The catalog is default deny: any zone pair not explicitly allowed must be blocked.',
+  remediation: 'Remove the security group rule, route or NACL entry that admits the flow.', ports: 'any',
+};
+
+export function policyOf(report: Pick<Report, 'policies'>, id: string): PolicySummary {
+  return report.policies.find((p) => p.id === id) ?? DEFAULT_DENY_POLICY;
+}
