@@ -19,7 +19,7 @@ function matrixSvg(report: Report): string {
   const left = 110;
   const top = 90;
   const parts: string[] = [];
-  to.forEach((z, j) => parts.push(`<text x="${left + j * cell + cell / 2}" y="${top - 10}" text-anchor="end" transform="rotate(-35 ${left + j * cell + cell / 2} ${top - 10})" font-size="12">${esc(z)}</text>`));
+  to.forEach((z, j) => parts.push(`<text x="${left + j * cell + cell / 2 - 6}" y="${top - 8}" text-anchor="start" transform="rotate(-35 ${left + j * cell + cell / 2 - 6} ${top - 8})" font-size="12">${esc(z)}</text>`));
   from.forEach((f, i) => {
     parts.push(`<text x="${left - 8}" y="${top + i * cell + cell / 2 + 4}" text-anchor="end" font-size="12">${esc(f)}</text>`);
     to.forEach((t, j) => {
@@ -34,7 +34,7 @@ function matrixSvg(report: Report): string {
         '</g>');
     });
   });
-  const w = left + to.length * cell + 10;
+  const w = left + to.length * cell + 80;
   const h = top + from.length * cell + 10;
   return `<svg id="matrix" xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" role="img" aria-label="zone by zone matrix, intended versus observed">${parts.join('')}</svg>`;
 }

@@ -9,7 +9,7 @@ import { planRun, type Plan } from '../plan/plan.ts';
 import { DeclaredTargetResolver } from '../transport/targets.ts';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { execa } from 'execa';
-import { policyOf } from '../model/report.ts';
+import { policyOf, type Report } from '../model/report.ts';
 import { buildReport } from '../report/build.ts';
 import { writeBundle } from '../report/bundle.ts';
 import type { AwsClients } from '../transport/aws-clients.ts';
@@ -109,9 +109,13 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   if (result.interrupted.length > 0) err(`pathproof: not run (interrupted): ${result.interrupted.join(', ')}`);
   process.off('SIGINT', onSigint);
   process.off('SIGTERM', onSigint);
-  // --fail-on: only FAILs at these severities break the gate; ERROR and INCONCLUSIVE always do.
-  const gated = result.verdicts.filter((v) => v.status !== 'FAIL' || v.policies.some((p) => opts.failOn.includes(policyOf(report, p).severity)));
-  return exitCodeFor(gated, { interrupted, harnessBroke: bundle.reporterErrors.length > 0 });
+  return gateExitCode(report, opts.failOn, { interrupted, reporterFailed: bundle.reporterErrors.length > 0 });
+}
+
+/** The release gate: --fail-on keeps only FAILs at those severities; ERROR and INCONCLUSIVE always break it. */
+export function gateExitCode(report: Report, failOn: readonly string[], extra: { interrupted: boolean; reporterFailed: boolean }): 0 | 1 | 2 | 130 {
+  const gated = report.verdicts.filter((v) => v.status !== 'FAIL' || v.policies.some((p) => failOn.includes(policyOf(report, p).severity)));
+  return exitCodeFor(gated, { interrupted: extra.interrupted, harnessBroke: extra.reporterFailed });
 }
 
 async function callerIdentities(config: Config, clients: AwsClients): Promise<Record<string, string>> {

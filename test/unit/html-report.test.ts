@@ -1,0 +1,52 @@
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
+import { html } from '../../reporters/html.ts';
+import { sampleReport } from '../helpers/report-fixture.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+
+describe.runIf(existsSync(CHROMIUM))('the HTML evidence report in headless Chromium', () => {
+  test('renders, makes no external request, and shows the zone matrix and failing evidence first', { timeout: 60_000 }, async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'pp-html-'));
+    const file = path.join(dir, 'report.html');
+    writeFileSync(file, html(sampleReport()));
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    try {
+      const page = await browser.newPage();
+      const requests: string[] = [];
+      const errors: string[] = [];
+      page.on('request', (r) => requests.push(r.url()));
+      page.on('pageerror', (e) => errors.push(e.message));
+      page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+      await page.goto(pathToFileURL(file).href);
+      await page.waitForLoadState('load');
+      expect(requests).toEqual([pathToFileURL(file).href]);
+      expect(errors).toEqual([]);
+
+      const cells = page.locator('#matrix g.cell');
+      expect(await cells.count()).toBe(5 * 7);
+      expect(await page.locator('#matrix g.cell[data-from="application"][data-to="external-ai"]').getAttribute('data-observed')).toBe('FAIL');
+      expect(await page.locator('#matrix g.cell[data-from="application"][data-to="inference"]').getAttribute('data-intended')).toBe('mixed'); // 443 only
+      expect(await page.locator('#matrix g.cell[data-from="application"][data-to="data"]').getAttribute('data-intended')).toBe('deny');
+      expect(await page.locator('#matrix g.cell[data-from="data"][data-to="internet"]').getAttribute('data-observed')).toBe('untested');
+      const box = await page.locator('#matrix').boundingBox();
+      expect(box!.width).toBeGreaterThan(400);
+
+      expect(await page.locator('[data-count="FAIL"]').textContent()).toBe('2');
+      // Per-policy sections list failing evidence first.
+      const first = await page.locator('section#NET-010 tr.v-FAIL, section#NET-010 tr.v-PASS').first().getAttribute('class');
+      expect(first).toBe('v-FAIL');
+      expect(await page.locator('#frameworks tr').count()).toBeGreaterThan(4);
+      await page.screenshot({ path: path.join(dir, 'report.png'), fullPage: true });
+    } finally {
+      await browser.close();
+    }
+  });
+});
