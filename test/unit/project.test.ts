@@ -6,7 +6,7 @@ import { ROOT } from '../helpers/paths.ts';
 
 /** Which top-level folders each folder may import from (STYLE.md rule 1). */
 const DEPS: Record<string, readonly string[]> = {
-  src: ['src', 'infra'],
+  src: ['src', 'infra', 'reporters'],
   reporters: ['reporters', 'src/model', 'src/errors.ts'],
   infra: ['infra', 'src'],
   probes: [],

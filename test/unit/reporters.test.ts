@@ -3,8 +3,8 @@ import { gzipSync, } from 'node:zlib';
 import { generateKeyPairSync } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import Ajv from 'ajv-draft-04';
-import addFormats from 'ajv-formats';
+import AjvDraft04 from 'ajv-draft-04';
+import ajvFormats from 'ajv-formats';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { Log } from 'sarif';
 import { describe, expect, test } from 'vitest';
@@ -58,6 +58,9 @@ describe('JUnit', () => {
 
 describe('SARIF', () => {
   const schema = JSON.parse(readFileSync(path.join(ROOT, '../shared/schemas/sarif-schema-2.1.0.json'), 'utf8'));
+  // Both are CommonJS modules whose class is also on .default; take whichever the loader hands over.
+  const Ajv = ((AjvDraft04 as unknown as { default?: unknown }).default ?? AjvDraft04) as unknown as new (o: object) => import('ajv').default;
+  const addFormats = ((ajvFormats as unknown as { default?: unknown }).default ?? ajvFormats) as unknown as (a: import('ajv').default) => void;
   const ajv = new Ajv({ allErrors: true, strict: false });
   addFormats(ajv);
   const validate = ajv.compile(schema);
