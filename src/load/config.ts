@@ -1,12 +1,14 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { loadCatalog, yamlFiles, type Catalog } from '../catalog/catalog.ts';
+import { evaluate } from '../catalog/evaluate.ts';
+import type { z } from 'zod';
 import { PathproofError } from '../errors.ts';
 import { IssueCollector } from './issues.ts';
 import { EnvironmentFile, referenceables, type Environment } from './environment.ts';
 import { paramTypes } from './param-types.ts';
 import { loadProbes, wrapperOutcomes, type ProbeDef } from './probes.ts';
-import { DEFAULT_DENY, SuiteFile, type Category, type CheckInput, type Expectation } from './suite-schema.ts';
+import { DEFAULT_DENY, SuiteFile, type ZonePairGenerator as ZonePairGeneratorSchema, type Category, type CheckInput, type Expectation } from './suite-schema.ts';
 import { YamlSource, type YamlPath } from './yaml-source.ts';
 
 /** A check after validation: every reference resolved, every parameter validated. */
@@ -31,6 +33,8 @@ export interface Check {
 export type ResolvedExpectation =
   | Exclude<Expectation, { result: 'resolves-within' }>
   | { readonly result: 'resolves-within'; readonly cidrs: readonly string[] };
+
+type ZonePairGenerator = z.infer<typeof ZonePairGeneratorSchema>;
 
 export interface ControlCall { readonly probe: string; readonly params: Readonly<Record<string, string>> }
 
@@ -86,8 +90,9 @@ export function loadConfig(opts: LoadOptions): Config {
     if (suite.suite !== base) {
       src.report(issues, 'id-mismatch', ['suite'], `does not match the file name ${path.basename(file)}`, `set suite: ${base}`, suite.suite);
     }
-    suite.checks.forEach((input, i) => {
-      const at: YamlPath = ['checks', i];
+    const generated = (suite.generate ?? []).flatMap((g, gi) => (env ? generateZonePairs(g, gi, suite.suite, catalog, env) : []));
+    if (suite.checks.length + generated.length === 0) src.report(issues, 'missing-field', ['checks'], 'the suite has no checks and generates none', 'add checks: or generate:');
+    [...suite.checks.map((c, i) => ({ input: c, at: ['checks', i] as YamlPath })), ...generated].forEach(({ input, at }) => {
       const where = `${path.relative(opts.root, file)}:${src.locate(at).line}`;
       const prior = seen.get(input.id);
       if (prior) {
@@ -105,6 +110,29 @@ export function loadConfig(opts: LoadOptions): Config {
   }
   issues.throwIfAny();
   return { root: opts.root, catalog, env: env!, probes, checks, controls };
+}
+
+/** Expands a zone-pairs generator into ordinary checks, located at the generator in the file. */
+function generateZonePairs(g: ZonePairGenerator, gi: number, suite: string, catalog: Catalog, env: Environment): { input: CheckInput; at: YamlPath }[] {
+  const out: { input: CheckInput; at: YamlPath }[] = [];
+  for (const from of Object.keys(env.zones)) {
+    for (const [to, host] of Object.entries(g.destinations)) {
+      if (to === from) continue;
+      for (const port of g.ports) {
+        const d = evaluate(catalog, { from, to, protocol: 'tcp', port });
+        if (d.action === 'allow') continue;
+        out.push({
+          at: ['generate', gi, 'destinations', to],
+          input: {
+            id: `gen-${from}-to-${to}-${port}`, title: `${from} cannot reach ${to} on ${port} (${d.reason})`, category: 'negative',
+            policies: d.policies.length ? d.policies.map((p) => p.id) : [DEFAULT_DENY], from, to, probe: 'tcp-connect',
+            params: { host, port }, expect: { result: 'blocked', by: g.by },
+          },
+        });
+      }
+    }
+  }
+  return out;
 }
 
 function readdirSafe(dir: string): string[] {
@@ -165,7 +193,11 @@ function validateCheck(src: YamlSource, at: YamlPath, input: CheckInput, suite: 
   }
   input.policies.forEach((id, j) => {
     if (id === DEFAULT_DENY) {
-      const allows = [...catalog.policies.values()].filter((p) => p.action === 'allow' && p.from === input.from && p.to === input.to);
+      // With a literal port, ask the evaluator; otherwise any allow for the zone pair is a contradiction.
+      const port = typeof input.params.port === 'number' ? input.params.port : /^\d+$/.test(String(input.params.port ?? '')) ? Number(input.params.port) : undefined;
+      const allows = port !== undefined
+        ? (() => { const d = evaluate(catalog, { from: input.from, to: input.to, protocol: 'tcp', port }); return d.action === 'allow' ? d.policies : []; })()
+        : [...catalog.policies.values()].filter((p) => p.action === 'allow' && p.from === input.from && p.to === input.to);
       if (input.expect.result !== 'blocked') {
         src.report(issues, 'policy-mismatch', [...at, 'policies', j], `means the flow is denied, but the check expects ${input.expect.result}`, 'cite the allow policy instead', id);
       } else if (allows.length > 0) {

@@ -47,10 +47,25 @@ export const CheckDef = z.strictObject({
   }).optional(),
 });
 
+/**
+ * Checks generated from the policy catalog: every internal zone × destination × port the catalog
+ * denies becomes a blocked check, so that no zone pair is forgotten by hand.
+ */
+export const ZonePairGenerator = z.strictObject({
+  kind: z.literal('zone-pairs'),
+  /** Representative ports probed for every pair. */
+  ports: z.array(z.number().int().min(1).max(65535)).min(1),
+  /** Where each destination zone is probed: a host (usually a ${...} reference). Zones not listed are not generated. */
+  destinations: z.record(z.string().regex(zoneNamePattern), z.string().min(1)),
+  /** Evidence that counts as the block. A refused connection means the SYN reached the host, so it does not count by default. */
+  by: z.array(z.string()).default(['timeout', 'unreachable', 'nxdomain']),
+});
+
 export const SuiteFile = z.strictObject({
   suite: z.string().regex(/^[a-z][a-z0-9-]{0,40}$/, 'lowercase letters, digits and dashes; equal to the file name'),
   description: z.string().min(1),
-  checks: z.array(CheckDef).min(1),
+  checks: z.array(CheckDef).default([]),
+  generate: z.array(ZonePairGenerator).optional(),
 });
 
 export type CheckInput = z.infer<typeof CheckDef>;

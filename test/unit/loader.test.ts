@@ -93,7 +93,7 @@ describe('invalid environments and probes', () => {
     writeFileSync(env, readFileSync(text, 'utf8')
       .replace('account: syd', 'account: sydney')
       .replace('    roleArn: arn:aws:iam::111111111111:role/pathproof-runner\n', '')
-      .replace('control: { probe: tcp-connect, params: { host: "${services.secrets.host}", port: 443 } }', 'control: { probe: nc, params: {} }'));
+      .replace('control: { probe: tcp-connect, params: { host: "${services.model-proxy.host}", port: 443 } }', 'control: { probe: nc, params: {} }'));
     const issues = issuesOf(() => load({ envFile: env }));
     const codes = issues.map((i) => i.code);
     expect(codes).toContain('unknown-account');
