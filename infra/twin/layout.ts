@@ -90,10 +90,13 @@ export function planLayout({ model, short, certs }: LayoutInput): TwinLayout {
   // Public services of the twin's internet.
   const services = [...new Set(model.endpoints.map((e) => `${e.service}|${e.region}`))].sort();
   const publicNames = services.map((s, i) => { const [service, region] = s.split('|') as [string, string]; return { service, region, host: `${service}.${region}.amazonaws.com`, ip: publicBedrockAddress(i) }; });
+  // The AWS service names every instance needs (the SSM agent's among them) resolve publicly too.
+  const regions = [...new Set(model.vpcs.map((v) => v.region))].sort();
+  const awsNames = regions.flatMap((r, ri) => ['ssm', 'ssmmessages', 'ec2messages', 'sts'].map((svc, si) => ({ host: `${svc}.${r}.amazonaws.com`, ip: intToIp(ipv4ToInt('203.0.113.100')! + ri * 4 + si) })));
   for (const ip of [INTERNET.dns, INTERNET.sink, ...publicNames.map((p) => p.ip)]) inet.ip.push(`address add ${ip}/32 dev lo`);
   processes.push({
     kind: 'dnsmasq', ns: inet.name, name: 'public-dns',
-    args: [`--listen-address=${INTERNET.dns}`, ...publicNames.map((p) => `--host-record=${p.host},${p.ip}`), `--address=/${INTERNET.canaryDomain}/${INTERNET.canaryAnswer}`, '--log-queries=extra'],
+    args: [`--listen-address=${INTERNET.dns}`, ...[...publicNames, ...awsNames].map((p) => `--host-record=${p.host},${p.ip}`), `--address=/${INTERNET.canaryDomain}/${INTERNET.canaryAnswer}`, '--log-queries=extra'],
   });
   processes.push({
     kind: 'serve', ns: inet.name, name: 'internet',

@@ -19,6 +19,7 @@ export async function readState(aws: AwsEndpoint, regions: readonly string[], lo
   const hosts: Host[] = [];
   const endpoints: Endpoint[] = [];
   const peerings = new Map<string, Peering>();
+  let publicCount = 0;
 
   for (const region of regions) {
     const ec2 = new EC2Client({ region, endpoint: aws.endpoint, credentials: aws.credentials });
@@ -62,13 +63,21 @@ export async function readState(aws: AwsEndpoint, regions: readonly string[], lo
         });
       }
       const subnetCidr = new Map((subnetOut.Subnets ?? []).map((s) => [s.SubnetId!, s.CidrBlock!]));
+      // Emulators hand out real-looking public addresses; the twin's internet uses documentation ranges only.
+      const publicIp = (id: string, ip?: string) => {
+        if (!ip) return {};
+        if (['192.0.2.', '198.51.100.', '203.0.113.'].some((p) => ip.startsWith(p))) return { publicIp: ip };
+        const fixed = `192.0.2.${200 + (publicCount++ % 50)}`;
+        correct(`${id} has public address ${ip}; the twin's internet uses documentation ranges, so it stands in as ${fixed}`);
+        return { publicIp: fixed };
+      };
       for (const r of instOut.Reservations ?? []) {
         for (const i of r.Instances ?? []) {
           if (i.State?.Name !== 'running' || !i.SubnetId || !i.PrivateIpAddress) continue;
           hosts.push({
             id: i.InstanceId!, kind: 'instance', vpcId: i.VpcId!, subnetId: i.SubnetId, tags: tagsOf(i.Tags),
             imds: i.MetadataOptions?.HttpEndpoint !== 'disabled',
-            enis: [{ id: i.NetworkInterfaces?.[0]?.NetworkInterfaceId ?? i.InstanceId!, subnetId: i.SubnetId, ip: i.PrivateIpAddress, groups: (i.SecurityGroups ?? []).map((g) => g.GroupId!), ...(i.PublicIpAddress ? { publicIp: i.PublicIpAddress } : {}) }],
+            enis: [{ id: i.NetworkInterfaces?.[0]?.NetworkInterfaceId ?? i.InstanceId!, subnetId: i.SubnetId, ip: i.PrivateIpAddress, groups: (i.SecurityGroups ?? []).map((g) => g.GroupId!), ...publicIp(i.InstanceId!, i.PublicIpAddress) }],
           });
         }
       }
@@ -78,6 +87,11 @@ export async function readState(aws: AwsEndpoint, regions: readonly string[], lo
       const used = new Set(hosts.flatMap((h) => h.enis.map((e) => e.ip)));
       for (const ep of [...(epOut.VpcEndpoints ?? [])].sort((a, b) => (a.ServiceName ?? '').localeCompare(b.ServiceName ?? ''))) {
         if (ep.VpcEndpointType !== 'Interface') continue;
+        // Deleted and failed endpoints stay listed for a while (in AWS too); they carry no traffic.
+        if ((ep.State ?? 'available').toLowerCase() !== 'available') {
+          log(`twin: endpoint ${ep.VpcEndpointId} (${ep.ServiceName}) is ${ep.State}: not built`);
+          continue;
+        }
         const service = (ep.ServiceName ?? '').split('.').slice(3).join('.');
         const groupsOfEp = (ep.Groups ?? []).map((g) => g.GroupId!);
         for (const id of ep.NetworkInterfaceIds ?? []) {

@@ -1,0 +1,175 @@
+import {
+  AllocateAddressCommand, AssociateAddressCommand, AuthorizeSecurityGroupEgressCommand, AuthorizeSecurityGroupIngressCommand,
+  CreateInternetGatewayCommand, AttachInternetGatewayCommand, CreateNatGatewayCommand, CreateRouteCommand, DeleteVpcEndpointsCommand,
+  DescribeInstancesCommand, DescribeRouteTablesCommand, DescribeSecurityGroupsCommand, DescribeVpcEndpointsCommand, DescribeVpcsCommand,
+  EC2Client, ModifyInstanceMetadataOptionsCommand, ModifyVpcAttributeCommand, ModifyVpcEndpointCommand,
+} from '@aws-sdk/client-ec2';
+import { ChangeResourceRecordSetsCommand, DeleteHostedZoneCommand, ListHostedZonesCommand, ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
+import type { AwsEndpoint } from './seed.ts';
+
+/**
+ * Fault scenarios: the common mistakes of DESIGN.md, applied to the emulator through the AWS API
+ * exactly as a person would make them. The twin is rebuilt from the API afterwards, so a scenario
+ * proves that the suite notices the mistake (mutation testing for a network).
+ */
+export interface FaultScenario {
+  readonly id: string;
+  /** The mistake, in words. */
+  readonly mistake: string;
+  readonly category: string;
+  /** Policies that must show a FAIL. */
+  readonly policies: readonly string[];
+  /** Checks that must FAIL (at least these). */
+  readonly checks: readonly string[];
+  apply(api: FaultApi): Promise<void>;
+}
+
+/** Lookups by the names the reference topology gives its resources. */
+export class FaultApi {
+  readonly nz: EC2Client;
+  readonly syd: EC2Client;
+  readonly r53: Route53Client;
+  constructor(aws: AwsEndpoint) {
+    this.nz = new EC2Client({ region: 'ap-southeast-6', endpoint: aws.endpoint, credentials: aws.credentials });
+    this.syd = new EC2Client({ region: 'ap-southeast-2', endpoint: aws.endpoint, credentials: aws.credentials });
+    this.r53 = new Route53Client({ region: 'us-east-1', endpoint: aws.endpoint, credentials: aws.credentials });
+  }
+  async group(ec2: EC2Client, name: string): Promise<string> {
+    const r = await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'group-name', Values: [name] }] }));
+    return need(r.SecurityGroups?.[0]?.GroupId, `security group ${name}`);
+  }
+  async routeTable(ec2: EC2Client, name: string): Promise<string> {
+    const r = await ec2.send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'tag:Name', Values: [name] }] }));
+    return need(r.RouteTables?.[0]?.RouteTableId, `route table ${name}`);
+  }
+  async instance(ec2: EC2Client, name: string): Promise<{ id: string; subnet: string }> {
+    const r = await ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'tag:Name', Values: [name] }] }));
+    const i = r.Reservations?.[0]?.Instances?.[0];
+    return { id: need(i?.InstanceId, `instance ${name}`), subnet: need(i?.SubnetId, `subnet of ${name}`) };
+  }
+  async vpc(ec2: EC2Client, name: string): Promise<string> {
+    const r = await ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'tag:Name', Values: [name] }] }));
+    return need(r.Vpcs?.[0]?.VpcId, `VPC ${name}`);
+  }
+  async endpoint(service: string): Promise<string> {
+    const r = await this.syd.send(new DescribeVpcEndpointsCommand({}));
+    return need(r.VpcEndpoints?.find((e) => e.ServiceName?.endsWith(`.${service}`))?.VpcEndpointId, `endpoint ${service}`);
+  }
+  /** A NAT gateway (with an internet gateway) in the NZ VPC, and a default route to it from these route tables. */
+  async natRoute(tables: string[]): Promise<void> {
+    const vpc = await this.vpc(this.nz, 'pathproof-nz');
+    const igw = await this.nz.send(new CreateInternetGatewayCommand({}));
+    await this.nz.send(new AttachInternetGatewayCommand({ InternetGatewayId: igw.InternetGateway!.InternetGatewayId!, VpcId: vpc }));
+    const { subnet } = await this.instance(this.nz, 'probe-management');
+    const eip = await this.nz.send(new AllocateAddressCommand({ Domain: 'vpc' }));
+    const nat = await this.nz.send(new CreateNatGatewayCommand({ SubnetId: subnet, AllocationId: eip.AllocationId }));
+    for (const t of tables) await this.nz.send(new CreateRouteCommand({ RouteTableId: await this.routeTable(this.nz, t), DestinationCidrBlock: '0.0.0.0/0', NatGatewayId: nat.NatGateway!.NatGatewayId! }));
+  }
+  async allEgress(groupName: string): Promise<void> {
+    await this.nz.send(new AuthorizeSecurityGroupEgressCommand({ GroupId: await this.group(this.nz, groupName), IpPermissions: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] }));
+  }
+  async deleteZone(name: string): Promise<void> {
+    const zones = await this.r53.send(new ListHostedZonesCommand({}));
+    const zone = need(zones.HostedZones?.find((z) => z.Name?.replace(/\.$/, '') === name)?.Id, `hosted zone ${name}`).replace('/hostedzone/', '');
+    const records = await this.r53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zone }));
+    const changes = (records.ResourceRecordSets ?? []).filter((r) => r.Type !== 'NS' && r.Type !== 'SOA').map((r) => ({ Action: 'DELETE' as const, ResourceRecordSet: r }));
+    if (changes.length) await this.r53.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zone, ChangeBatch: { Changes: changes } }));
+    await this.r53.send(new DeleteHostedZoneCommand({ Id: zone }));
+  }
+  destroy(): void {
+    this.nz.destroy();
+    this.syd.destroy();
+    this.r53.destroy();
+  }
+}
+
+function need<T>(v: T | undefined, what: string): T {
+  if (v === undefined || v === null || v === '') throw new Error(`fault scenario: ${what} not found in the emulator`);
+  return v;
+}
+
+export const SCENARIOS: readonly FaultScenario[] = [
+  {
+    id: 'endpoint-sg-whole-vpc', category: 'negative', mistake: 'The endpoint security group admits 443 from the whole NZ VPC CIDR instead of the inference subnet',
+    policies: ['NET-010'], checks: ['net010-app-to-bedrock-runtime-endpoint', 'gen-application-to-external-ai-443'],
+    async apply(api) {
+      await api.syd.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: await api.group(api.syd, 'pathproof-syd-endpoints'), IpPermissions: [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: '10.0.0.0/16' }] }] }));
+    },
+  },
+  {
+    id: 'phz-deleted', category: 'dns-leak', mistake: 'The private hosted zone for bedrock-runtime was forgotten: the NZ VPC resolves Bedrock to its public address',
+    policies: ['NET-002'], checks: ['dns-bedrock-runtime-private', 'net002-bedrock-runtime-invoke', 'net002-bedrock-runtime-tls'],
+    async apply(api) { await api.deleteZone('bedrock-runtime.ap-southeast-2.amazonaws.com'); },
+  },
+  {
+    id: 'vpc-dns-hostnames-off', category: 'dns-leak', mistake: 'enableDnsHostnames is off on the NZ VPC, so its private hosted zones are not answered',
+    policies: ['NET-002'], checks: ['dns-bedrock-runtime-private', 'dns-bedrock-private', 'dns-bedrock-agent-private', 'dns-bedrock-agent-runtime-private'],
+    async apply(api) { await api.nz.send(new ModifyVpcAttributeCommand({ VpcId: await api.vpc(api.nz, 'pathproof-nz'), EnableDnsHostnames: { Value: false } })); },
+  },
+  {
+    id: 'nat-route-inference', category: 'exfiltration', mistake: 'A NAT route was added to the inference route table',
+    policies: ['NET-012'], checks: ['exfil-inference-http-sink', 'failover-inference-no-public-bedrock', 'gen-inference-to-internet-443'],
+    async apply(api) { await api.natRoute(['pathproof-nz-inference']); },
+  },
+  {
+    id: 'endpoint-policy-allows-all', category: 'positive', mistake: 'The endpoint policy allows every model (the default full-access policy)',
+    policies: ['NET-002'], checks: ['net002-endpoint-policy-denies-unapproved-model'],
+    async apply(api) {
+      const full = JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: '*', Action: '*', Resource: '*' }] });
+      await api.syd.send(new ModifyVpcEndpointCommand({ VpcEndpointId: await api.endpoint('bedrock-runtime'), PolicyDocument: full }));
+    },
+  },
+  {
+    id: 'sandbox-egress', category: 'agent-sandbox', mistake: 'The agent sandbox was given egress (security group and a NAT route)',
+    policies: ['default-deny'], checks: ['sandbox-no-internet', 'gen-sandbox-to-internet-443'],
+    async apply(api) {
+      await api.allEgress('pathproof-nz-sandbox');
+      await api.natRoute(['pathproof-nz-sandbox']);
+    },
+  },
+  {
+    id: 'imds-on-sandbox', category: 'agent-sandbox', mistake: 'IMDS was enabled on the sandbox probe host',
+    policies: ['default-deny'], checks: ['sandbox-no-imds'],
+    async apply(api) {
+      const { id } = await api.instance(api.nz, 'probe-sandbox');
+      await api.nz.send(new ModifyInstanceMetadataOptionsCommand({ InstanceId: id, HttpEndpoint: 'enabled' }));
+    },
+  },
+  {
+    id: 'data-open-to-application', category: 'lateral-movement', mistake: 'The vector DB security group admits the application group',
+    policies: ['default-deny'], checks: ['lateral-app-to-vector-db', 'gen-application-to-data-6333'],
+    async apply(api) {
+      await api.nz.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: await api.group(api.nz, 'pathproof-nz-vectordb'), IpPermissions: [{ IpProtocol: 'tcp', FromPort: 6333, ToPort: 6334, UserIdGroupPairs: [{ GroupId: await api.group(api.nz, 'pathproof-nz-app') }] }] }));
+    },
+  },
+  {
+    id: 'data-egress', category: 'exfiltration', mistake: 'The data zone was given egress to the internet',
+    policies: ['NET-011'], checks: ['exfil-data-http-sink', 'gen-data-to-internet-443'],
+    async apply(api) {
+      await api.allEgress('pathproof-nz-data');
+      await api.natRoute(['pathproof-nz-data']);
+    },
+  },
+  {
+    id: 'management-public', category: 'negative', mistake: 'The management plane was left public: an internet gateway route and a public address',
+    policies: ['default-deny'], checks: ['gen-management-to-internet-443'],
+    async apply(api) {
+      const vpc = await api.vpc(api.nz, 'pathproof-nz');
+      const igw = await api.nz.send(new CreateInternetGatewayCommand({}));
+      await api.nz.send(new AttachInternetGatewayCommand({ InternetGatewayId: igw.InternetGateway!.InternetGatewayId!, VpcId: vpc }));
+      await api.nz.send(new CreateRouteCommand({ RouteTableId: await api.routeTable(api.nz, 'pathproof-nz-management'), DestinationCidrBlock: '0.0.0.0/0', GatewayId: igw.InternetGateway!.InternetGatewayId! }));
+      const eip = await api.nz.send(new AllocateAddressCommand({ Domain: 'vpc' }));
+      await api.nz.send(new AssociateAddressCommand({ AllocationId: eip.AllocationId, InstanceId: (await api.instance(api.nz, 'probe-management')).id }));
+    },
+  },
+  {
+    id: 'app-public-fallback', category: 'failover', mistake: 'The private endpoint exists but public access was never closed: the application has a NAT route to public Bedrock',
+    policies: ['NET-010'], checks: ['net010-app-to-bedrock-public', 'gen-application-to-internet-443'],
+    async apply(api) { await api.natRoute(['pathproof-nz-application']); },
+  },
+  {
+    id: 'endpoint-deleted', category: 'failover', mistake: 'The bedrock-runtime endpoint is gone: calls must fail loudly, never fall back to the public endpoint',
+    policies: ['NET-002'], checks: ['net002-bedrock-runtime-invoke', 'net002-bedrock-runtime-tls', 'dns-bedrock-runtime-private'],
+    async apply(api) { await api.syd.send(new DeleteVpcEndpointsCommand({ VpcEndpointIds: [await api.endpoint('bedrock-runtime')] })); },
+  },
+];

@@ -1,0 +1,71 @@
+/**
+ * Mutation proof: applies each fault scenario to a fresh emulator, rebuilds the twin from the API,
+ * runs every suite, and prints the kill table (scenario → failing checks) and the kill rate.
+ * `npm run mutation` (root). The twin test project asserts the same table.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfig } from '../src/load/config.ts';
+import type { Verdict } from '../src/model/result.ts';
+import { execute } from '../src/run/execute.ts';
+import { ssmPort } from '../src/run/session.ts';
+import { AwsClients } from '../src/transport/aws-clients.ts';
+import { Ec2TargetResolver } from '../src/transport/targets.ts';
+import { FaultApi, SCENARIOS, type FaultScenario } from '../infra/twin/faults.ts';
+import { startLab } from '../infra/twin/lab.ts';
+
+export interface ScenarioOutcome {
+  readonly scenario: string;
+  readonly verdicts: readonly Verdict[];
+  readonly failing: readonly string[];
+  readonly failingPolicies: readonly string[];
+  readonly broken: readonly string[];
+  /** Every expected check FAILs, every expected policy shows a FAIL, and nothing is ERROR/INCONCLUSIVE. */
+  readonly killed: boolean;
+  readonly missed: readonly string[];
+  readonly ms: number;
+}
+
+export async function runScenario(root: string, scenario: FaultScenario | undefined, log: (l: string) => void = () => {}): Promise<ScenarioOutcome> {
+  const t0 = Date.now();
+  const runId = `pp-mut-${(scenario?.id ?? 'baseline').slice(0, 20)}-${Math.random().toString(16).slice(2, 6)}`;
+  await using lab = await startLab({ root, runId, log });
+  if (scenario) {
+    const api = new FaultApi(lab.aws);
+    try { await scenario.apply(api); } finally { api.destroy(); }
+    await lab.rebuild();
+  }
+  const config = loadConfig({ root, env: 'local', marker: runId });
+  const clients = new AwsClients(config.env, runId, lab.endpoint);
+  try {
+    const result = await execute(config, config.checks, { runId, resolver: new Ec2TargetResolver(config.env, clients), port: ssmPort(clients, { maxDelayMs: config.env.timeouts.pollMaxDelayMs }) });
+    const failing = [...new Set(result.verdicts.filter((v) => v.status === 'FAIL').map((v) => v.checkId))].sort();
+    const failingPolicies = [...new Set(result.verdicts.filter((v) => v.status === 'FAIL').flatMap((v) => v.policies))].sort();
+    const broken = result.verdicts.filter((v) => v.status === 'ERROR' || v.status === 'INCONCLUSIVE').map((v) => `${v.status} ${v.checkId}: ${v.sentence}`);
+    const missed = scenario ? [...scenario.checks.filter((c) => !failing.includes(c)), ...scenario.policies.filter((p) => !failingPolicies.includes(p))] : [];
+    const killed = scenario ? missed.length === 0 && broken.length === 0 && failing.length > 0 : failing.length === 0 && broken.length === 0;
+    return { scenario: scenario?.id ?? 'baseline', verdicts: result.verdicts, failing, failingPolicies, broken, killed, missed, ms: Date.now() - t0 };
+  } finally {
+    clients.destroy();
+  }
+}
+
+export function killTable(outcomes: readonly ScenarioOutcome[]): string {
+  const rows = outcomes.map((o) => `${o.killed ? 'killed ' : 'SURVIVED'}  ${o.scenario.padEnd(28)} ${String(o.failing.length).padStart(3)} failing  [${o.failingPolicies.join(', ')}]  ${o.failing.slice(0, 6).join(', ')}${o.failing.length > 6 ? ', …' : ''}${o.missed.length ? `  missed: ${o.missed.join(', ')}` : ''}${o.broken.length ? `  broken: ${o.broken.length}` : ''}`);
+  const mutants = outcomes.filter((o) => o.scenario !== 'baseline');
+  const killed = mutants.filter((o) => o.killed).length;
+  return [...rows, `kill rate: ${killed}/${mutants.length} (${mutants.length ? Math.round((100 * killed) / mutants.length) : 0}%)`].join('\n');
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+  const only = process.argv.slice(2);
+  const outcomes: ScenarioOutcome[] = [await runScenario(root, undefined)];
+  for (const s of SCENARIOS.filter((x) => only.length === 0 || only.includes(x.id))) {
+    outcomes.push(await runScenario(root, s));
+    process.stderr.write(`${s.id}: ${outcomes.at(-1)!.killed ? 'killed' : 'SURVIVED'} (${outcomes.at(-1)!.ms} ms)\n`);
+  }
+  process.stdout.write(`${killTable(outcomes)}\n`);
+  process.exit(outcomes.every((o) => o.killed) ? 0 : 1);
+}

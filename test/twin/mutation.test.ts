@@ -1,0 +1,41 @@
+/**
+ * Mutation proof: every common mistake, applied to the emulator, must make the suite FAIL on the
+ * expected policies and checks — never ERROR or INCONCLUSIVE in their place — and the unmutated
+ * reference must report nothing. Prints the kill table (also: `npm run mutation`).
+ */
+import { afterAll, describe, expect, test } from 'vitest';
+import { SCENARIOS } from '../../infra/twin/faults.ts';
+import { killTable, runScenario, type ScenarioOutcome } from '../../scripts/mutation.ts';
+import { leftovers } from '../helpers/lab.ts';
+import { ROOT } from '../helpers/paths.ts';
+
+const outcomes: ScenarioOutcome[] = [];
+
+afterAll(async () => {
+  process.stdout.write(`\nkill table\n${killTable(outcomes)}\n`);
+  expect(await leftovers('pp-')).toEqual({ namespaces: [], processes: [] });
+});
+
+describe('mutation proof', () => {
+  test('the reference topology reports no FAIL, no ERROR, no INCONCLUSIVE', async () => {
+    const o = await runScenario(ROOT, undefined);
+    outcomes.push(o);
+    expect(o.broken).toEqual([]);
+    expect(o.failing).toEqual([]);
+    expect(o.verdicts.length).toBeGreaterThan(100);
+  });
+
+  test('there is a scenario for every category and every common mistake', () => {
+    expect(new Set(SCENARIOS.map((s) => s.category))).toEqual(new Set(['positive', 'negative', 'exfiltration', 'dns-leak', 'failover', 'lateral-movement', 'agent-sandbox']));
+    const mistakes = SCENARIOS.map((s) => s.id);
+    for (const m of ['endpoint-sg-whole-vpc', 'phz-deleted', 'vpc-dns-hostnames-off', 'management-public', 'app-public-fallback', 'endpoint-deleted']) expect(mistakes).toContain(m);
+  });
+
+  test.each(SCENARIOS.map((s) => [s.id, s] as const))('%s is killed', async (_, scenario) => {
+    const o = await runScenario(ROOT, scenario);
+    outcomes.push(o);
+    expect(o.broken, 'a mistake must read as FAIL, never as ERROR or INCONCLUSIVE').toEqual([]);
+    expect(o.failing).toEqual(expect.arrayContaining([...scenario.checks]));
+    expect(o.failingPolicies).toEqual(expect.arrayContaining([...scenario.policies]));
+  });
+});
