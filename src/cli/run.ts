@@ -12,6 +12,7 @@ import { execa } from 'execa';
 import { policyOf, type Report } from '../model/report.ts';
 import { buildReport } from '../report/build.ts';
 import { writeBundle } from '../report/bundle.ts';
+import { coverage, formatCoverage } from '../report/coverage.ts';
 import type { AwsClients } from '../transport/aws-clients.ts';
 
 export interface RunOptions {
@@ -54,9 +55,11 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     err(`pathproof: no check matches the selection (suites: ${opts.suites.join(',') || 'all'}, policies: ${opts.policies.join(',') || 'all'}, filter: ${opts.filter ?? 'none'})`);
     return 2;
   }
+  const cov = coverage(config.catalog, Object.keys(config.env.zones), checks);
   if (opts.dryRun) {
     const { targets } = await resolveTargets(config, checks, new DeclaredTargetResolver(config.env));
     process.stdout.write(renderPlan(planRun(config, checks, targets, runId), config));
+    process.stdout.write(`${formatCoverage(cov)}\n`);
     return 0;
   }
 
@@ -92,7 +95,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   // Reports are written whatever happened: partial and marked so when the run was cut short.
   const dir = path.join(opts.out, runId);
   const report = buildReport(config, result, { partial: interrupted, callers, ...(await suitesCommit(opts.root)) });
-  const bundle = writeBundle(dir, report, result, { root: opts.root, ...(opts.signingKey ? { signingKey: opts.signingKey } : {}) });
+  const bundle = writeBundle(dir, report, result, { root: opts.root, ...(opts.signingKey ? { signingKey: opts.signingKey } : {}), extra: { 'coverage.json': `${JSON.stringify(cov, null, 2)}\n` } });
   for (const e of bundle.reporterErrors) err(`pathproof: reporter ${e.reporter} failed (the others were written): ${e.error.split('\n')[0]}`);
 
   if (!interrupted) {
@@ -106,6 +109,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   const counts = countBy(result.verdicts.map((v) => v.status));
   err(`pathproof: ${result.verdicts.length} verdicts (suites ${(suiteMs / 1000).toFixed(1)} s, whole run ${(runMs / 1000).toFixed(1)} s): ${Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ') || 'none'}${report.partial ? ' (PARTIAL)' : ''}`);
   err(`pathproof: evidence in ${path.relative(process.cwd(), dir)}/ (report.html, junit.xml, pathproof.sarif, pathproof-complete.sarif, signed manifest.json)`);
+  err(formatCoverage(cov));
   if (result.interrupted.length > 0) err(`pathproof: not run (interrupted): ${result.interrupted.join(', ')}`);
   process.off('SIGINT', onSigint);
   process.off('SIGTERM', onSigint);

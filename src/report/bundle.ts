@@ -22,7 +22,7 @@ export interface BundleOutcome {
  * every file, signed with Ed25519 (key from a file, or generated for this run; the public key is
  * included). The only place that writes report files.
  */
-export function writeBundle(dir: string, report: Report, result: RunResult, opts: { root?: string; signingKey?: string; only?: readonly ReporterName[]; renderers?: Partial<typeof reporters> } = {}): BundleOutcome {
+export function writeBundle(dir: string, report: Report, result: RunResult, opts: { root?: string; signingKey?: string; only?: readonly ReporterName[]; renderers?: Partial<typeof reporters>; /** More files to include and sign, by relative path. */ extra?: Record<string, string> } = {}): BundleOutcome {
   mkdirSync(dir, { recursive: true });
   const files: string[] = [];
   const put = (rel: string, content: string) => {
@@ -38,6 +38,7 @@ export function writeBundle(dir: string, report: Report, result: RunResult, opts
     plan: { batches: result.plan.batches.map((b) => ({ id: b.id, zone: b.zone, account: b.account, region: b.region, targets: b.targets.map((t) => t.instanceId), probes: b.probes, executionTimeoutSeconds: b.executionTimeoutSeconds, script: b.script })), commands: result.plan.commands, untargeted: result.plan.untargeted },
   }, null, 2)}\n`);
   put('result.json', `${JSON.stringify(result, null, 2)}\n`);
+  for (const [rel, content] of Object.entries(opts.extra ?? {})) put(rel, content);
   for (const v of report.verdicts) {
     const obs = result.observations.find((o) => o.target.instanceId === v.target.instanceId && o.batch === v.target.zone);
     put(path.join('checks', v.checkId, `${v.target.instanceId.replace(/[^A-Za-z0-9_.-]/g, '_')}.json`), `${JSON.stringify({

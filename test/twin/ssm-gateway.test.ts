@@ -150,7 +150,8 @@ describe('emulator endpoints', () => {
     {
       await using other = await startLab({ root: ROOT, runId: 'pp-test-url-e1f2', log: () => {}, emulatorUrl: moto.url });
       expect(other.emulator.kind).toBe('localstack');
-      expect(other.layout.instances.size).toBe(8);
+      const topo = loadTopology(`${ROOT}/fixtures/topologies/reference.yaml`);
+      expect(other.layout.instances.size).toBe(Object.values(topo.vpcs).reduce((n, v) => n + Object.keys(v.instances).length, 0));
     }
     const still = await fetch(`${moto.url}/moto-api/`);
     expect(still.ok).toBe(true);
