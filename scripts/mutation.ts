@@ -13,6 +13,7 @@ import { AwsClients } from '../src/transport/aws-clients.ts';
 import { Ec2TargetResolver } from '../src/transport/targets.ts';
 import { FaultApi, SCENARIOS, type FaultScenario } from '../infra/twin/faults.ts';
 import { startLab } from '../infra/twin/lab.ts';
+import { readTwinCanary } from '../infra/twin/canary.ts';
 
 export interface ScenarioOutcome {
   readonly scenario: string;
@@ -38,7 +39,10 @@ export async function runScenario(root: string, scenario: FaultScenario | undefi
   const config = loadConfig({ root, env: 'local', marker: runId });
   const clients = new AwsClients(config.env, runId, lab.endpoint);
   try {
-    const result = await execute(config, config.checks, { runId, resolver: new Ec2TargetResolver(config.env, clients), port: ssmPort(clients, { maxDelayMs: config.env.timeouts.pollMaxDelayMs }) });
+    const result = await execute(config, config.checks, {
+      runId, resolver: new Ec2TargetResolver(config.env, clients), port: ssmPort(clients, { maxDelayMs: config.env.timeouts.pollMaxDelayMs }),
+      canary: { received: async (m) => readTwinCanary(lab.applied.records, m) },
+    });
     const failing = [...new Set(result.verdicts.filter((v) => v.status === 'FAIL').map((v) => v.checkId))].sort();
     const failingPolicies = [...new Set(result.verdicts.filter((v) => v.status === 'FAIL').flatMap((v) => v.policies))].sort();
     const broken = result.verdicts.filter((v) => v.status === 'ERROR' || v.status === 'INCONCLUSIVE').map((v) => `${v.status} ${v.checkId}: ${v.sentence}`);

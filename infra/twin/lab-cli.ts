@@ -10,7 +10,7 @@ import { alive, reap } from './netns.ts';
 /** Where `lab up` leaves the running twin's endpoint and owner, for `npm test` and `lab down`. */
 export const labFile = (root: string) => path.join(root, '.pathproof', 'lab.json');
 
-export interface LabInfo { runId: string; endpoint: string; emulator: string; pid: number; ca: string }
+export interface LabInfo { runId: string; endpoint: string; emulator: string; pid: number; ca: string; records: Record<string, string> }
 
 export function runningLab(root: string): LabInfo | undefined {
   const f = labFile(root);
@@ -66,7 +66,7 @@ async function keep(root: string): Promise<void> {
   const runId = newRunId();
   const lab = await startLab({ root, runId, log: (l) => process.stderr.write(`${l}\n`) });
   mkdirSync(path.dirname(labFile(root)), { recursive: true });
-  const info: LabInfo = { runId, endpoint: lab.endpoint, emulator: lab.emulator.url, pid: process.pid, ca: path.join(lab.runDir, 'pki', 'ca.pem') };
+  const info: LabInfo = { runId, endpoint: lab.endpoint, emulator: lab.emulator.url, pid: process.pid, ca: path.join(lab.runDir, 'pki', 'ca.pem'), records: lab.applied.records };
   writeFileSync(labFile(root), JSON.stringify(info, null, 2));
   await new Promise<void>((resolve) => { process.once('SIGTERM', resolve); process.once('SIGINT', resolve); });
   await lab[Symbol.asyncDispose]();

@@ -85,7 +85,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     await using session = await openSession(config, runId, err);
     err(`pathproof: run ${runId}, env ${config.env.name} (${session.describe}), ${checks.length} checks`);
     const t1 = Date.now();
-    result = await execute(config, checks, { runId, resolver: session.resolver, port: session.port, signal: controller.signal });
+    result = await execute(config, checks, { runId, resolver: session.resolver, port: session.port, ...(session.canary ? { canary: session.canary } : {}), signal: controller.signal });
     suiteMs = Date.now() - t1;
     Object.assign(callers, await callerIdentities(config, session.clients));
   }

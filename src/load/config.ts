@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { loadCatalog, yamlFiles, type Catalog } from '../catalog/catalog.ts';
@@ -25,6 +26,8 @@ export interface Check {
   readonly params: Readonly<Record<string, string>>;
   readonly expect: ResolvedExpectation;
   readonly timeoutSeconds: number;
+  /** The marker this check's parameters carry (exfiltration probes), for canary confirmation. */
+  readonly marker: string;
   readonly waiver?: CheckInput['waiver'];
   readonly source: { readonly file: string; readonly line: number; readonly col: number };
 }
@@ -101,7 +104,7 @@ export function loadConfig(opts: LoadOptions): Config {
       }
       seen.set(input.id, where);
       if (!env) return;
-      const check = validateCheck(src, at, input, suite.suite, { catalog, env, probes, marker: opts.marker }, issues);
+      const check = validateCheck(src, at, input, suite.suite, { catalog, env, probes, marker: checkMarker(opts.marker, input.id) }, issues);
       if (check) checks.push(check);
     });
   }
@@ -110,6 +113,11 @@ export function loadConfig(opts: LoadOptions): Config {
   }
   issues.throwIfAny();
   return { root: opts.root, catalog, env: env!, probes, checks, controls };
+}
+
+/** ${run.marker} for one check: the run's marker plus a short hash of the check id, so a canary hit names its check. */
+export function checkMarker(runMarker: string, checkId: string): string {
+  return `${runMarker}-${createHash('sha256').update(checkId).digest('hex').slice(0, 6)}`.toLowerCase().slice(-63).replace(/^-+/, '');
 }
 
 /** Expands a zone-pairs generator into ordinary checks, located at the generator in the file. */
@@ -253,6 +261,7 @@ function validateCheck(src: YamlSource, at: YamlPath, input: CheckInput, suite: 
     from: input.from, to: input.to, probe: input.probe, params,
     expect: input.expect.result === 'resolves-within' ? { result: 'resolves-within', cidrs: cidrs ?? [] } : input.expect,
     timeoutSeconds: input.timeoutSeconds ?? Math.max(env.timeouts.probeSeconds, needed),
+    marker: ctx.marker,
     ...(input.waiver ? { waiver: input.waiver } : {}),
     source: { file: src.file, line, col },
   };

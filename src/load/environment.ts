@@ -67,6 +67,12 @@ export const EnvironmentFile = z.strictObject({
   canaries: z.strictObject({
     httpSink: z.strictObject({ host, port: z.number().int().min(1).max(65535) }),
     dnsDomain: host,
+    /**
+     * Where the harness asks what reached the canaries: GET URL?marker=M answers JSON lines
+     * {"kind":"http"|"dns","from":"…","t":"…"}. The local twin reads its own records instead.
+     * Without it, checks that ask for canary confirmation are ERROR.
+     */
+    recordUrl: z.url().optional(),
   }),
   /**
    * Overrides of probe parameter defaults for this environment (a check's own value still wins),

@@ -19,6 +19,8 @@ const Expectation = z.discriminatedUnion('result', [
     result: z.literal('blocked'),
     /** Block evidence that counts (probe outcomes, or http-NNN for an HTTP status such as http-403). Default: any block outcome. */
     by: z.array(z.string().regex(/^(?:[a-z][a-z0-9-]*|http-\d{3})$/)).min(1).optional(),
+    /** Also ask the canaries (HTTP sink, canary DNS) whether this check's marker reached them; any hit is a FAIL. */
+    confirm: z.literal('canary').optional(),
   }),
   z.strictObject({
     result: z.literal('resolves-within'),

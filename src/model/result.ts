@@ -61,6 +61,17 @@ export interface Evidence {
   readonly probe?: ProbeObservation;
   readonly control?: ProbeObservation;
   readonly fault?: { readonly code: string; readonly message: string };
+  /** What the canaries recorded for this check's marker (exfiltration checks that ask for it). */
+  readonly canary?: CanaryRecord;
+}
+
+/** The canaries' own record for one marker: the proof, from the receiving side, that nothing arrived. */
+export interface CanaryRecord {
+  readonly marker: string;
+  /** False when no canary record could be read: then nothing can be confirmed. */
+  readonly available: boolean;
+  readonly hits: readonly { readonly kind: 'http' | 'dns'; readonly from: string; readonly t: string }[];
+  readonly error?: string;
 }
 
 interface VerdictBase {

@@ -1,7 +1,7 @@
 import createDebug from 'debug';
 import { describeError, isPathproofError } from '../errors.ts';
 import type { Check, Config } from '../load/config.ts';
-import type { Invocation, TargetObservation, Verdict } from '../model/result.ts';
+import type { CanaryRecord, Invocation, TargetObservation, Verdict } from '../model/result.ts';
 import { planRun, type Plan, type Target } from '../plan/plan.ts';
 import type { TargetResolver } from '../transport/targets.ts';
 import type { CommandRequest } from '../transport/ssm.ts';
@@ -9,6 +9,11 @@ import { judge } from '../verdict/judge.ts';
 import { parseBatchOutput } from '../verdict/parse-output.ts';
 
 const log = createDebug('pathproof:run');
+
+/** Reads what reached the canaries (HTTP sink, canary DNS) for a marker. */
+export interface CanaryPort {
+  received(marker: string): Promise<CanaryRecord>;
+}
 
 /** Sends one command to one account/region. The SSM transport implements it; tests inject fakes. */
 export interface CommandPort {
@@ -44,7 +49,7 @@ export async function resolveTargets(config: Config, checks: readonly Check[], r
 
 /** Plans, sends every batch once, judges every check on every target. Never throws for a finding. */
 export async function execute(
-  config: Config, checks: readonly Check[], opts: { runId: string; resolver: TargetResolver; port: CommandPort; signal?: AbortSignal; today?: string; concurrency?: number },
+  config: Config, checks: readonly Check[], opts: { runId: string; resolver: TargetResolver; port: CommandPort; canary?: CanaryPort; signal?: AbortSignal; today?: string; concurrency?: number },
 ): Promise<RunResult> {
   const startedAt = new Date().toISOString();
   const today = opts.today ?? startedAt.slice(0, 10);
@@ -90,12 +95,20 @@ export async function execute(
   };
   await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 8) }, worker));
 
+  // Ask the receiving side, once per marker, after every probe has finished.
+  const canaries = new Map<string, CanaryRecord>();
+  for (const check of checks) {
+    if (check.expect.result !== 'blocked' || check.expect.confirm !== 'canary' || canaries.has(check.marker)) continue;
+    canaries.set(check.marker, opts.canary
+      ? await opts.canary.received(check.marker).catch((e: unknown): CanaryRecord => ({ marker: check.marker, available: false, hits: [], error: describeError(e) }))
+      : { marker: check.marker, available: false, hits: [], error: 'this environment has no canary record (canaries.recordUrl)' });
+  }
   const verdicts: Verdict[] = [];
   const interrupted: string[] = [];
   for (const check of checks) {
     const obsForZone = observations.filter((o) => o.target.zone === check.from);
     if (obsForZone.length === 0) interrupted.push(check.id);
-    for (const o of obsForZone) verdicts.push(judge(check, o, today));
+    for (const o of obsForZone) verdicts.push(judge(check, o, today, canaries.get(check.marker)));
   }
   verdicts.sort((a, b) => a.suite.localeCompare(b.suite) || a.checkId.localeCompare(b.checkId) || a.target.instanceId.localeCompare(b.target.instanceId));
   return { runId: opts.runId, env: config.env.name, startedAt, finishedAt: new Date().toISOString(), plan, observations, verdicts, interrupted };

@@ -2,13 +2,16 @@ import type { Config } from '../load/config.ts';
 import { AwsClients } from '../transport/aws-clients.ts';
 import { SsmTransport, type PollOptions } from '../transport/ssm.ts';
 import { Ec2TargetResolver, type TargetResolver } from '../transport/targets.ts';
-import type { CommandPort } from './execute.ts';
+import type { CanaryPort, CommandPort } from './execute.ts';
+import { urlCanary } from '../transport/canary-url.ts';
 
 /** What a run talks to: targets, a command port, and teardown of whatever was started for it. */
 export interface Session extends AsyncDisposable {
   readonly resolver: TargetResolver;
   readonly port: CommandPort;
   readonly clients: AwsClients;
+  /** Reads what reached the canaries; absent when the environment has no canary record. */
+  readonly canary?: CanaryPort;
   /** Human-readable description of the control plane, for logs and evidence. */
   readonly describe: string;
 }
@@ -35,8 +38,10 @@ export async function openSession(config: Config, runId: string, log: (line: str
     if (running) {
       // A twin kept up with `lab up`: reuse it (the warm path while suites are being written).
       const clients = new AwsClients(config.env, runId, running.endpoint);
+      const { readTwinCanary } = await import('../../infra/twin/canary.ts');
       return {
         resolver: new Ec2TargetResolver(config.env, clients), port: ssmPort(clients, poll), clients,
+        canary: { received: async (m) => readTwinCanary(running.records, m) },
         describe: `running lab ${running.runId} (gateway ${running.endpoint})`,
         async [Symbol.asyncDispose]() { clients.destroy(); },
       };
@@ -44,8 +49,10 @@ export async function openSession(config: Config, runId: string, log: (line: str
     const { startLab } = await import('../../infra/twin/lab.ts');
     const lab = await startLab({ root: config.root, runId, log });
     const clients = new AwsClients(config.env, runId, lab.endpoint);
+    const { readTwinCanary } = await import('../../infra/twin/canary.ts');
     return {
       resolver: new Ec2TargetResolver(config.env, clients), port: ssmPort(clients, poll), clients,
+      canary: { received: async (m) => readTwinCanary(lab.applied.records, m) },
       describe: `local twin ${lab.runId} (gateway ${lab.endpoint})`,
       async [Symbol.asyncDispose]() {
         clients.destroy();
@@ -56,6 +63,7 @@ export async function openSession(config: Config, runId: string, log: (line: str
   const clients = new AwsClients(config.env, runId);
   return {
     resolver: new Ec2TargetResolver(config.env, clients), port: ssmPort(clients, poll), clients,
+    ...(config.env.canaries.recordUrl ? { canary: urlCanary(config.env.canaries.recordUrl) } : {}),
     describe: clients.endpoint ? `AWS API at ${clients.endpoint}` : 'AWS',
     async [Symbol.asyncDispose]() {
       clients.destroy();

@@ -1,5 +1,5 @@
 import type { Check } from '../load/config.ts';
-import type { Evidence, ProbeObservation, TargetObservation, Verdict } from '../model/result.ts';
+import type { CanaryRecord, Evidence, ProbeObservation, TargetObservation, Verdict } from '../model/result.ts';
 import { cidrContains } from './cidr.ts';
 
 type Judged = { status: 'PASS' | 'FAIL' | 'ERROR' | 'INCONCLUSIVE'; sentence: string };
@@ -9,7 +9,7 @@ type Judged = { status: 'PASS' | 'FAIL' | 'ERROR' | 'INCONCLUSIVE'; sentence: st
  * never PASS; a deny check passes only on positive evidence of a block with zero successes
  * while the batch's control probe succeeded.
  */
-export function judge(check: Check, obs: TargetObservation, today: string): Verdict {
+export function judge(check: Check, obs: TargetObservation, today: string, canary?: CanaryRecord): Verdict {
   const probe = obs.probes.find((p) => p.key === check.id);
   const control = obs.probes.find((p) => p.key === 'control');
   const inv = obs.invocation;
@@ -20,8 +20,9 @@ export function judge(check: Check, obs: TargetObservation, today: string): Verd
     ...(probe ? { probe } : {}),
     ...(control ? { control } : {}),
     ...(obs.fault ? { fault: obs.fault } : {}),
+    ...(canary ? { canary } : {}),
   };
-  const judged = judgeRaw(check, obs, probe, control);
+  const judged = confirmWithCanary(check, judgeRaw(check, obs, probe, control), canary);
   const base = {
     checkId: check.id, suite: check.suite, title: check.title, category: check.category, policies: check.policies,
     from: check.from, to: check.to, target: obs.target, evidence, source: check.source,
@@ -34,6 +35,20 @@ export function judge(check: Check, obs: TargetObservation, today: string): Verd
     ...base, status: 'WAIVED', underlying: judged.status, waiver: check.waiver,
     sentence: `Waived until ${check.waiver.expires} (${check.waiver.justification}; approved by ${check.waiver.approvedBy}); observed: ${judged.sentence}`,
   };
+}
+
+/** A blocked exfiltration passes only if the receiving side confirms that the marker never arrived. */
+function confirmWithCanary(check: Check, judged: Judged, canary?: CanaryRecord): Judged {
+  if (check.expect.result !== 'blocked' || check.expect.confirm !== 'canary') return judged;
+  if (!canary || !canary.available) {
+    return judged.status === 'FAIL' ? judged : { status: 'ERROR', sentence: `Could not confirm with the canaries (${canary?.error ?? 'no canary record configured: set canaries.recordUrl'}); probe side: ${judged.sentence}` };
+  }
+  const hits = canary.hits.filter((h) => h.kind === (check.probe === 'dns-exfil' ? 'dns' : 'http'));
+  if (hits.length > 0) {
+    return { status: 'FAIL', sentence: `The canary recorded marker ${canary.marker} ${hits.length} time(s), from ${[...new Set(hits.map((h) => h.from))].join(', ')}: data left. Probe side: ${judged.sentence}` };
+  }
+  if (judged.status !== 'PASS') return judged;
+  return { status: 'PASS', sentence: `${judged.sentence} The canary recorded nothing for marker ${canary.marker}.` };
 }
 
 function who(obs: TargetObservation): string {

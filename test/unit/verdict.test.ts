@@ -9,7 +9,7 @@ import { localTarget, probeDefs } from '../helpers/run-probes.ts';
 const TODAY = '2026-11-24';
 const check = (over: Partial<Check> = {}): Check => ({
   id: 'chk', suite: 's', title: 't', category: 'negative', policies: ['NET-010'], from: 'test', to: 'external-ai',
-  probe: 'tcp-connect', params: { host: '10.1.1.10', port: '443' }, expect: { result: 'blocked' }, timeoutSeconds: 5,
+  probe: 'tcp-connect', params: { host: '10.1.1.10', port: '443' }, expect: { result: 'blocked' }, timeoutSeconds: 5, marker: 'pp-test-abc123',
   source: { file: 'suites/s.yaml', line: 4, col: 5 }, ...over,
 });
 const p = (key: string, outcome: string, cls: OutcomeClass, data: Record<string, unknown> = {}): ProbeObservation => ({ index: key === 'control' ? 0 : 1, key, probe: 'tcp-connect', outcome, class: cls, data, rc: 0, raw: '' });
@@ -111,5 +111,30 @@ describe('waivers and exit codes', () => {
     expect(exitCodeFor(s('PASS', 'INCONCLUSIVE'))).toBe(2);
     expect(exitCodeFor(s('PASS'), { harnessBroke: true })).toBe(2);
     expect(exitCodeFor(s('FAIL'), { interrupted: true })).toBe(130);
+  });
+});
+
+describe('canary confirmation', () => {
+  const exfil = check({ probe: 'http-exfil', expect: { result: 'blocked', confirm: 'canary' } });
+  const blocked = obs(p('chk', 'timeout', 'block', { attempts: 2, successes: 0 }));
+  test('a blocked attempt passes only when the canary recorded nothing for its marker', () => {
+    const v = judge(exfil, blocked, TODAY, { marker: 'pp-test-abc123', available: true, hits: [] });
+    expect(v.status).toBe('PASS');
+    expect(v.sentence).toMatch(/The canary recorded nothing for marker pp-test-abc123\.$/);
+  });
+  test('a hit at the canary is FAIL even when the probe saw a block', () => {
+    const v = judge(exfil, blocked, TODAY, { marker: 'pp-test-abc123', available: true, hits: [{ kind: 'http', from: '192.0.2.100', t: 't' }] });
+    expect(v.status).toBe('FAIL');
+    expect(v.sentence).toMatch(/recorded marker pp-test-abc123 1 time\(s\), from 192\.0\.2\.100/);
+  });
+  test('no canary record means ERROR, never PASS', () => {
+    expect(judge(exfil, blocked, TODAY, { marker: 'm', available: false, hits: [], error: 'no canary record' }).status).toBe('ERROR');
+    expect(judge(exfil, blocked, TODAY).status).toBe('ERROR');
+  });
+  test('DNS hits count for dns-exfil, HTTP hits for http-exfil', () => {
+    const dns = check({ probe: 'dns-exfil', expect: { result: 'blocked', confirm: 'canary' } });
+    const rec = { marker: 'm', available: true, hits: [{ kind: 'http' as const, from: 'x', t: 't' }] };
+    expect(judge(dns, blocked, TODAY, rec).status).toBe('PASS');
+    expect(judge(exfil, blocked, TODAY, rec).status).toBe('FAIL');
   });
 });
