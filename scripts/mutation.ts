@@ -8,7 +8,10 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/load/config.ts';
 import type { Verdict } from '../src/model/result.ts';
 import { execute } from '../src/run/execute.ts';
-import { ssmPort } from '../src/run/session.ts';
+import { envRegions, ssmPort } from '../src/run/session.ts';
+import { endpointSource, readState } from '../src/inventory/read-state.ts';
+import { baselineFile } from '../src/cli/run.ts';
+import { readFileSync } from 'node:fs';
 import { AwsClients } from '../src/transport/aws-clients.ts';
 import { Ec2TargetResolver } from '../src/transport/targets.ts';
 import { FaultApi, SCENARIOS, type FaultScenario } from '../infra/twin/faults.ts';
@@ -42,6 +45,8 @@ export async function runScenario(root: string, scenario: FaultScenario | undefi
     const result = await execute(config, config.checks, {
       runId, resolver: new Ec2TargetResolver(config.env, clients), port: ssmPort(clients, { maxDelayMs: config.env.timeouts.pollMaxDelayMs }),
       canary: { received: async (m) => readTwinCanary(lab.applied.records, m) },
+      inventory: () => { const src = endpointSource(lab.aws); return readState(src, envRegions(config), () => {}).finally(() => src.destroy()); },
+      baseline: JSON.parse(readFileSync(baselineFile(root, 'local'), 'utf8')),
     });
     const failing = [...new Set(result.verdicts.filter((v) => v.status === 'FAIL').map((v) => v.checkId))].sort();
     const failingPolicies = [...new Set(result.verdicts.filter((v) => v.status === 'FAIL').flatMap((v) => v.policies))].sort();

@@ -4,13 +4,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { EnvironmentFile } from '../src/load/environment.ts';
-import { SuiteFile } from '../src/load/suite-schema.ts';
+import { CheckFields, SuiteFile } from '../src/load/suite-schema.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export function schemas(): Record<string, unknown> {
   return {
-    'suite.schema.json': { title: 'pathproof suite', ...z.toJSONSchema(SuiteFile, { io: 'input' }) },
+    'suite.schema.json': { title: 'pathproof suite', ...z.toJSONSchema(SuiteFile.extend({ checks: z.array(CheckFields).optional() }), { io: 'input' }) },
     'environment.schema.json': { title: 'pathproof environment', ...z.toJSONSchema(EnvironmentFile, { io: 'input' }) },
   };
 }

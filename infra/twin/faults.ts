@@ -1,7 +1,7 @@
 import {
   AllocateAddressCommand, AssociateAddressCommand, AuthorizeSecurityGroupEgressCommand, AuthorizeSecurityGroupIngressCommand,
   CreateInternetGatewayCommand, AttachInternetGatewayCommand, CreateNatGatewayCommand, CreateRouteCommand, DeleteVpcEndpointsCommand,
-  DescribeInstancesCommand, DescribeRouteTablesCommand, DescribeSecurityGroupsCommand, DescribeVpcEndpointsCommand, DescribeVpcsCommand,
+  DeleteFlowLogsCommand, DescribeFlowLogsCommand, DescribeInstancesCommand, DescribeRouteTablesCommand, DescribeSecurityGroupsCommand, DescribeVpcEndpointsCommand, DescribeVpcsCommand,
   EC2Client, ModifyInstanceMetadataOptionsCommand, ModifyVpcAttributeCommand, ModifyVpcEndpointCommand,
 } from '@aws-sdk/client-ec2';
 import { ChangeResourceRecordSetsCommand, DeleteHostedZoneCommand, ListHostedZonesCommand, ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
@@ -91,29 +91,29 @@ function need<T>(v: T | undefined, what: string): T {
 export const SCENARIOS: readonly FaultScenario[] = [
   {
     id: 'endpoint-sg-whole-vpc', category: 'negative', mistake: 'The endpoint security group admits 443 from the whole NZ VPC CIDR instead of the inference subnet',
-    policies: ['NET-010'], checks: ['net010-app-to-bedrock-runtime-endpoint', 'gen-application-to-external-ai-443'],
+    policies: ['NET-010'], checks: ['net010-app-to-bedrock-runtime-endpoint', 'gen-application-to-external-ai-443', 'cfg-endpoint-sg-scoped', 'cfg-no-drift'],
     async apply(api) {
       await api.syd.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: await api.group(api.syd, 'pathproof-syd-endpoints'), IpPermissions: [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: '10.0.0.0/16' }] }] }));
     },
   },
   {
     id: 'phz-deleted', category: 'dns-leak', mistake: 'The private hosted zone for bedrock-runtime was forgotten: the NZ VPC resolves Bedrock to its public address',
-    policies: ['NET-002'], checks: ['dns-bedrock-runtime-private', 'net002-bedrock-runtime-invoke', 'net002-bedrock-runtime-tls'],
+    policies: ['NET-002'], checks: ['dns-bedrock-runtime-private', 'net002-bedrock-runtime-invoke', 'net002-bedrock-runtime-tls', 'cfg-phz-per-hostname', 'cfg-no-drift'],
     async apply(api) { await api.deleteZone('bedrock-runtime.ap-southeast-2.amazonaws.com'); },
   },
   {
     id: 'vpc-dns-hostnames-off', category: 'dns-leak', mistake: 'enableDnsHostnames is off on the NZ VPC, so its private hosted zones are not answered',
-    policies: ['NET-002'], checks: ['dns-bedrock-runtime-private', 'dns-bedrock-private', 'dns-bedrock-agent-private', 'dns-bedrock-agent-runtime-private'],
+    policies: ['NET-002'], checks: ['dns-bedrock-runtime-private', 'dns-bedrock-private', 'dns-bedrock-agent-private', 'dns-bedrock-agent-runtime-private', 'cfg-vpc-dns-attributes'],
     async apply(api) { await api.nz.send(new ModifyVpcAttributeCommand({ VpcId: await api.vpc(api.nz, 'pathproof-nz'), EnableDnsHostnames: { Value: false } })); },
   },
   {
     id: 'nat-route-inference', category: 'exfiltration', mistake: 'A NAT route was added to the inference route table',
-    policies: ['NET-012'], checks: ['exfil-inference-http-sink', 'failover-inference-no-public-bedrock', 'gen-inference-to-internet-443'],
+    policies: ['NET-012'], checks: ['exfil-inference-http-sink', 'failover-inference-no-public-bedrock', 'gen-inference-to-internet-443', 'cfg-no-default-route'],
     async apply(api) { await api.natRoute(['pathproof-nz-inference']); },
   },
   {
     id: 'endpoint-policy-allows-all', category: 'positive', mistake: 'The endpoint policy allows every model (the default full-access policy)',
-    policies: ['NET-002'], checks: ['net002-endpoint-policy-denies-unapproved-model'],
+    policies: ['NET-002'], checks: ['net002-endpoint-policy-denies-unapproved-model', 'cfg-endpoint-policy-restricts-models'],
     async apply(api) {
       const full = JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: '*', Action: '*', Resource: '*' }] });
       await api.syd.send(new ModifyVpcEndpointCommand({ VpcEndpointId: await api.endpoint('bedrock-runtime'), PolicyDocument: full }));
@@ -121,7 +121,7 @@ export const SCENARIOS: readonly FaultScenario[] = [
   },
   {
     id: 'sandbox-egress', category: 'agent-sandbox', mistake: 'The agent sandbox was given egress (security group and a NAT route)',
-    policies: ['default-deny'], checks: ['sandbox-no-internet', 'gen-sandbox-to-internet-443'],
+    policies: ['default-deny'], checks: ['sandbox-no-internet', 'gen-sandbox-to-internet-443', 'cfg-no-default-route'],
     async apply(api) {
       await api.allEgress('pathproof-nz-sandbox');
       await api.natRoute(['pathproof-nz-sandbox']);
@@ -129,7 +129,7 @@ export const SCENARIOS: readonly FaultScenario[] = [
   },
   {
     id: 'imds-on-sandbox', category: 'agent-sandbox', mistake: 'IMDS was enabled on the sandbox probe host',
-    policies: ['default-deny'], checks: ['sandbox-no-imds'],
+    policies: ['default-deny'], checks: ['sandbox-no-imds', 'cfg-no-drift'],
     async apply(api) {
       const { id } = await api.instance(api.nz, 'probe-sandbox');
       await api.nz.send(new ModifyInstanceMetadataOptionsCommand({ InstanceId: id, HttpEndpoint: 'enabled' }));
@@ -144,7 +144,7 @@ export const SCENARIOS: readonly FaultScenario[] = [
   },
   {
     id: 'data-egress', category: 'exfiltration', mistake: 'The data zone was given egress to the internet',
-    policies: ['NET-011'], checks: ['exfil-data-http-sink', 'gen-data-to-internet-443'],
+    policies: ['NET-011'], checks: ['exfil-data-http-sink', 'gen-data-to-internet-443', 'cfg-no-default-route'],
     async apply(api) {
       await api.allEgress('pathproof-nz-data');
       await api.natRoute(['pathproof-nz-data']);
@@ -169,7 +169,16 @@ export const SCENARIOS: readonly FaultScenario[] = [
   },
   {
     id: 'endpoint-deleted', category: 'failover', mistake: 'The bedrock-runtime endpoint is gone: calls must fail loudly, never fall back to the public endpoint',
-    policies: ['NET-002'], checks: ['net002-bedrock-runtime-invoke', 'net002-bedrock-runtime-tls', 'dns-bedrock-runtime-private'],
+    policies: ['NET-002'], checks: ['net002-bedrock-runtime-invoke', 'net002-bedrock-runtime-tls', 'dns-bedrock-runtime-private', 'cfg-endpoints-exist'],
     async apply(api) { await api.syd.send(new DeleteVpcEndpointsCommand({ VpcEndpointIds: [await api.endpoint('bedrock-runtime')] })); },
+  },
+  {
+    id: 'flow-logs-deleted', category: 'config', mistake: 'The flow log of the NZ VPC was deleted: a blocked exfiltration would leave no record',
+    policies: ['NET-011', 'NET-012'], checks: ['cfg-flow-logs-all', 'cfg-no-drift'],
+    async apply(api) {
+      const vpc = await api.vpc(api.nz, 'pathproof-nz');
+      const logs = await api.nz.send(new DescribeFlowLogsCommand({ Filter: [{ Name: 'resource-id', Values: [vpc] }] }));
+      await api.nz.send(new DeleteFlowLogsCommand({ FlowLogIds: (logs.FlowLogs ?? []).map((f) => f.FlowLogId!) }));
+    },
   },
 ];

@@ -4,10 +4,10 @@ import createDebug from 'debug';
 import { applyLayout, type AppliedLayout } from './apply.ts';
 import { startMoto, useExistingEndpoint, type StartedEmulator } from './emulator.ts';
 import { planLayout, type TwinLayout } from './layout.ts';
-import type { TwinModel } from './model.ts';
+import type { TwinModel } from '../../src/inventory/model.ts';
 import { checkPrerequisites, recordPath, RUNS_DIR, writeRecord, type RunRecord } from './netns.ts';
 import { createPki, type LeafCert, type TwinPki } from './pki.ts';
-import { readState } from './read-state.ts';
+import { endpointSource, readState } from '../../src/inventory/read-state.ts';
 import { seedTopology, type AwsEndpoint } from './seed.ts';
 import { startGateway, type StartedGateway } from './ssm-gateway.ts';
 import { TeardownStack } from './teardown.ts';
@@ -79,7 +79,8 @@ export async function startLab(opts: LabOptions): Promise<StartedLab> {
 
     // The twin is built from what the API says, so that a fault applied to the emulator shows up.
     const build = async (): Promise<{ model: TwinModel; layout: TwinLayout; applied: AppliedLayout; teardown: TeardownStack }> => {
-      const model = await readState(aws, regions, opts.log);
+      const source = endpointSource(aws);
+      const model = await readState(source, regions, opts.log).finally(() => source.destroy());
       // Internal TLS services get a certificate for their own addresses, as read from the API.
       const tlsIps = model.hosts.filter((h) => h.tags['pathproof:tls'] === 'true').map((h) => h.enis[0]!.ip);
       const internal = await pki.issue('internal', { dns: ['*.twin.internal'], ips: tlsIps });

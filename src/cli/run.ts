@@ -13,6 +13,8 @@ import { policyOf, type Report } from '../model/report.ts';
 import { buildReport } from '../report/build.ts';
 import { writeBundle } from '../report/bundle.ts';
 import { coverage, formatCoverage } from '../report/coverage.ts';
+import { snapshot } from '../config-checks/drift.ts';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AwsClients } from '../transport/aws-clients.ts';
 
 export interface RunOptions {
@@ -85,7 +87,10 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     await using session = await openSession(config, runId, err);
     err(`pathproof: run ${runId}, env ${config.env.name} (${session.describe}), ${checks.length} checks`);
     const t1 = Date.now();
-    result = await execute(config, checks, { runId, resolver: session.resolver, port: session.port, ...(session.canary ? { canary: session.canary } : {}), signal: controller.signal });
+    result = await execute(config, checks, {
+      runId, resolver: session.resolver, port: session.port, inventory: session.inventory, signal: controller.signal,
+      ...(session.canary ? { canary: session.canary } : {}), ...loadBaseline(opts.root, config.env.name),
+    });
     suiteMs = Date.now() - t1;
     Object.assign(callers, await callerIdentities(config, session.clients));
   }
@@ -120,6 +125,26 @@ export async function runCommand(opts: RunOptions): Promise<number> {
 export function gateExitCode(report: Report, failOn: readonly string[], extra: { interrupted: boolean; reporterFailed: boolean }): 0 | 1 | 2 | 130 {
   const gated = report.verdicts.filter((v) => v.status !== 'FAIL' || v.policies.some((p) => failOn.includes(policyOf(report, p).severity)));
   return exitCodeFor(gated, { interrupted: extra.interrupted, harnessBroke: extra.reporterFailed });
+}
+
+export const baselineFile = (root: string, env: string) => path.join(root, 'fixtures', 'baselines', `${env}.json`);
+
+function loadBaseline(root: string, env: string): { baseline?: unknown } {
+  const f = baselineFile(root, env);
+  return existsSync(f) ? { baseline: JSON.parse(readFileSync(f, 'utf8')) } : {};
+}
+
+/** `pathproof baseline --env NAME`: records the network configuration that no-drift compares against. */
+export async function baselineCommand(root: string, env: string): Promise<number> {
+  const runId = newRunId();
+  const config = loadConfig({ root, env, marker: runId });
+  await using session = await openSession(config, runId, err);
+  const snap = snapshot(await session.inventory(), config.env);
+  const f = baselineFile(root, env);
+  mkdirSync(path.dirname(f), { recursive: true });
+  writeFileSync(f, `${JSON.stringify(snap, null, 2)}\n`);
+  process.stdout.write(`baseline written to ${path.relative(process.cwd(), f)}: commit it; the no-drift check compares every run with it\n`);
+  return 0;
 }
 
 async function callerIdentities(config: Config, clients: AwsClients): Promise<Record<string, string>> {

@@ -9,7 +9,8 @@ import { IssueCollector } from './issues.ts';
 import { EnvironmentFile, referenceables, type Environment } from './environment.ts';
 import { paramTypes } from './param-types.ts';
 import { loadProbes, wrapperOutcomes, type ProbeDef } from './probes.ts';
-import { DEFAULT_DENY, SuiteFile, type ZonePairGenerator as ZonePairGeneratorSchema, type Category, type CheckInput, type Expectation } from './suite-schema.ts';
+import { assertions, type AssertionName } from '../config-checks/index.ts';
+import { CheckDef, DEFAULT_DENY, SuiteFile, type ZonePairGenerator as ZonePairGeneratorSchema, type Category, type CheckInput, type Expectation } from './suite-schema.ts';
 import { YamlSource, type YamlPath } from './yaml-source.ts';
 
 /** A check after validation: every reference resolved, every parameter validated. */
@@ -21,7 +22,10 @@ export interface Check {
   readonly policies: readonly string[];
   readonly from: string;
   readonly to: string;
+  /** The probe that runs on targets ('' for config checks). */
   readonly probe: string;
+  /** The API-level assertion of a config check. */
+  readonly assert?: AssertionName;
   /** Validated values, as strings, exactly as they will be quoted into the script. */
   readonly params: Readonly<Record<string, string>>;
   readonly expect: ResolvedExpectation;
@@ -87,15 +91,20 @@ export function loadConfig(opts: LoadOptions): Config {
   const suitesDir = opts.suitesDir ?? path.join(opts.root, 'suites');
   for (const file of yamlFiles(suitesDir)) {
     const src = YamlSource.read(file, issues);
+    // The envelope first, then each check on its own: a bad check never hides its neighbours' problems.
     const suite = src?.validate(SuiteFile, issues);
     if (!src || !suite) continue;
+    const valid = suite.checks.flatMap((raw, i) => {
+      const c = src.validate(CheckDef, issues, ['checks', i], raw);
+      return c ? [{ input: c as CheckInput, at: ['checks', i] as YamlPath }] : [];
+    });
     const base = path.basename(file).replace(/\.ya?ml$/, '');
     if (suite.suite !== base) {
       src.report(issues, 'id-mismatch', ['suite'], `does not match the file name ${path.basename(file)}`, `set suite: ${base}`, suite.suite);
     }
     const generated = (suite.generate ?? []).flatMap((g, gi) => (env ? generateZonePairs(g, gi, suite.suite, catalog, env) : []));
     if (suite.checks.length + generated.length === 0) src.report(issues, 'missing-field', ['checks'], 'the suite has no checks and generates none', 'add checks: or generate:');
-    [...suite.checks.map((c, i) => ({ input: c, at: ['checks', i] as YamlPath })), ...generated].forEach(({ input, at }) => {
+    [...valid, ...generated].forEach(({ input, at }) => {
       const where = `${path.relative(opts.root, file)}:${src.locate(at).line}`;
       const prior = seen.get(input.id);
       if (prior) {
@@ -191,6 +200,39 @@ function internalZones(catalog: Catalog): string[] {
 }
 
 function validateCheck(src: YamlSource, at: YamlPath, input: CheckInput, suite: string, ctx: Ctx, issues: IssueCollector): Check | undefined {
+  if (input.assert) return validateConfigCheck(src, at, input, suite, ctx, issues);
+  if (!input.probe || !input.expect) return undefined;
+  return validateProbeCheck(src, at, { ...input, probe: input.probe, expect: input.expect }, suite, ctx, issues);
+}
+
+/** A config check: an API-level assertion with its own parameters (no probe, no target host). */
+function validateConfigCheck(src: YamlSource, at: YamlPath, input: CheckInput, suite: string, ctx: Ctx, issues: IssueCollector): Check | undefined {
+  const before = issues.issues.length;
+  const name = input.assert!;
+  const known: readonly string[] = assertions[name].params;
+  const params: Record<string, string> = {};
+  for (const [k, raw] of Object.entries(input.params)) {
+    if (!known.includes(k)) {
+      src.report(issues, 'unknown-parameter', [...at, 'params', k], `is not a parameter of assertion ${name}; parameters: ${known.join(', ') || 'none'}`, 'remove it or check the spelling', k, true);
+      continue;
+    }
+    const v = interpolate(raw, ctx, src, [...at, 'params', k], issues);
+    if (v !== undefined) params[k] = Array.isArray(v) ? v.join(',') : String(v);
+  }
+  input.policies.forEach((id, j) => {
+    if (id !== DEFAULT_DENY && !ctx.catalog.policies.has(id)) src.report(issues, 'unknown-policy', [...at, 'policies', j], `is not a policy of the catalog; policies: ${[...ctx.catalog.policies.keys()].join(', ')}`, 'use a policy id from fixtures/policies', id);
+  });
+  if (!ctx.env.zones[input.from]) src.report(issues, 'unknown-zone', [...at, 'from'], `is not a zone of env ${ctx.env.name}; zones: ${Object.keys(ctx.env.zones).join(', ')}`, 'use a zone mapped in the environment file', input.from);
+  if (issues.issues.length > before) return undefined;
+  const { line, col } = src.locate(at);
+  return {
+    id: input.id, suite, title: input.title, category: input.category, policies: input.policies, from: input.from, to: input.to,
+    probe: '', assert: name, params, expect: { result: 'allowed' }, timeoutSeconds: 0, marker: ctx.marker,
+    ...(input.waiver ? { waiver: input.waiver } : {}), source: { file: src.file, line, col },
+  };
+}
+
+function validateProbeCheck(src: YamlSource, at: YamlPath, input: CheckInput & { probe: string; expect: Expectation }, suite: string, ctx: Ctx, issues: IssueCollector): Check | undefined {
   const before = issues.issues.length;
   const { catalog, env, probes } = ctx;
   if (!env.zones[input.from]) {

@@ -99,6 +99,7 @@ export type EnvAccount = Environment['accounts'][string];
 export function referenceables(env: Environment, run: { marker: string }): Record<string, unknown> {
   return {
     services: env.services,
+    zones: env.zones,
     models: env.models,
     canaries: env.canaries,
     bedrock: {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { policyIdPattern, zoneNamePattern } from '../catalog/schema.ts';
+import { ASSERTION_NAMES } from '../config-checks/index.ts';
 
 /** Pseudo policy id for flows that only the catalog's default deny governs. */
 export const DEFAULT_DENY = 'default-deny';
@@ -29,7 +30,7 @@ const Expectation = z.discriminatedUnion('result', [
   }),
 ]);
 
-export const CheckDef = z.strictObject({
+export const CheckFields = z.strictObject({
   id: z.string().regex(/^[a-z][a-z0-9-]{2,80}$/, 'lowercase letters, digits and dashes, 3 to 81 long'),
   title: z.string().min(1),
   category: z.enum(CATEGORIES),
@@ -37,9 +38,13 @@ export const CheckDef = z.strictObject({
   policies: z.array(z.union([z.literal(DEFAULT_DENY), z.string().regex(policyIdPattern, 'policy ids look like NET-001, or default-deny')])).min(1),
   from: z.string().regex(zoneNamePattern),
   to: z.string().regex(zoneNamePattern),
-  probe: z.string().min(1),
+  /** The probe that runs on targets of `from` (every category but config). */
+  probe: z.string().min(1).optional(),
+  /** The API-level assertion of a config check (category config only). */
+  assert: z.enum(ASSERTION_NAMES).optional(),
   params: z.record(z.string(), z.union([z.string(), z.number()])).default({}),
-  expect: Expectation,
+  /** Required for probe checks; a config check passes when its assertion holds. */
+  expect: Expectation.optional(),
   /** Per-probe time-out in seconds (default: the environment's timeouts.probeSeconds). */
   timeoutSeconds: z.number().int().min(1).max(300).optional(),
   waiver: z.strictObject({
@@ -63,12 +68,24 @@ export const ZonePairGenerator = z.strictObject({
   by: z.array(z.string()).default(['timeout', 'unreachable', 'nxdomain']),
 });
 
+export const CheckDef = CheckFields.superRefine((c, ctx) => {
+  if (c.category === 'config') {
+    if (!c.assert) ctx.addIssue({ code: 'custom', path: ['assert'], message: `a config check names an assertion: ${ASSERTION_NAMES.join(', ')}` });
+    if (c.probe) ctx.addIssue({ code: 'custom', path: ['probe'], message: 'a config check runs no probe: use assert:' });
+  } else {
+    if (!c.probe) ctx.addIssue({ code: 'custom', path: ['probe'], message: 'a probe check names its probe' });
+    if (c.assert) ctx.addIssue({ code: 'custom', path: ['assert'], message: 'only config checks use assert:' });
+    if (!c.expect) ctx.addIssue({ code: 'custom', path: ['expect'], message: 'a probe check states what it expects' });
+  }
+});
+
 export const SuiteFile = z.strictObject({
   suite: z.string().regex(/^[a-z][a-z0-9-]{0,40}$/, 'lowercase letters, digits and dashes; equal to the file name'),
   description: z.string().min(1),
-  checks: z.array(CheckDef).default([]),
+  /** Each check is validated on its own (CheckDef), so that one bad check hides no other problem. */
+  checks: z.array(z.unknown()).default([]),
   generate: z.array(ZonePairGenerator).optional(),
 });
 
-export type CheckInput = z.infer<typeof CheckDef>;
+export type CheckInput = z.infer<typeof CheckFields>;
 export type Expectation = z.infer<typeof Expectation>;

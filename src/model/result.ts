@@ -61,6 +61,8 @@ export interface Evidence {
   readonly probe?: ProbeObservation;
   readonly control?: ProbeObservation;
   readonly fault?: { readonly code: string; readonly message: string };
+  /** For config checks: the assertion and the API facts it rests on. */
+  readonly config?: { readonly assertion: string; readonly facts: Readonly<Record<string, unknown>> };
   /** What the canaries recorded for this check's marker (exfiltration checks that ask for it). */
   readonly canary?: CanaryRecord;
 }

@@ -59,9 +59,11 @@ export function planRun(config: Config, checks: readonly Check[], targets: Reado
   const batches: Batch[] = [];
   const commands: CommandPlan[] = [];
   const untargeted: string[] = [];
-  const zones = [...new Set(checks.map((c) => c.from))].sort();
+  // Config checks read the AWS API and run no probe: they are never batched.
+  const probeChecks = checks.filter((c) => c.probe !== '');
+  const zones = [...new Set(probeChecks.map((c) => c.from))].sort();
   for (const zone of zones) {
-    const zoneChecks = checks.filter((c) => c.from === zone);
+    const zoneChecks = probeChecks.filter((c) => c.from === zone);
     const zoneTargets = targets.get(zone) ?? [];
     if (zoneTargets.length === 0) {
       untargeted.push(zone);

@@ -5,7 +5,8 @@ import type { CanaryRecord, Invocation, TargetObservation, Verdict } from '../mo
 import { planRun, type Plan, type Target } from '../plan/plan.ts';
 import type { TargetResolver } from '../transport/targets.ts';
 import type { CommandRequest } from '../transport/ssm.ts';
-import { judge } from '../verdict/judge.ts';
+import { judge, judgeConfig } from '../verdict/judge.ts';
+import type { TwinModel } from '../inventory/model.ts';
 import { parseBatchOutput } from '../verdict/parse-output.ts';
 
 const log = createDebug('pathproof:run');
@@ -35,7 +36,7 @@ export interface RunResult {
 export async function resolveTargets(config: Config, checks: readonly Check[], resolver: TargetResolver): Promise<{ targets: Map<string, Target[]>; faults: Map<string, string> }> {
   const targets = new Map<string, Target[]>();
   const faults = new Map<string, string>();
-  for (const zone of [...new Set(checks.map((c) => c.from))].sort()) {
+  for (const zone of [...new Set(checks.filter((c) => c.probe !== '').map((c) => c.from))].sort()) {
     try {
       const found = await resolver.resolve(zone);
       targets.set(zone, found);
@@ -49,7 +50,14 @@ export async function resolveTargets(config: Config, checks: readonly Check[], r
 
 /** Plans, sends every batch once, judges every check on every target. Never throws for a finding. */
 export async function execute(
-  config: Config, checks: readonly Check[], opts: { runId: string; resolver: TargetResolver; port: CommandPort; canary?: CanaryPort; signal?: AbortSignal; today?: string; concurrency?: number },
+  config: Config, checks: readonly Check[], opts: {
+    runId: string; resolver: TargetResolver; port: CommandPort; canary?: CanaryPort;
+    /** Reads the AWS inventory for config checks; without it they are ERROR. */
+    inventory?: () => Promise<TwinModel>;
+    /** The drift baseline (fixtures/baselines/ENV.json), if one was taken. */
+    baseline?: unknown;
+    signal?: AbortSignal; today?: string; concurrency?: number;
+  },
 ): Promise<RunResult> {
   const startedAt = new Date().toISOString();
   const today = opts.today ?? startedAt.slice(0, 10);
@@ -105,7 +113,17 @@ export async function execute(
   }
   const verdicts: Verdict[] = [];
   const interrupted: string[] = [];
-  for (const check of checks) {
+  // Config checks: one API read, every assertion judged against it.
+  const configChecks = checks.filter((c) => c.assert);
+  if (configChecks.length > 0 && !opts.signal?.aborted) {
+    let inventory: TwinModel | undefined;
+    let fault = 'this environment offers no inventory reader';
+    if (opts.inventory) {
+      try { inventory = await opts.inventory(); } catch (e) { fault = describeError(e); }
+    }
+    for (const check of configChecks) verdicts.push(judgeConfig(check, config, inventory, fault, opts.baseline, today));
+  }
+  for (const check of checks.filter((c) => !c.assert)) {
     const obsForZone = observations.filter((o) => o.target.zone === check.from);
     if (obsForZone.length === 0) interrupted.push(check.id);
     for (const o of obsForZone) verdicts.push(judge(check, o, today, canaries.get(check.marker)));

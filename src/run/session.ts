@@ -4,6 +4,8 @@ import { SsmTransport, type PollOptions } from '../transport/ssm.ts';
 import { Ec2TargetResolver, type TargetResolver } from '../transport/targets.ts';
 import type { CanaryPort, CommandPort } from './execute.ts';
 import { urlCanary } from '../transport/canary-url.ts';
+import type { TwinModel } from '../inventory/model.ts';
+import { readState } from '../inventory/read-state.ts';
 
 /** What a run talks to: targets, a command port, and teardown of whatever was started for it. */
 export interface Session extends AsyncDisposable {
@@ -12,6 +14,8 @@ export interface Session extends AsyncDisposable {
   readonly clients: AwsClients;
   /** Reads what reached the canaries; absent when the environment has no canary record. */
   readonly canary?: CanaryPort;
+  /** Reads the AWS inventory (for config checks and baselines). */
+  readonly inventory: () => Promise<TwinModel>;
   /** Human-readable description of the control plane, for logs and evidence. */
   readonly describe: string;
 }
@@ -29,6 +33,18 @@ export function ssmPort(clients: AwsClients, poll: PollOptions = {}): CommandPor
   };
 }
 
+/** Regions the environment spans: every account's region and the Bedrock region. */
+export function envRegions(config: Config): string[] {
+  return [...new Set([...Object.values(config.env.accounts).map((a) => a.region), config.env.bedrock.region])];
+}
+
+/** The inventory over the environment's own clients: each region read with its account's credentials. */
+function inventoryOf(config: Config, clients: AwsClients, log: (l: string) => void): () => Promise<TwinModel> {
+  const accountFor = (region: string) => Object.entries(config.env.accounts).find(([, a]) => a.region === region)?.[0] ?? config.env.bedrock.account;
+  const zonesAccount = Object.values(config.env.zones)[0]?.account ?? config.env.bedrock.account;
+  return () => readState({ ec2: (region) => clients.ec2(accountFor(region), region), route53: () => clients.route53(zonesAccount) }, envRegions(config), log);
+}
+
 export async function openSession(config: Config, runId: string, log: (line: string) => void): Promise<Session> {
   const poll: PollOptions = { maxDelayMs: config.env.timeouts.pollMaxDelayMs, initialDelayMs: Math.min(400, config.env.timeouts.pollMaxDelayMs) };
   if (config.env.kind === 'twin') {
@@ -42,6 +58,7 @@ export async function openSession(config: Config, runId: string, log: (line: str
       return {
         resolver: new Ec2TargetResolver(config.env, clients), port: ssmPort(clients, poll), clients,
         canary: { received: async (m) => readTwinCanary(running.records, m) },
+        inventory: inventoryOf(config, clients, () => {}),
         describe: `running lab ${running.runId} (gateway ${running.endpoint})`,
         async [Symbol.asyncDispose]() { clients.destroy(); },
       };
@@ -53,6 +70,7 @@ export async function openSession(config: Config, runId: string, log: (line: str
     return {
       resolver: new Ec2TargetResolver(config.env, clients), port: ssmPort(clients, poll), clients,
       canary: { received: async (m) => readTwinCanary(lab.applied.records, m) },
+      inventory: inventoryOf(config, clients, () => {}),
       describe: `local twin ${lab.runId} (gateway ${lab.endpoint})`,
       async [Symbol.asyncDispose]() {
         clients.destroy();
@@ -64,6 +82,7 @@ export async function openSession(config: Config, runId: string, log: (line: str
   return {
     resolver: new Ec2TargetResolver(config.env, clients), port: ssmPort(clients, poll), clients,
     ...(config.env.canaries.recordUrl ? { canary: urlCanary(config.env.canaries.recordUrl) } : {}),
+    inventory: inventoryOf(config, clients, log),
     describe: clients.endpoint ? `AWS API at ${clients.endpoint}` : 'AWS',
     async [Symbol.asyncDispose]() {
       clients.destroy();

@@ -1,4 +1,5 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { Route53Client } from '@aws-sdk/client-route-53';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import { fromIni, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
@@ -28,6 +29,10 @@ export class AwsClients {
   }
   ec2(account: string, region: string): EC2Client {
     return this.client('ec2', account, region, (cfg) => new EC2Client(cfg));
+  }
+  route53(account: string): Route53Client {
+    // Route 53 is global; its API lives in us-east-1.
+    return this.client('route53', account, 'us-east-1', (cfg) => new Route53Client(cfg));
   }
   sts(account: string, region: string): STSClient {
     return this.client('sts', account, region, (cfg) => new STSClient(cfg));

@@ -1,4 +1,8 @@
-import type { Check } from '../load/config.ts';
+import type { Check, Config } from '../load/config.ts';
+import type { TwinModel } from '../inventory/model.ts';
+import type { Target } from '../plan/plan.ts';
+import { assertions } from '../config-checks/index.ts';
+import type { ConfigFinding } from '../config-checks/types.ts';
 import type { CanaryRecord, Evidence, ProbeObservation, TargetObservation, Verdict } from '../model/result.ts';
 import { cidrContains } from './cidr.ts';
 
@@ -23,9 +27,30 @@ export function judge(check: Check, obs: TargetObservation, today: string, canar
     ...(canary ? { canary } : {}),
   };
   const judged = confirmWithCanary(check, judgeRaw(check, obs, probe, control), canary);
+  return withWaiver(check, obs.target, evidence, judged, today);
+}
+
+/** Judges a config check on what the AWS API says; an unreadable inventory is ERROR, never PASS. */
+export function judgeConfig(check: Check, config: Config, inventory: TwinModel | undefined, fault: string, baseline: unknown, today: string): Verdict {
+  const zone = config.env.zones[check.from];
+  const account = zone?.account ?? Object.keys(config.env.accounts)[0] ?? '';
+  const acct = config.env.accounts[account];
+  const target = (id: string, region?: string, vpc?: string): Target => ({ instanceId: id, zone: check.from, account, accountId: acct?.id ?? '', region: region || acct?.region || '', vpc: vpc || zone?.vpc || '' });
+  if (!inventory) return withWaiver(check, target('(api)'), { fault: { code: 'INVENTORY_UNREADABLE', message: fault } }, { status: 'ERROR', sentence: `Could not look: the AWS inventory could not be read (${fault}); ${check.assert} was not evaluated.` }, today);
+  let finding: ConfigFinding;
+  try {
+    finding = assertions[check.assert!].run({ inventory, env: config.env, params: check.params, ...(baseline !== undefined ? { baseline } : {}) });
+  } catch (e) {
+    return withWaiver(check, target('(api)'), { fault: { code: 'ASSERTION_CRASHED', message: (e as Error).message } }, { status: 'ERROR', sentence: `Could not look: assertion ${check.assert} failed to run (${(e as Error).message}).` }, today);
+  }
+  const t = target(finding.resource.id || '(api)', finding.resource.region, finding.resource.vpc);
+  return withWaiver(check, t, { instanceId: t.instanceId, config: { assertion: check.assert!, facts: finding.facts } }, { status: finding.status, sentence: `${check.assert}: ${finding.sentence}` }, today);
+}
+
+function withWaiver(check: Check, target: Target, evidence: Evidence, judged: Judged, today: string): Verdict {
   const base = {
     checkId: check.id, suite: check.suite, title: check.title, category: check.category, policies: check.policies,
-    from: check.from, to: check.to, target: obs.target, evidence, source: check.source,
+    from: check.from, to: check.to, target, evidence, source: check.source,
   };
   if (!check.waiver) return { ...base, ...judged };
   if (check.waiver.expires < today) {

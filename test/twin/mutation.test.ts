@@ -26,7 +26,7 @@ describe('mutation proof', () => {
   });
 
   test('there is a scenario for every category and every common mistake', () => {
-    expect(new Set(SCENARIOS.map((s) => s.category))).toEqual(new Set(['positive', 'negative', 'exfiltration', 'dns-leak', 'failover', 'lateral-movement', 'agent-sandbox']));
+    expect(new Set(SCENARIOS.map((s) => s.category))).toEqual(new Set(['positive', 'negative', 'exfiltration', 'dns-leak', 'failover', 'lateral-movement', 'agent-sandbox', 'config']));
     const mistakes = SCENARIOS.map((s) => s.id);
     for (const m of ['endpoint-sg-whole-vpc', 'phz-deleted', 'vpc-dns-hostnames-off', 'management-public', 'app-public-fallback', 'endpoint-deleted']) expect(mistakes).toContain(m);
   });

@@ -12,11 +12,12 @@ const targetsFor = (n: number) => new Map(Object.keys(config.env.zones).map((zon
 describe('planning and batching', () => {
   test('one batch per zone with the control first, one SendCommand per 50 targets, never one per check', () => {
     const plan = planRun(config, config.checks, targetsFor(120), 'pp-test');
-    const zones = new Set(config.checks.map((c) => c.from));
+    const zones = new Set(config.checks.filter((c) => c.probe !== '').map((c) => c.from));
     expect(plan.batches.map((b) => b.zone).sort()).toEqual([...zones].sort());
     for (const b of plan.batches) {
       expect(b.probes[0]!.key).toBe('control');
-      expect(b.probes.slice(1).map((p) => p.key).sort()).toEqual(config.checks.filter((c) => c.from === b.zone).map((c) => c.id).sort());
+      // Config checks read the API and are never batched.
+      expect(b.probes.slice(1).map((p) => p.key).sort()).toEqual(config.checks.filter((c) => c.from === b.zone && c.probe !== '').map((c) => c.id).sort());
       const cmds = plan.commands.filter((c) => c.batch === b.id);
       expect(cmds.map((c) => c.instanceIds.length)).toEqual([50, 50, 20]);
       expect(b.executionTimeoutSeconds).toBeGreaterThan(Math.max(...b.probes.map((p) => p.timeoutSeconds)));
@@ -33,7 +34,7 @@ describe('planning and batching', () => {
 
   test('selection by suite, policy and name pattern', () => {
     expect(new Set(selectChecks(config, { suites: ['dns-leak'], policies: [] }).map((c) => c.suite))).toEqual(new Set(['dns-leak']));
-    expect(selectChecks(config, { suites: [], policies: ['NET-003'] }).map((c) => c.id).sort()).toEqual(['net003-inference-to-vector-db-grpc', 'net003-inference-to-vector-db-http']);
+    expect(selectChecks(config, { suites: [], policies: ['NET-003'] }).map((c) => c.id).sort()).toEqual(['cfg-no-drift', 'net003-inference-to-vector-db-grpc', 'net003-inference-to-vector-db-http']);
     expect(selectChecks(config, { suites: [], policies: [], filter: 'sandbox-no-imds' }).map((c) => c.id)).toEqual(['sandbox-no-imds']);
   });
 });

@@ -4,14 +4,35 @@ import {
   DescribeVpcEndpointsCommand, DescribeVpcPeeringConnectionsCommand, DescribeVpcsCommand, EC2Client, type IpPermission,
 } from '@aws-sdk/client-ec2';
 import { GetHostedZoneCommand, ListHostedZonesCommand, ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
-import { cidrContains, ipv4ToInt } from '../../src/verdict/cidr.ts';
-import type { AwsEndpoint } from './seed.ts';
+import { cidrContains, ipv4ToInt } from '../verdict/cidr.ts';
 import type { Endpoint, Eni, Host, HostedZone, NaclEntry, Peering, Route, RouteTarget, SecurityGroup, SgRule, Subnet, TwinModel, Vpc } from './model.ts';
 
 const tagsOf = (tags?: { Key?: string; Value?: string }[]) => Object.fromEntries((tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
 
-/** Reads everything the twin needs from the AWS API of the given regions (the emulator in practice). */
-export async function readState(aws: AwsEndpoint, regions: readonly string[], log: (line: string) => void): Promise<TwinModel> {
+/** Where the inventory reads from: one EC2 client per region, and Route 53 (global, in the account that owns the zones). */
+export interface InventorySource {
+  ec2(region: string): EC2Client;
+  route53(): Route53Client;
+}
+
+/** A source over one endpoint and one set of credentials (the emulator, or a single account). */
+export function endpointSource(aws: { endpoint?: string; credentials: { accessKeyId: string; secretAccessKey: string } }): InventorySource & { destroy(): void } {
+  const made: { destroy(): void }[] = [];
+  const cfg = { ...(aws.endpoint ? { endpoint: aws.endpoint } : {}), credentials: aws.credentials };
+  return {
+    ec2: (region) => { const c = new EC2Client({ region, ...cfg }); made.push(c); return c; },
+    route53: () => { const c = new Route53Client({ region: 'us-east-1', ...cfg }); made.push(c); return c; },
+    destroy: () => { for (const c of made) c.destroy(); },
+  };
+}
+
+/**
+ * Reads the AWS resources that decide network paths in the given regions: VPCs and their DNS
+ * attributes, subnets, route tables, security groups, network ACLs, instances, interface
+ * endpoints and their ENIs, peering, flow logs, and Route 53 hosted zones with their records.
+ * Where the API says something AWS never would, `corrections` says what was used instead.
+ */
+export async function readState(source: InventorySource, regions: readonly string[], log: (line: string) => void): Promise<TwinModel> {
   const corrections: string[] = [];
   const correct = (msg: string) => { corrections.push(msg); log(`twin: corrected: ${msg}`); };
   const vpcs: Vpc[] = [];
@@ -22,8 +43,8 @@ export async function readState(aws: AwsEndpoint, regions: readonly string[], lo
   let publicCount = 0;
 
   for (const region of regions) {
-    const ec2 = new EC2Client({ region, endpoint: aws.endpoint, credentials: aws.credentials });
-    try {
+    const ec2 = source.ec2(region);
+    {
       const [vpcOut, subnetOut, rtOut, sgOut, aclOut, eniOut, instOut, epOut, pcxOut, flOut] = await Promise.all([
         ec2.send(new DescribeVpcsCommand({})), ec2.send(new DescribeSubnetsCommand({})), ec2.send(new DescribeRouteTablesCommand({})),
         ec2.send(new DescribeSecurityGroupsCommand({})), ec2.send(new DescribeNetworkAclsCommand({})), ec2.send(new DescribeNetworkInterfacesCommand({})),
@@ -123,11 +144,9 @@ export async function readState(aws: AwsEndpoint, regions: readonly string[], lo
       for (const p of pcxOut.VpcPeeringConnections ?? []) {
         peerings.set(p.VpcPeeringConnectionId!, { id: p.VpcPeeringConnectionId!, requesterVpc: p.RequesterVpcInfo?.VpcId ?? '', accepterVpc: p.AccepterVpcInfo?.VpcId ?? '', status: p.Status?.Code ?? '' });
       }
-    } finally {
-      ec2.destroy();
     }
   }
-  const hostedZones = await readHostedZones(aws);
+  const hostedZones = await readHostedZones(source.route53());
   return { vpcs, groups, hosts, endpoints, peerings: [...peerings.values()], hostedZones, corrections };
 }
 
@@ -163,9 +182,8 @@ function nextFree(cidr: string, used: Set<string>): string {
   throw new Error(`no free address left in ${cidr}`);
 }
 
-async function readHostedZones(aws: AwsEndpoint): Promise<HostedZone[]> {
-  const r53 = new Route53Client({ region: 'us-east-1', endpoint: aws.endpoint, credentials: aws.credentials });
-  try {
+async function readHostedZones(r53: Route53Client): Promise<HostedZone[]> {
+  {
     const zones: HostedZone[] = [];
     const list = await r53.send(new ListHostedZonesCommand({}));
     for (const z of list.HostedZones ?? []) {
@@ -181,7 +199,5 @@ async function readHostedZones(aws: AwsEndpoint): Promise<HostedZone[]> {
       });
     }
     return zones;
-  } finally {
-    r53.destroy();
   }
 }

@@ -1,0 +1,57 @@
+import type { TwinModel } from '../inventory/model.ts';
+import type { Environment } from '../load/environment.ts';
+import { findVpc, type Assertion } from './types.ts';
+
+/**
+ * The network-relevant configuration, normalised so that it compares across runs: resources are
+ * named by their Name tags (ids change when an environment is rebuilt), lists are sorted.
+ */
+export function snapshot(inv: TwinModel, env: Environment): Record<string, unknown> {
+  const refs = [...new Set([...Object.values(env.zones).map((z) => z.vpc), env.bedrock.vpc])];
+  const vpcs = refs.map((r) => findVpc(inv, r)).filter((v) => v !== undefined);
+  const ids = new Set(vpcs.map((v) => v.id));
+  const groupName = (id: string) => inv.groups.get(id)?.name ?? id;
+  const rule = (r: { protocol: string; fromPort?: number; toPort?: number; cidrs: readonly string[]; groups: readonly string[] }) =>
+    `${r.protocol}:${r.fromPort ?? '*'}-${r.toPort ?? '*'} from ${[...r.cidrs, ...r.groups.map(groupName)].sort().join(',')}`;
+  const sorted = <T>(xs: T[]) => xs.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+  return {
+    vpcs: Object.fromEntries(vpcs.map((v) => [v.name, {
+      cidr: v.cidr, dnsSupport: v.dnsSupport, dnsHostnames: v.dnsHostnames, flowLogs: v.flowLogs.map((f) => f.trafficType).sort(),
+      subnets: Object.fromEntries(v.subnets.map((s) => [s.name, { cidr: s.cidr, routes: sorted(s.routes.map((r) => `${r.destination} → ${r.target}`)), nacl: s.nacl.map((e) => `${e.egress ? 'out' : 'in'} ${e.ruleNumber} ${e.action} ${e.protocol} ${e.cidr} ${e.fromPort ?? ''}-${e.toPort ?? ''}`) }])),
+    }])),
+    securityGroups: Object.fromEntries([...inv.groups.values()].filter((g) => ids.has(g.vpcId) && g.name !== 'default').map((g) => [g.name, { ingress: g.ingress.map(rule).sort(), egress: g.egress.map(rule).sort() }])),
+    instances: Object.fromEntries(inv.hosts.filter((h) => h.kind === 'instance' && ids.has(h.vpcId)).map((h) => [h.tags.Name ?? h.id, {
+      subnet: inv.vpcs.flatMap((v) => v.subnets).find((s) => s.id === h.subnetId)?.name ?? h.subnetId, imds: h.imds ? 'enabled' : 'disabled',
+      groups: h.enis.flatMap((e) => e.groups.map(groupName)).sort(), public: h.enis.some((e) => e.publicIp),
+    }])),
+    endpoints: Object.fromEntries(inv.endpoints.filter((e) => ids.has(e.vpcId)).map((e) => [e.service, { privateDns: e.privateDns, groups: e.groups.map(groupName).sort(), policy: e.policy }])),
+    privateHostedZones: Object.fromEntries(inv.hostedZones.filter((z) => z.private).map((z) => [z.name, {
+      vpcs: z.vpcIds.map((id) => inv.vpcs.find((v) => v.id === id)?.name ?? id).sort(),
+      records: z.records.filter((r) => r.type !== 'NS' && r.type !== 'SOA').map((r) => `${r.name} ${r.type} ${r.aliasDnsName ? `alias:${inv.endpoints.find((e) => e.dnsNames.includes(r.aliasDnsName!))?.service ?? 'unknown'}` : r.values.join(',')}`).sort(),
+    }])),
+  };
+}
+
+/** Differences between two snapshots, as "path: baseline → now" lines. */
+export function diff(a: unknown, b: unknown, at = ''): string[] {
+  if (JSON.stringify(a) === JSON.stringify(b)) return [];
+  if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+    return keys.flatMap((k) => diff((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], at ? `${at}.${k}` : k));
+  }
+  const show = (v: unknown) => (v === undefined ? 'absent' : JSON.stringify(v).slice(0, 160));
+  return [`${at}: ${show(a)} → ${show(b)}`];
+}
+
+/** No drift from the baseline taken with `pathproof baseline`. */
+export const noDrift: Assertion = (ctx) => {
+  const now = snapshot(ctx.inventory, ctx.env);
+  const resource = { id: 'baseline', region: ctx.env.accounts[Object.values(ctx.env.zones)[0]?.account ?? '']?.region ?? '', vpc: '' };
+  if (ctx.baseline === undefined) {
+    return { status: 'ERROR', sentence: `No baseline to compare with: take one with \`npm run pathproof -- baseline --env=${ctx.env.name}\` and commit fixtures/baselines/${ctx.env.name}.json.`, resource, facts: {} };
+  }
+  const changes = diff(ctx.baseline, now);
+  return changes.length
+    ? { status: 'FAIL', sentence: `The configuration drifted from the baseline in ${changes.length} place(s): ${changes.slice(0, 5).join('; ')}${changes.length > 5 ? '; …' : ''}.`, resource, facts: { changes } }
+    : { status: 'PASS', sentence: 'The network configuration matches the baseline.', resource, facts: {} };
+};

@@ -1,0 +1,48 @@
+import type { Environment } from '../load/environment.ts';
+import type { TwinModel, Vpc } from '../inventory/model.ts';
+import { cidrContains } from '../verdict/cidr.ts';
+
+/** What one API-level assertion found. */
+export interface ConfigFinding {
+  readonly status: 'PASS' | 'FAIL' | 'ERROR';
+  readonly sentence: string;
+  /** The resource the finding is about (becomes the verdict's target). */
+  readonly resource: { readonly id: string; readonly region: string; readonly vpc: string };
+  /** The API facts the finding rests on. */
+  readonly facts: Readonly<Record<string, unknown>>;
+}
+
+export interface ConfigContext {
+  readonly inventory: TwinModel;
+  readonly env: Environment;
+  readonly params: Readonly<Record<string, string>>;
+  /** The baseline snapshot for drift, when one exists. */
+  readonly baseline?: unknown;
+}
+
+export type Assertion = (ctx: ConfigContext) => ConfigFinding;
+
+/** The VPC an environment names by id or by `tag:Name=…`. */
+export function findVpc(inv: TwinModel, ref: string): Vpc | undefined {
+  const byName = /^tag:Name=(.+)$/.exec(ref)?.[1];
+  return inv.vpcs.find((v) => (byName ? v.name === byName : v.id === ref));
+}
+
+/** Subnets of a zone: by the pathproof:zone tag, else those inside the zone's CIDR. */
+export function zoneSubnets(inv: TwinModel, env: Environment, zone: string) {
+  const z = env.zones[zone];
+  const vpc = z && findVpc(inv, z.vpc);
+  if (!z || !vpc) return [];
+  return vpc.subnets.filter((s) => s.zone === zone || (!s.zone && cidrContains(z.cidr, s.cidr.split('/')[0]!) && Number(s.cidr.split('/')[1]) >= Number(z.cidr.split('/')[1])));
+}
+
+/** True when `inner` lies entirely inside `outer`. */
+export function cidrWithin(inner: string, outer: string): boolean {
+  const [ip, bits] = inner.split('/');
+  return cidrContains(outer, ip!) && Number(bits) >= Number(outer.split('/')[1]);
+}
+
+export const bedrockEndpoints = (ctx: ConfigContext) => {
+  const vpc = findVpc(ctx.inventory, ctx.env.bedrock.vpc);
+  return { vpc, endpoints: ctx.inventory.endpoints.filter((e) => e.vpcId === vpc?.id && ctx.env.bedrock.services.includes(e.service as never)) };
+};
