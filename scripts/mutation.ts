@@ -17,6 +17,7 @@ import { Ec2TargetResolver } from '../src/transport/targets.ts';
 import { FaultApi, SCENARIOS, type FaultScenario } from '../infra/twin/faults.ts';
 import { startLab } from '../infra/twin/lab.ts';
 import { readTwinCanary } from '../infra/twin/canary.ts';
+import { flowHosts, twinFlowLogs } from '../infra/twin/flow-logs.ts';
 
 export interface ScenarioOutcome {
   readonly scenario: string;
@@ -47,6 +48,7 @@ export async function runScenario(root: string, scenario: FaultScenario | undefi
       canary: { received: async (m) => readTwinCanary(lab.applied.records, m) },
       inventory: () => { const src = endpointSource(lab.aws); return readState(src, envRegions(config), () => {}).finally(() => src.destroy()); },
       baseline: JSON.parse(readFileSync(baselineFile(root, 'local'), 'utf8')),
+      flowLogs: twinFlowLogs(() => flowHosts(lab.layout, lab.model), config.env.accounts.nz!.id),
     });
     const failing = [...new Set(result.verdicts.filter((v) => v.status === 'FAIL').map((v) => v.checkId))].sort();
     const failingPolicies = [...new Set(result.verdicts.filter((v) => v.status === 'FAIL').flatMap((v) => v.policies))].sort();

@@ -174,7 +174,7 @@ export const SCENARIOS: readonly FaultScenario[] = [
   },
   {
     id: 'flow-logs-deleted', category: 'config', mistake: 'The flow log of the NZ VPC was deleted: a blocked exfiltration would leave no record',
-    policies: ['NET-011', 'NET-012'], checks: ['cfg-flow-logs-all', 'cfg-no-drift'],
+    policies: ['NET-011', 'NET-012'], checks: ['cfg-flow-logs-all', 'cfg-no-drift', 'exfil-data-http-sink', 'sandbox-no-internet'],
     async apply(api) {
       const vpc = await api.vpc(api.nz, 'pathproof-nz');
       const logs = await api.nz.send(new DescribeFlowLogsCommand({ Filter: [{ Name: 'resource-id', Values: [vpc] }] }));

@@ -5,12 +5,13 @@ import { fileURLToPath } from 'node:url';
 import { PathproofError } from '../../src/errors.ts';
 import { newRunId } from '../../src/cli/run.ts';
 import { startLab } from './lab.ts';
+import { flowHosts, type FlowHost } from './flow-logs.ts';
 import { alive, reap } from './netns.ts';
 
 /** Where `lab up` leaves the running twin's endpoint and owner, for `npm test` and `lab down`. */
 export const labFile = (root: string) => path.join(root, '.pathproof', 'lab.json');
 
-export interface LabInfo { runId: string; endpoint: string; emulator: string; pid: number; ca: string; records: Record<string, string> }
+export interface LabInfo { runId: string; endpoint: string; emulator: string; pid: number; ca: string; records: Record<string, string>; flowHosts: FlowHost[] }
 
 export function runningLab(root: string): LabInfo | undefined {
   const f = labFile(root);
@@ -66,7 +67,7 @@ async function keep(root: string): Promise<void> {
   const runId = newRunId();
   const lab = await startLab({ root, runId, log: (l) => process.stderr.write(`${l}\n`) });
   mkdirSync(path.dirname(labFile(root)), { recursive: true });
-  const info: LabInfo = { runId, endpoint: lab.endpoint, emulator: lab.emulator.url, pid: process.pid, ca: path.join(lab.runDir, 'pki', 'ca.pem'), records: lab.applied.records };
+  const info: LabInfo = { runId, endpoint: lab.endpoint, emulator: lab.emulator.url, pid: process.pid, ca: path.join(lab.runDir, 'pki', 'ca.pem'), records: lab.applied.records, flowHosts: flowHosts(lab.layout, lab.model) };
   writeFileSync(labFile(root), JSON.stringify(info, null, 2));
   await new Promise<void>((resolve) => { process.once('SIGTERM', resolve); process.once('SIGINT', resolve); });
   await lab[Symbol.asyncDispose]();

@@ -13,6 +13,8 @@ export const INTERNET = {
 } as const;
 
 export const IMDS_IP = '169.254.169.254';
+/** Rejected flows remembered per ENI namespace (oldest dropped beyond this). */
+export const FLOW_SET_SIZE = 65536;
 
 export interface NamespacePlan {
   readonly name: string;
@@ -305,13 +307,17 @@ export function securityGroupRules(h: Host, model: TwinModel, members: Map<strin
       for (const r of g.egress) for (const who of peers(r, members, 'daddr')) output.push(`    ip saddr ${e.ip}${who}${l4(r)} accept`);
     }
   }
+  // What the security group rejects is remembered per flow (the ENI's flow log, REJECT records).
+  const remember = '    meta l4proto { tcp, udp } add @rejected { ip saddr . ip daddr . meta l4proto . th sport . th dport }';
   return [
     'table inet pathproof {',
+    `  set rejected { type ipv4_addr . ipv4_addr . inet_proto . inet_service . inet_service; flags dynamic; counter; size ${FLOW_SET_SIZE}; }`,
     '  chain input {',
     '    type filter hook input priority 0; policy drop;',
     '    iif lo accept',
     '    ct state established,related accept',
     ...input,
+    remember,
     '  }',
     '  chain output {',
     '    type filter hook output priority 0; policy drop;',
@@ -322,6 +328,7 @@ export function securityGroupRules(h: Host, model: TwinModel, members: Map<strin
     `    ip daddr ${resolver} meta l4proto { tcp, udp } th dport 53 accept`,
     h.imds ? `    ip daddr ${IMDS_IP} tcp dport 80 accept` : `    ip daddr ${IMDS_IP} reject with tcp reset`,
     ...output,
+    remember,
     '  }',
     '}',
   ].join('\n');

@@ -89,6 +89,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     const t1 = Date.now();
     result = await execute(config, checks, {
       runId, resolver: session.resolver, port: session.port, inventory: session.inventory, signal: controller.signal,
+      ...(session.flowLogs ? { flowLogs: session.flowLogs } : {}),
       ...(session.canary ? { canary: session.canary } : {}), ...loadBaseline(opts.root, config.env.name),
     });
     suiteMs = Date.now() - t1;

@@ -79,6 +79,14 @@ export const EnvironmentFile = z.strictObject({
    * e.g. shorter connect time-outs where the round trip is microseconds, as in the twin.
    */
   probeDefaults: z.record(z.string().regex(/^[a-z][a-z0-9_]{0,30}$/), z.union([z.string(), z.number()])).default({}),
+  /** Where the VPC flow logs are queried (CloudWatch Logs Insights), for checks that ask whether a block was logged. */
+  monitoring: z.strictObject({
+    account: name,
+    region,
+    flowLogGroups: z.array(z.string().min(1)).min(1),
+    /** Flow logs arrive in batches: how long to wait for a record, in seconds (default 600). */
+    waitSeconds: z.number().int().min(0).max(3600).default(600),
+  }).optional(),
   timeouts: z.strictObject({
     /** Default per-probe time-out in seconds. */
     probeSeconds: z.number().int().min(1).max(300).default(8),

@@ -22,6 +22,8 @@ const Expectation = z.discriminatedUnion('result', [
     by: z.array(z.string().regex(/^(?:[a-z][a-z0-9-]*|http-\d{3})$/)).min(1).optional(),
     /** Also ask the canaries (HTTP sink, canary DNS) whether this check's marker reached them; any hit is a FAIL. */
     confirm: z.literal('canary').optional(),
+    /** Also require the block to show in the VPC flow logs as REJECT (monitoring sees the attempt). */
+    logged: z.literal('reject').optional(),
   }),
   z.strictObject({
     result: z.literal('resolves-within'),

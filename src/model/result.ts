@@ -61,10 +61,37 @@ export interface Evidence {
   readonly probe?: ProbeObservation;
   readonly control?: ProbeObservation;
   readonly fault?: { readonly code: string; readonly message: string };
+  /** For checks that ask whether monitoring saw the block: the matching flow-log records. */
+  readonly flowLog?: FlowEvidence;
   /** For config checks: the assertion and the API facts it rests on. */
   readonly config?: { readonly assertion: string; readonly facts: Readonly<Record<string, unknown>> };
   /** What the canaries recorded for this check's marker (exfiltration checks that ask for it). */
   readonly canary?: CanaryRecord;
+}
+
+/** A VPC flow-log record (default format, version 2). */
+export interface FlowRecord {
+  readonly version: 2;
+  readonly accountId: string;
+  readonly interfaceId: string;
+  readonly srcAddr: string;
+  readonly dstAddr: string;
+  readonly srcPort: number;
+  readonly dstPort: number;
+  readonly protocol: number;
+  readonly packets: number;
+  readonly bytes: number;
+  readonly start: number;
+  readonly end: number;
+  readonly action: 'ACCEPT' | 'REJECT';
+  readonly logStatus: 'OK' | 'NODATA' | 'SKIPDATA';
+}
+
+/** What the flow logs say about a check's attempt. */
+export interface FlowEvidence {
+  readonly available: boolean;
+  readonly records: readonly FlowRecord[];
+  readonly error?: string;
 }
 
 /** The canaries' own record for one marker: the proof, from the receiving side, that nothing arrived. */

@@ -1,7 +1,7 @@
 import createDebug from 'debug';
 import { describeError, isPathproofError } from '../errors.ts';
 import type { Check, Config } from '../load/config.ts';
-import type { CanaryRecord, Invocation, TargetObservation, Verdict } from '../model/result.ts';
+import type { CanaryRecord, FlowEvidence, Invocation, TargetObservation, Verdict } from '../model/result.ts';
 import { planRun, type Plan, type Target } from '../plan/plan.ts';
 import type { TargetResolver } from '../transport/targets.ts';
 import type { CommandRequest } from '../transport/ssm.ts';
@@ -10,6 +10,11 @@ import type { TwinModel } from '../inventory/model.ts';
 import { parseBatchOutput } from '../verdict/parse-output.ts';
 
 const log = createDebug('pathproof:run');
+
+/** Finds REJECT flow-log records of one attempt (source address, destination port, destination address when known). */
+export interface FlowLogPort {
+  rejects(q: { src: string; dst?: string; dstPort: number; since: string }): Promise<FlowEvidence>;
+}
 
 /** Reads what reached the canaries (HTTP sink, canary DNS) for a marker. */
 export interface CanaryPort {
@@ -54,6 +59,8 @@ export async function execute(
     runId: string; resolver: TargetResolver; port: CommandPort; canary?: CanaryPort;
     /** Reads the AWS inventory for config checks; without it they are ERROR. */
     inventory?: () => Promise<TwinModel>;
+    /** Reads the flow logs for checks that ask whether a block was logged. */
+    flowLogs?: FlowLogPort;
     /** The drift baseline (fixtures/baselines/ENV.json), if one was taken. */
     baseline?: unknown;
     signal?: AbortSignal; today?: string; concurrency?: number;
@@ -126,7 +133,17 @@ export async function execute(
   for (const check of checks.filter((c) => !c.assert)) {
     const obsForZone = observations.filter((o) => o.target.zone === check.from);
     if (obsForZone.length === 0) interrupted.push(check.id);
-    for (const o of obsForZone) verdicts.push(judge(check, o, today, canaries.get(check.marker)));
+    for (const o of obsForZone) {
+      let flow: FlowEvidence | undefined;
+      if (check.expect.result === 'blocked' && check.expect.logged === 'reject') {
+        const port = Number(check.params.port ?? (check.probe === 'http-exfil' ? 80 : 443));
+        const dst = /^\d+\.\d+\.\d+\.\d+$/.test(check.params.host ?? '') ? check.params.host : undefined;
+        flow = !opts.flowLogs || !o.target.privateIp
+          ? { available: false, records: [], error: opts.flowLogs ? `the address of ${o.target.instanceId} is unknown` : 'this environment has no flow-log source (monitoring)' }
+          : await opts.flowLogs.rejects({ src: o.target.privateIp, ...(dst ? { dst } : {}), dstPort: port, since: startedAt }).catch((e: unknown) => ({ available: false, records: [], error: describeError(e) }));
+      }
+      verdicts.push(judge(check, o, today, canaries.get(check.marker), flow));
+    }
   }
   verdicts.sort((a, b) => a.suite.localeCompare(b.suite) || a.checkId.localeCompare(b.checkId) || a.target.instanceId.localeCompare(b.target.instanceId));
   return { runId: opts.runId, env: config.env.name, startedAt, finishedAt: new Date().toISOString(), plan, observations, verdicts, interrupted };

@@ -2,7 +2,8 @@ import type { Config } from '../load/config.ts';
 import { AwsClients } from '../transport/aws-clients.ts';
 import { SsmTransport, type PollOptions } from '../transport/ssm.ts';
 import { Ec2TargetResolver, type TargetResolver } from '../transport/targets.ts';
-import type { CanaryPort, CommandPort } from './execute.ts';
+import type { CanaryPort, CommandPort, FlowLogPort } from './execute.ts';
+import { cloudwatchFlowLogs } from '../transport/flow-logs-cloudwatch.ts';
 import { urlCanary } from '../transport/canary-url.ts';
 import type { TwinModel } from '../inventory/model.ts';
 import { readState } from '../inventory/read-state.ts';
@@ -16,6 +17,8 @@ export interface Session extends AsyncDisposable {
   readonly canary?: CanaryPort;
   /** Reads the AWS inventory (for config checks and baselines). */
   readonly inventory: () => Promise<TwinModel>;
+  /** Finds REJECT records in the VPC flow logs; absent when the environment names none. */
+  readonly flowLogs?: FlowLogPort;
   /** Human-readable description of the control plane, for logs and evidence. */
   readonly describe: string;
 }
@@ -55,10 +58,12 @@ export async function openSession(config: Config, runId: string, log: (line: str
       // A twin kept up with `lab up`: reuse it (the warm path while suites are being written).
       const clients = new AwsClients(config.env, runId, running.endpoint);
       const { readTwinCanary } = await import('../../infra/twin/canary.ts');
+      const { twinFlowLogs } = await import('../../infra/twin/flow-logs.ts');
       return {
         resolver: new Ec2TargetResolver(config.env, clients), port: ssmPort(clients, poll), clients,
         canary: { received: async (m) => readTwinCanary(running.records, m) },
         inventory: inventoryOf(config, clients, () => {}),
+        flowLogs: twinFlowLogs(() => running.flowHosts, config.env.accounts[config.env.bedrock.account]!.id),
         describe: `running lab ${running.runId} (gateway ${running.endpoint})`,
         async [Symbol.asyncDispose]() { clients.destroy(); },
       };
@@ -67,10 +72,12 @@ export async function openSession(config: Config, runId: string, log: (line: str
     const lab = await startLab({ root: config.root, runId, log });
     const clients = new AwsClients(config.env, runId, lab.endpoint);
     const { readTwinCanary } = await import('../../infra/twin/canary.ts');
+    const { flowHosts, twinFlowLogs } = await import('../../infra/twin/flow-logs.ts');
     return {
       resolver: new Ec2TargetResolver(config.env, clients), port: ssmPort(clients, poll), clients,
       canary: { received: async (m) => readTwinCanary(lab.applied.records, m) },
       inventory: inventoryOf(config, clients, () => {}),
+      flowLogs: twinFlowLogs(() => flowHosts(lab.layout, lab.model), config.env.accounts[config.env.bedrock.account]!.id),
       describe: `local twin ${lab.runId} (gateway ${lab.endpoint})`,
       async [Symbol.asyncDispose]() {
         clients.destroy();
@@ -83,6 +90,7 @@ export async function openSession(config: Config, runId: string, log: (line: str
     resolver: new Ec2TargetResolver(config.env, clients), port: ssmPort(clients, poll), clients,
     ...(config.env.canaries.recordUrl ? { canary: urlCanary(config.env.canaries.recordUrl) } : {}),
     inventory: inventoryOf(config, clients, log),
+    ...(config.env.monitoring ? { flowLogs: cloudwatchFlowLogs(clients.logs(config.env.monitoring.account, config.env.monitoring.region), config.env.monitoring.flowLogGroups, config.env.monitoring.waitSeconds) } : {}),
     describe: clients.endpoint ? `AWS API at ${clients.endpoint}` : 'AWS',
     async [Symbol.asyncDispose]() {
       clients.destroy();

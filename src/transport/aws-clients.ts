@@ -1,5 +1,6 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { Route53Client } from '@aws-sdk/client-route-53';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import { fromIni, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
@@ -29,6 +30,9 @@ export class AwsClients {
   }
   ec2(account: string, region: string): EC2Client {
     return this.client('ec2', account, region, (cfg) => new EC2Client(cfg));
+  }
+  logs(account: string, region: string): CloudWatchLogsClient {
+    return this.client('logs', account, region, (cfg) => new CloudWatchLogsClient(cfg));
   }
   route53(account: string): Route53Client {
     // Route 53 is global; its API lives in us-east-1.

@@ -3,7 +3,7 @@ import type { TwinModel } from '../inventory/model.ts';
 import type { Target } from '../plan/plan.ts';
 import { assertions } from '../config-checks/index.ts';
 import type { ConfigFinding } from '../config-checks/types.ts';
-import type { CanaryRecord, Evidence, ProbeObservation, TargetObservation, Verdict } from '../model/result.ts';
+import type { CanaryRecord, FlowEvidence, Evidence, ProbeObservation, TargetObservation, Verdict } from '../model/result.ts';
 import { cidrContains } from './cidr.ts';
 
 type Judged = { status: 'PASS' | 'FAIL' | 'ERROR' | 'INCONCLUSIVE'; sentence: string };
@@ -13,7 +13,7 @@ type Judged = { status: 'PASS' | 'FAIL' | 'ERROR' | 'INCONCLUSIVE'; sentence: st
  * never PASS; a deny check passes only on positive evidence of a block with zero successes
  * while the batch's control probe succeeded.
  */
-export function judge(check: Check, obs: TargetObservation, today: string, canary?: CanaryRecord): Verdict {
+export function judge(check: Check, obs: TargetObservation, today: string, canary?: CanaryRecord, flowLog?: FlowEvidence): Verdict {
   const probe = obs.probes.find((p) => p.key === check.id);
   const control = obs.probes.find((p) => p.key === 'control');
   const inv = obs.invocation;
@@ -25,8 +25,9 @@ export function judge(check: Check, obs: TargetObservation, today: string, canar
     ...(control ? { control } : {}),
     ...(obs.fault ? { fault: obs.fault } : {}),
     ...(canary ? { canary } : {}),
+    ...(flowLog ? { flowLog } : {}),
   };
-  const judged = confirmWithCanary(check, judgeRaw(check, obs, probe, control), canary);
+  const judged = confirmInFlowLogs(check, confirmWithCanary(check, judgeRaw(check, obs, probe, control), canary), flowLog);
   return withWaiver(check, obs.target, evidence, judged, today);
 }
 
@@ -60,6 +61,15 @@ function withWaiver(check: Check, target: Target, evidence: Evidence, judged: Ju
     ...base, status: 'WAIVED', underlying: judged.status, waiver: check.waiver,
     sentence: `Waived until ${check.waiver.expires} (${check.waiver.justification}; approved by ${check.waiver.approvedBy}); observed: ${judged.sentence}`,
   };
+}
+
+/** Monitoring must see the block: a REJECT record for the attempt in the VPC flow logs. */
+function confirmInFlowLogs(check: Check, judged: Judged, flow?: FlowEvidence): Judged {
+  if (check.expect.result !== 'blocked' || check.expect.logged !== 'reject' || judged.status !== 'PASS') return judged;
+  if (!flow || !flow.available) return { status: 'ERROR', sentence: `Could not read the flow logs (${flow?.error ?? 'no flow-log source: set monitoring in the environment'}); the block itself: ${judged.sentence}` };
+  if (flow.records.length === 0) return { status: 'FAIL', sentence: `${judged.sentence} But no REJECT record of it reached the flow logs: monitoring would not see the attempt.` };
+  const r = flow.records[0]!;
+  return { status: 'PASS', sentence: `${judged.sentence} The flow log shows it: ${flow.records.length} REJECT record(s), e.g. ${r.interfaceId} ${r.srcAddr}:${r.srcPort} → ${r.dstAddr}:${r.dstPort}.` };
 }
 
 /** A blocked exfiltration passes only if the receiving side confirms that the marker never arrived. */

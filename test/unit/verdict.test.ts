@@ -138,3 +138,15 @@ describe('canary confirmation', () => {
     expect(judge(exfil, blocked, TODAY, rec).status).toBe('FAIL');
   });
 });
+
+describe('monitoring sees the block', () => {
+  const logged = check({ probe: 'http-exfil', expect: { result: 'blocked', logged: 'reject' } });
+  const blocked = obs(p('chk', 'timeout', 'block', { attempts: 1, successes: 0 }));
+  const rec = { version: 2 as const, accountId: '123456789012', interfaceId: 'eni-1', srcAddr: '10.0.3.10', dstAddr: '198.51.100.80', srcPort: 40000, dstPort: 80, protocol: 6, packets: 1, bytes: 60, start: 1, end: 1, action: 'REJECT' as const, logStatus: 'OK' as const };
+  test('PASS needs a REJECT record; none is FAIL; an unreadable flow log is ERROR', () => {
+    expect(judge(logged, blocked, TODAY, undefined, { available: true, records: [rec] }).sentence).toMatch(/1 REJECT record\(s\), e\.g\. eni-1 10\.0\.3\.10:40000 → 198\.51\.100\.80:80\.$/);
+    expect(judge(logged, blocked, TODAY, undefined, { available: true, records: [] }).status).toBe('FAIL');
+    expect(judge(logged, blocked, TODAY, undefined, { available: false, records: [], error: 'AccessDenied' }).status).toBe('ERROR');
+    expect(judge(logged, blocked, TODAY).status).toBe('ERROR');
+  });
+});

@@ -1,0 +1,63 @@
+import { execa } from 'execa';
+import type { FlowRecord } from '../../src/model/result.ts';
+import type { FlowEvidence } from '../../src/model/result.ts';
+import type { FlowLogPort } from '../../src/run/execute.ts';
+import type { TwinLayout } from './layout.ts';
+import type { TwinModel } from '../../src/inventory/model.ts';
+
+/** A namespace holding ENIs, as the flow-log reader needs it. */
+export interface FlowHost { readonly ns: string; readonly id: string; readonly enis: readonly { readonly id: string; readonly ip: string }[] }
+
+export function flowHosts(layout: TwinLayout, model: TwinModel): FlowHost[] {
+  const built = new Set(layout.namespaces.map((n) => n.name));
+  // Only VPCs with a flow log that captures rejects produce records, as in AWS.
+  const logged = new Set(model.vpcs.filter((v) => v.flowLogs.some((f) => f.trafficType === 'ALL' || f.trafficType === 'REJECT')).map((v) => v.id));
+  return model.hosts
+    .map((h, j) => ({ ns: `${layout.prefix}h${j}`, id: h.id, vpcId: h.vpcId, enis: h.enis.map((e) => ({ id: e.id, ip: e.ip })) }))
+    .filter((h) => built.has(h.ns) && logged.has(h.vpcId))
+    .map(({ vpcId: _, ...h }) => h);
+}
+
+/** The flow-log port over the twin: REJECT records matching the attempt. */
+export function twinFlowLogs(hosts: () => readonly FlowHost[], accountId: string): FlowLogPort {
+  return {
+    async rejects(q): Promise<FlowEvidence> {
+      const all = await readTwinFlowLogs(hosts(), accountId);
+      return { available: true, records: all.filter((r) => r.srcAddr === q.src && r.dstPort === q.dstPort && (!q.dst || r.dstAddr === q.dst)) };
+    },
+  };
+}
+
+/**
+ * The twin's VPC flow logs: every namespace that holds ENIs remembers the flows its security
+ * groups rejected (an nftables set with counters); this renders them as flow-log v2 records.
+ * Accepted flows are not recorded (the suites ask only whether blocks are visible).
+ */
+export async function readTwinFlowLogs(hosts: readonly FlowHost[], accountId: string): Promise<FlowRecord[]> {
+  const now = Math.floor(Date.now() / 1000);
+  const out: FlowRecord[] = [];
+  await Promise.all(hosts.map(async (h) => {
+    const ns = h.ns;
+    const r = await execa('ip', ['netns', 'exec', ns, 'nft', '-j', 'list', 'set', 'inet', 'pathproof', 'rejected'], { reject: false });
+    if (r.exitCode !== 0) return;
+    const doc = JSON.parse(r.stdout) as { nftables: { set?: { elem?: unknown[] } }[] };
+    for (const item of doc.nftables) {
+      for (const el of item.set?.elem ?? []) {
+        const e = (el as { elem?: { val: { concat: unknown[] }; counter?: { packets: number; bytes: number } } }).elem;
+        const [src, dst, proto, sport, dport] = (e?.val.concat ?? []) as [string, string, string | number, number, number];
+        const eni = h.enis.find((x) => x.ip === src || x.ip === dst);
+        out.push({
+          version: 2, accountId, interfaceId: eni?.id ?? h.id, srcAddr: src, dstAddr: dst, srcPort: sport, dstPort: dport,
+          protocol: proto === 'tcp' ? 6 : proto === 'udp' ? 17 : Number(proto), packets: e?.counter?.packets ?? 1, bytes: e?.counter?.bytes ?? 0,
+          start: now, end: now, action: 'REJECT', logStatus: 'OK',
+        });
+      }
+    }
+  }));
+  return out;
+}
+
+/** One record in the default VPC flow-log format (version 2). */
+export function formatFlowRecord(r: FlowRecord): string {
+  return [r.version, r.accountId, r.interfaceId, r.srcAddr, r.dstAddr, r.srcPort, r.dstPort, r.protocol, r.packets, r.bytes, r.start, r.end, r.action, r.logStatus].join(' ');
+}

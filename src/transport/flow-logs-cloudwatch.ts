@@ -1,0 +1,39 @@
+import { CloudWatchLogsClient, GetQueryResultsCommand, StartQueryCommand } from '@aws-sdk/client-cloudwatch-logs';
+import type { FlowEvidence, FlowRecord } from '../model/result.ts';
+import type { FlowLogPort } from '../run/execute.ts';
+import { abortableSleep } from './ssm.ts';
+
+/**
+ * REJECT records from VPC flow logs delivered to CloudWatch Logs, found with a Logs Insights
+ * query. Flow logs arrive in batches (aggregation interval plus delivery), so an empty answer is
+ * asked again until `waitSeconds` have passed.
+ */
+export function cloudwatchFlowLogs(client: CloudWatchLogsClient, logGroups: readonly string[], waitSeconds: number): FlowLogPort {
+  return {
+    async rejects(q): Promise<FlowEvidence> {
+      const deadline = Date.now() + waitSeconds * 1000;
+      const query = [
+        'fields @timestamp, accountId, interfaceId, srcAddr, dstAddr, srcPort, dstPort, protocol, packets, bytes, start, end, action, logStatus',
+        `| filter action = "REJECT" and srcAddr = "${q.src}" and dstPort = ${q.dstPort}${q.dst ? ` and dstAddr = "${q.dst}"` : ''}`,
+        '| limit 20',
+      ].join('\n');
+      for (;;) {
+        const { queryId } = await client.send(new StartQueryCommand({ logGroupNames: [...logGroups], startTime: Math.floor(Date.parse(q.since) / 1000) - 60, endTime: Math.floor(Date.now() / 1000) + 60, queryString: query }));
+        let results: { field?: string; value?: string }[][] = [];
+        for (;;) {
+          const r = await client.send(new GetQueryResultsCommand({ queryId }));
+          if (r.status === 'Complete') { results = r.results ?? []; break; }
+          if (r.status === 'Failed' || r.status === 'Cancelled' || r.status === 'Timeout') return { available: false, records: [], error: `Logs Insights query ${r.status}` };
+          await abortableSleep(1000);
+        }
+        const records = results.map((row) => Object.fromEntries(row.map((c) => [c.field, c.value]))).map((f): FlowRecord => ({
+          version: 2, accountId: f.accountId ?? '', interfaceId: f.interfaceId ?? '', srcAddr: f.srcAddr ?? '', dstAddr: f.dstAddr ?? '',
+          srcPort: Number(f.srcPort), dstPort: Number(f.dstPort), protocol: Number(f.protocol), packets: Number(f.packets), bytes: Number(f.bytes),
+          start: Number(f.start), end: Number(f.end), action: 'REJECT', logStatus: 'OK',
+        }));
+        if (records.length > 0 || Date.now() > deadline) return { available: true, records };
+        await abortableSleep(15_000);
+      }
+    },
+  };
+}
