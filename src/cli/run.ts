@@ -67,8 +67,12 @@ export async function runCommand(opts: RunOptions): Promise<number> {
 
   const controller = new AbortController();
   let interrupts = 0;
+  let firstAt = 0;
   const onSigint = () => {
+    // One Ctrl-C can arrive twice (the terminal signals the process group, and tsx/npm relay it): a repeat within a second is the same press.
+    if (interrupts > 0 && Date.now() - firstAt < 1000) return;
     interrupts += 1;
+    if (interrupts === 1) firstAt = Date.now();
     if (interrupts > 1) {
       err('pathproof: second interrupt, exiting now');
       process.exit(130);

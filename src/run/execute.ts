@@ -129,6 +129,8 @@ export async function execute(
       try { inventory = await opts.inventory(); } catch (e) { fault = describeError(e); }
     }
     for (const check of configChecks) verdicts.push(judgeConfig(check, config, inventory, fault, opts.baseline, today));
+  } else if (opts.signal?.aborted) {
+    interrupted.push(...configChecks.map((c) => c.id));
   }
   for (const check of checks.filter((c) => !c.assert)) {
     const obsForZone = observations.filter((o) => o.target.zone === check.from);
