@@ -5,19 +5,10 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfig } from '../src/load/config.ts';
-import type { Verdict } from '../src/model/result.ts';
-import { execute } from '../src/run/execute.ts';
-import { envRegions, ssmPort } from '../src/run/session.ts';
-import { endpointSource, readState } from '../src/inventory/read-state.ts';
-import { baselineFile } from '../src/cli/run.ts';
-import { readFileSync } from 'node:fs';
-import { AwsClients } from '../src/transport/aws-clients.ts';
-import { Ec2TargetResolver } from '../src/transport/targets.ts';
 import { FaultApi, SCENARIOS, type FaultScenario } from '../infra/twin/faults.ts';
 import { startLab } from '../infra/twin/lab.ts';
-import { readTwinCanary } from '../infra/twin/canary.ts';
-import { flowHosts, twinFlowLogs } from '../infra/twin/flow-logs.ts';
+import type { Verdict } from '../src/model/result.ts';
+import { runOnLab } from './twin-run.ts';
 
 export interface ScenarioOutcome {
   readonly scenario: string;
@@ -40,25 +31,13 @@ export async function runScenario(root: string, scenario: FaultScenario | undefi
     try { await scenario.apply(api); } finally { api.destroy(); }
     await lab.rebuild();
   }
-  const config = loadConfig({ root, env: 'local', marker: runId });
-  const clients = new AwsClients(config.env, runId, lab.endpoint);
-  try {
-    const result = await execute(config, config.checks, {
-      runId, resolver: new Ec2TargetResolver(config.env, clients), port: ssmPort(clients, { maxDelayMs: config.env.timeouts.pollMaxDelayMs }),
-      canary: { received: async (m) => readTwinCanary(lab.applied.records, m) },
-      inventory: () => { const src = endpointSource(lab.aws); return readState(src, envRegions(config), () => {}).finally(() => src.destroy()); },
-      baseline: JSON.parse(readFileSync(baselineFile(root, 'local'), 'utf8')),
-      flowLogs: twinFlowLogs(() => flowHosts(lab.layout, lab.model), config.env.accounts.nz!.id),
-    });
-    const failing = [...new Set(result.verdicts.filter((v) => v.status === 'FAIL').map((v) => v.checkId))].sort();
-    const failingPolicies = [...new Set(result.verdicts.filter((v) => v.status === 'FAIL').flatMap((v) => v.policies))].sort();
-    const broken = result.verdicts.filter((v) => v.status === 'ERROR' || v.status === 'INCONCLUSIVE').map((v) => `${v.status} ${v.checkId}: ${v.sentence}`);
-    const missed = scenario ? [...scenario.checks.filter((c) => !failing.includes(c)), ...scenario.policies.filter((p) => !failingPolicies.includes(p))] : [];
-    const killed = scenario ? missed.length === 0 && broken.length === 0 && failing.length > 0 : failing.length === 0 && broken.length === 0;
-    return { scenario: scenario?.id ?? 'baseline', verdicts: result.verdicts, failing, failingPolicies, broken, killed, missed, ms: Date.now() - t0 };
-  } finally {
-    clients.destroy();
-  }
+  const result = await runOnLab(root, lab, runId);
+  const failing = [...new Set(result.verdicts.filter((v) => v.status === 'FAIL').map((v) => v.checkId))].sort();
+  const failingPolicies = [...new Set(result.verdicts.filter((v) => v.status === 'FAIL').flatMap((v) => v.policies))].sort();
+  const broken = result.verdicts.filter((v) => v.status === 'ERROR' || v.status === 'INCONCLUSIVE').map((v) => `${v.status} ${v.checkId}: ${v.sentence}`);
+  const missed = scenario ? [...scenario.checks.filter((c) => !failing.includes(c)), ...scenario.policies.filter((p) => !failingPolicies.includes(p))] : [];
+  const killed = scenario ? missed.length === 0 && broken.length === 0 && failing.length > 0 : failing.length === 0 && broken.length === 0;
+  return { scenario: scenario?.id ?? 'baseline', verdicts: result.verdicts, failing, failingPolicies, broken, killed, missed, ms: Date.now() - t0 };
 }
 
 export function killTable(outcomes: readonly ScenarioOutcome[]): string {

@@ -36,14 +36,18 @@ export async function waitForHttp(url: string, timeoutMs: number, what: string, 
 }
 
 /** Starts moto_server on a free loopback port and waits until it is ready. */
-export async function startMoto(opts: { runId: string; timeoutMs?: number; onPid?: (pid: number) => void }): Promise<StartedEmulator> {
+export async function startMoto(opts: {
+  runId: string; timeoutMs?: number; onPid?: (pid: number) => void;
+  /** Load the AWS managed IAM policies (AmazonSSMManagedInstanceCore, …); slower, so off by default. */
+  managedPolicies?: boolean;
+}): Promise<StartedEmulator> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let proc: ResultPromise;
   try {
     proc = execa('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
       reject: false, stdio: ['ignore', 'ignore', 'pipe'], cleanup: true,
-      env: { PATHPROOF_RUN: opts.runId, MOTO_ALLOW_NONEXISTENT_REGION: 'true' },
+      env: { PATHPROOF_RUN: opts.runId, MOTO_ALLOW_NONEXISTENT_REGION: 'true', ...(opts.managedPolicies ? { MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' } : {}) },
     });
   } catch (cause) {
     throw new PathproofError('EMULATOR_START_FAILED', 'moto_server could not be started; install it with `pip install "moto[server]"`', { cause });

@@ -99,7 +99,7 @@ export async function startLab(opts: LabOptions): Promise<StartedLab> {
     debug('twin built after %d ms', Date.now() - t0);
 
     const instances = new Map([...built.layout.instances].map(([id, v]) => [id, { ns: v.ns, ip: v.ip }]));
-    const gateway = await startGateway({ upstream: emulator.url, instances, execEnv: { CURL_CA_BUNDLE: pki.caFile, SSL_CERT_FILE: pki.caFile }, workDir: path.join(runDir, 'ssm'), onPid });
+    const gateway = await startGateway({ upstream: emulator.url, instances, execEnv: { CURL_CA_BUNDLE: pki.caFile, SSL_CERT_FILE: pki.caFile }, workDir: path.join(runDir, 'ssm'), onPid, log: opts.log });
     stack.defer(`ssm gateway ${gateway.url}`, () => gateway[Symbol.asyncDispose]());
     opts.log(`twin: up in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${built.layout.namespaces.length} namespaces, ${built.layout.processes.length} services, gateway ${gateway.url} -> emulator ${emulator.url}`);
 

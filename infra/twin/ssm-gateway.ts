@@ -64,6 +64,8 @@ export async function startGateway(opts: {
   workDir: string;
   faults?: Faults;
   onPid?: (pid: number) => void;
+  /** Where corrections of emulator behaviour are announced. */
+  log?: (line: string) => void;
 }): Promise<StartedGateway> {
   const faults: Faults = { consistencyMs: 150, ...opts.faults };
   const invocations = new Map<string, Invocation>();
@@ -220,8 +222,10 @@ export async function startGateway(opts: {
   });
 
   const upstream = new URL(opts.upstream);
-  function proxy(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer): void {
-    const up = http.request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (r) => {
+  function proxy(req: http.IncomingMessage, res: http.ServerResponse, raw: Buffer): void {
+    const body = correctRequest(req, raw, opts.log ?? (() => {}));
+    const headers = { ...req.headers, 'content-length': String(body.length) };
+    const up = http.request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers }, (r) => {
       res.writeHead(r.statusCode ?? 502, r.headers);
       r.pipe(res);
     });
@@ -239,6 +243,22 @@ export async function startGateway(opts: {
       await new Promise((r) => server.close(r));
     },
   };
+}
+
+/**
+ * Requests the emulator would get wrong, corrected on the way (said out loud, never silently).
+ * moto ignores the VPC of CreateHostedZone unless HostedZoneConfig.PrivateZone is set, while AWS
+ * makes every zone created with a VPC private (Terraform's aws_route53_zone sends no PrivateZone).
+ */
+export function correctRequest(req: { method?: string; url?: string }, body: Buffer, log: (line: string) => void): Buffer {
+  if (req.method !== 'POST' || !/^\/2013-04-01\/hostedzone\/?$/.test(req.url ?? '')) return body;
+  const xml = body.toString('utf8');
+  if (!xml.includes('<VPC>') || xml.includes('<PrivateZone>')) return body;
+  const fixed = xml.includes('</HostedZoneConfig>')
+    ? xml.replace('</HostedZoneConfig>', '<PrivateZone>true</PrivateZone></HostedZoneConfig>')
+    : xml.replace('</CreateHostedZoneRequest>', '<HostedZoneConfig><PrivateZone>true</PrivateZone></HostedZoneConfig></CreateHostedZoneRequest>');
+  log(`twin: corrected: CreateHostedZone ${/<Name>([^<]+)<\/Name>/.exec(xml)?.[1] ?? ''} names a VPC but no PrivateZone; AWS makes it private, moto would drop the VPC, so the gateway sets PrivateZone=true`);
+  return Buffer.from(fixed, 'utf8');
 }
 
 function awsError(type: string, message: string): Error {

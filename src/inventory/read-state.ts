@@ -98,7 +98,8 @@ export async function readState(source: InventorySource, regions: readonly strin
           hosts.push({
             id: i.InstanceId!, kind: 'instance', vpcId: i.VpcId!, subnetId: i.SubnetId, tags: tagsOf(i.Tags),
             imds: i.MetadataOptions?.HttpEndpoint !== 'disabled',
-            enis: [{ id: i.NetworkInterfaces?.[0]?.NetworkInterfaceId ?? i.InstanceId!, subnetId: i.SubnetId, ip: i.PrivateIpAddress, groups: (i.SecurityGroups ?? []).map((g) => g.GroupId!), ...publicIp(i.InstanceId!, i.PublicIpAddress) }],
+            // Security groups belong to the ENI: read them there (an instance-level list may be empty).
+            enis: [{ id: i.NetworkInterfaces?.[0]?.NetworkInterfaceId ?? i.InstanceId!, subnetId: i.SubnetId, ip: i.PrivateIpAddress, groups: [...new Set([...(i.NetworkInterfaces?.[0]?.Groups ?? []), ...(i.SecurityGroups ?? [])].map((g) => g.GroupId!))], ...publicIp(i.InstanceId!, i.PublicIpAddress) }],
           });
         }
       }

@@ -1,0 +1,136 @@
+# The reference architecture on the AWS API emulator (moto): the same resources, names and tags the
+# twin's seeder creates, so that the twin built from this state runs the whole suite unchanged.
+#   npm run terraform:local   (starts moto, applies, builds the twin, runs every suite, destroys)
+
+terraform {
+  required_version = ">= 1.5"
+  required_providers {
+    aws = { source = "hashicorp/aws", version = ">= 5.0" }
+  }
+}
+
+variable "endpoint" {
+  description = "The emulator's URL (every AWS service of this example is sent there)."
+  type        = string
+}
+
+locals {
+  emulator = { for s in ["ec2", "route53", "sts", "iam", "logs", "cloudwatchlogs"] : s => var.endpoint }
+}
+
+provider "aws" {
+  alias                       = "nz"
+  region                      = "ap-southeast-6"
+  access_key                  = "testing"
+  secret_key                  = "testing"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+  skip_region_validation      = true
+  endpoints {
+    ec2     = local.emulator.ec2
+    route53 = local.emulator.route53
+    sts     = local.emulator.sts
+    iam     = local.emulator.iam
+    logs    = local.emulator.logs
+  }
+}
+
+provider "aws" {
+  alias                       = "syd"
+  region                      = "ap-southeast-2"
+  access_key                  = "testing"
+  secret_key                  = "testing"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+  skip_region_validation      = true
+  endpoints {
+    ec2     = local.emulator.ec2
+    route53 = local.emulator.route53
+    sts     = local.emulator.sts
+    iam     = local.emulator.iam
+    logs    = local.emulator.logs
+  }
+}
+
+resource "aws_iam_role" "flow_logs" {
+  provider = aws.nz
+  name     = "pathproof-flow-logs"
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Principal = { Service = "vpc-flow-logs.amazonaws.com" }, Action = "sts:AssumeRole" }]
+  })
+}
+
+module "interconnect" {
+  source                = "../../modules/cross-region-interconnect"
+  providers             = { aws.nz = aws.nz, aws.syd = aws.syd }
+  name                  = "pathproof"
+  nz_vpc_cidr           = "10.0.0.0/16"
+  syd_vpc_cidr          = "10.1.0.0/16"
+  endpoint_subnet_cidrs = ["10.1.1.0/24"]
+  endpoint_source_cidrs = [module.zones.zone_cidrs.inference]
+  # Peering routes from the zones that need the endpoints; data and sandbox get none.
+  nz_route_tables = {
+    application = module.zones.route_table_ids.application
+    inference   = module.zones.route_table_ids.inference
+    management  = module.zones.route_table_ids.management
+  }
+  flow_log_role_arn = aws_iam_role.flow_logs.arn
+}
+
+module "zones" {
+  source            = "../../modules/ai-zones"
+  providers         = { aws = aws.nz }
+  name              = "pathproof-nz"
+  vpc_id            = module.interconnect.nz_vpc_id
+  flow_log_role_arn = aws_iam_role.flow_logs.arn
+}
+
+module "probes" {
+  source    = "../../modules/probe-runners"
+  providers = { aws = aws.nz }
+  vpc_id    = module.interconnect.nz_vpc_id
+  vpc_cidr  = "10.0.0.0/16"
+  ami_id    = "ami-0a1b2c3d4e5f60789"
+  zones = {
+    application = { subnet_id = module.zones.subnet_ids.application, security_group_id = module.zones.security_group_ids.app, private_ip = "10.0.1.10" }
+    inference   = { subnet_id = module.zones.subnet_ids.inference, security_group_id = module.zones.security_group_ids.inference, private_ip = "10.0.2.10" }
+    data        = { subnet_id = module.zones.subnet_ids.data, security_group_id = module.zones.security_group_ids.data, private_ip = "10.0.3.10" }
+    management  = { subnet_id = module.zones.subnet_ids.management, security_group_id = module.zones.security_group_ids.management, private_ip = "10.0.4.10" }
+    sandbox     = { subnet_id = module.zones.subnet_ids.sandbox, security_group_id = module.zones.security_group_ids.sandbox, private_ip = "10.0.5.10" }
+  }
+  # In the twin, SSM is delivered by pathproof's gateway; real accounts need the endpoints.
+  create_ssm_endpoints = false
+}
+
+# Stand-ins for the workloads the NET policies protect; the twin serves their ports (pathproof:listen).
+locals {
+  services = {
+    model-proxy  = { zone = "inference", ip = "10.0.2.20", groups = ["proxy"], listen = "443", tls = true }
+    vector-db    = { zone = "data", ip = "10.0.3.20", groups = ["vectordb", "data"], listen = "6333,6334", tls = false }
+    secrets      = { zone = "management", ip = "10.0.4.20", groups = ["secrets"], listen = "443", tls = true }
+    app-frontend = { zone = "application", ip = "10.0.1.20", groups = ["frontend"], listen = "443", tls = false }
+    sandbox-tool = { zone = "sandbox", ip = "10.0.5.20", groups = ["sandbox"], listen = "8080", tls = false }
+  }
+}
+
+resource "aws_instance" "service" {
+  provider               = aws.nz
+  for_each               = local.services
+  ami                    = "ami-0a1b2c3d4e5f60789"
+  instance_type          = "t3.micro"
+  subnet_id              = module.zones.subnet_ids[each.value.zone]
+  private_ip             = each.value.ip
+  vpc_security_group_ids = [for g in each.value.groups : module.zones.security_group_ids[g]]
+  metadata_options {
+    http_endpoint = "enabled"
+    http_tokens   = "required"
+  }
+  tags = merge({ Name = each.key, "pathproof:role" = "service", "pathproof:listen" = each.value.listen }, each.value.tls ? { "pathproof:tls" = "true" } : {})
+}
+
+output "nz_vpc_id" {
+  value = module.interconnect.nz_vpc_id
+}

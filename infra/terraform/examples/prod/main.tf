@@ -1,0 +1,124 @@
+# Production: the NZ application account (ap-southeast-6) and the Sydney Bedrock account
+# (ap-southeast-2). Deploy with credentials that can assume both roles; then point
+# fixtures/environments/prod.yaml at the outputs and run `npm test -- --env=prod`.
+
+terraform {
+  required_version = ">= 1.5"
+  required_providers {
+    aws = { source = "hashicorp/aws", version = ">= 5.0" }
+  }
+}
+
+variable "nz_account_role_arn" {
+  description = "Role in the NZ account that Terraform assumes."
+  type        = string
+}
+
+variable "syd_account_role_arn" {
+  description = "Role in the Sydney account that Terraform assumes."
+  type        = string
+}
+
+variable "probe_ami_id" {
+  description = "Amazon Linux 2023 AMI in ap-southeast-6 for the probe hosts."
+  type        = string
+}
+
+variable "organization_id" {
+  description = "AWS Organization id: the endpoint policy admits only its principals."
+  type        = string
+  default     = null
+}
+
+provider "aws" {
+  alias  = "nz"
+  region = "ap-southeast-6"
+  assume_role {
+    role_arn     = var.nz_account_role_arn
+    session_name = "pathproof-deploy"
+  }
+  # ap-southeast-6 is an opt-in region: STS must be regional.
+  sts_region = "ap-southeast-6"
+}
+
+provider "aws" {
+  alias  = "syd"
+  region = "ap-southeast-2"
+  assume_role {
+    role_arn     = var.syd_account_role_arn
+    session_name = "pathproof-deploy"
+  }
+  sts_region = "ap-southeast-2"
+}
+
+data "aws_caller_identity" "syd" {
+  provider = aws.syd
+}
+
+resource "aws_iam_role" "flow_logs" {
+  provider = aws.nz
+  name     = "pathproof-flow-logs"
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Principal = { Service = "vpc-flow-logs.amazonaws.com" }, Action = "sts:AssumeRole" }]
+  })
+}
+
+resource "aws_iam_role_policy" "flow_logs" {
+  provider = aws.nz
+  role     = aws_iam_role.flow_logs.id
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogGroups", "logs:DescribeLogStreams"], Resource = "*" }]
+  })
+}
+
+module "zones" {
+  source            = "../../modules/ai-zones"
+  providers         = { aws = aws.nz }
+  name              = "pathproof-nz"
+  vpc_id            = module.interconnect.nz_vpc_id
+  flow_log_role_arn = aws_iam_role.flow_logs.arn
+}
+
+module "interconnect" {
+  source                = "../../modules/cross-region-interconnect"
+  providers             = { aws.nz = aws.nz, aws.syd = aws.syd }
+  name                  = "pathproof"
+  endpoint_source_cidrs = [module.zones.zone_cidrs.inference]
+  nz_route_tables = {
+    application = module.zones.route_table_ids.application
+    inference   = module.zones.route_table_ids.inference
+    management  = module.zones.route_table_ids.management
+  }
+  principal_org_id = var.organization_id
+  # Flow logs of the Sydney VPC need a delivery role in the Sydney account: create one there and pass it.
+  flow_logs = false
+}
+
+module "probes" {
+  source                  = "../../modules/probe-runners"
+  providers               = { aws = aws.nz }
+  vpc_id                  = module.interconnect.nz_vpc_id
+  vpc_cidr                = "10.0.0.0/16"
+  ami_id                  = var.probe_ami_id
+  ssm_endpoint_subnet_ids = [module.zones.subnet_ids.management]
+  zones = {
+    application = { subnet_id = module.zones.subnet_ids.application, security_group_id = module.zones.security_group_ids.app }
+    inference   = { subnet_id = module.zones.subnet_ids.inference, security_group_id = module.zones.security_group_ids.inference }
+    data        = { subnet_id = module.zones.subnet_ids.data, security_group_id = module.zones.security_group_ids.data }
+    management  = { subnet_id = module.zones.subnet_ids.management, security_group_id = module.zones.security_group_ids.management }
+    sandbox     = { subnet_id = module.zones.subnet_ids.sandbox, security_group_id = module.zones.security_group_ids.sandbox }
+  }
+}
+
+output "environment" {
+  description = "Values for fixtures/environments/prod.yaml."
+  value = {
+    nz_vpc_id      = module.interconnect.nz_vpc_id
+    syd_vpc_id     = module.interconnect.syd_vpc_id
+    syd_account_id = data.aws_caller_identity.syd.account_id
+    flow_log_group = module.zones.flow_log_group
+    probe_hosts    = module.probes.instance_ids
+  }
+}

@@ -1,0 +1,101 @@
+# Security zones of the NZ VPC and the security groups that express the NET policies:
+#   NET-001 application → inference proxy 443    NET-003 inference → vector DB 6333-6334
+#   NET-004 inference → secrets 443              NET-011 the data zone initiates nothing
+#   NET-010/NET-012 no internet route out of data, inference or sandbox (this module creates none)
+#   the agent-tool sandbox reaches nothing.
+
+resource "aws_subnet" "zone" {
+  for_each          = var.zones
+  vpc_id            = var.vpc_id
+  cidr_block        = each.value.cidr
+  availability_zone = "${var.region}${each.value.az}"
+  tags              = merge(var.tags, { Name = "${var.name}-${each.key}", "pathproof:zone" = each.key })
+}
+
+# One route table per zone: only the local route unless a caller adds one (peering to the endpoints).
+resource "aws_route_table" "zone" {
+  for_each = var.zones
+  vpc_id   = var.vpc_id
+  tags     = merge(var.tags, { Name = "${var.name}-${each.key}" })
+}
+
+resource "aws_route_table_association" "zone" {
+  for_each       = var.zones
+  subnet_id      = aws_subnet.zone[each.key].id
+  route_table_id = aws_route_table.zone[each.key].id
+}
+
+locals {
+  # Security groups: hosts of each zone, and the services the NET policies name.
+  groups = {
+    app        = "application hosts"
+    inference  = "inference hosts"
+    proxy      = "model proxy (NET-001)"
+    data       = "data zone hosts, no egress (NET-011)"
+    vectordb   = "vector DB (NET-003)"
+    management = "management hosts"
+    secrets    = "secrets endpoint (NET-004)"
+    sandbox    = "agent-tool sandbox, reaches nothing"
+    frontend   = "application front end, reached only from the load balancer (outside this model)"
+  }
+  # Groups that may start connections anywhere; data, vector DB, secrets, sandbox and front end may not.
+  egress_all = ["app", "inference", "proxy", "management"]
+}
+
+resource "aws_security_group" "zone" {
+  for_each    = local.groups
+  name        = "${var.name}-${each.key}"
+  description = each.value
+  vpc_id      = var.vpc_id
+  tags        = merge(var.tags, { Name = "${var.name}-${each.key}" })
+}
+
+resource "aws_vpc_security_group_egress_rule" "all" {
+  for_each          = toset(local.egress_all)
+  security_group_id = aws_security_group.zone[each.key].id
+  ip_protocol       = "-1"
+  cidr_ipv4         = "0.0.0.0/0"
+}
+
+resource "aws_vpc_security_group_ingress_rule" "net001_proxy" {
+  security_group_id            = aws_security_group.zone["proxy"].id
+  ip_protocol                  = "tcp"
+  from_port                    = 443
+  to_port                      = 443
+  referenced_security_group_id = aws_security_group.zone["app"].id
+  description                  = "NET-001 application to the model proxy"
+}
+
+resource "aws_vpc_security_group_ingress_rule" "net003_vectordb" {
+  security_group_id            = aws_security_group.zone["vectordb"].id
+  ip_protocol                  = "tcp"
+  from_port                    = 6333
+  to_port                      = 6334
+  referenced_security_group_id = aws_security_group.zone["inference"].id
+  description                  = "NET-003 inference to the vector DB"
+}
+
+resource "aws_vpc_security_group_ingress_rule" "net004_secrets" {
+  security_group_id            = aws_security_group.zone["secrets"].id
+  ip_protocol                  = "tcp"
+  from_port                    = 443
+  to_port                      = 443
+  referenced_security_group_id = aws_security_group.zone["inference"].id
+  description                  = "NET-004 inference to secrets"
+}
+
+resource "aws_cloudwatch_log_group" "flow" {
+  count             = var.flow_logs ? 1 : 0
+  name              = "/pathproof/flow-logs/${var.name}"
+  retention_in_days = 90
+  tags              = var.tags
+}
+
+resource "aws_flow_log" "vpc" {
+  count           = var.flow_logs ? 1 : 0
+  vpc_id          = var.vpc_id
+  traffic_type    = "ALL" # REJECT records are how monitoring sees a blocked exfiltration
+  log_destination = aws_cloudwatch_log_group.flow[0].arn
+  iam_role_arn    = var.flow_log_role_arn
+  tags            = var.tags
+}

@@ -1,0 +1,69 @@
+# One small SSM-managed probe host per zone, found by pathproof through its tags
+# (pathproof:zone, pathproof:role = probe). IMDSv2 is required; the sandbox host has IMDS off.
+
+resource "aws_iam_role" "probe" {
+  count = var.create_instance_profile ? 1 : 0
+  name  = "${var.name}-probe"
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Principal = { Service = "ec2.amazonaws.com" }, Action = "sts:AssumeRole" }]
+  })
+  tags = var.tags
+}
+
+resource "aws_iam_role_policy_attachment" "ssm_core" {
+  count      = var.create_instance_profile ? 1 : 0
+  role       = aws_iam_role.probe[0].name
+  policy_arn = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
+}
+
+resource "aws_iam_instance_profile" "probe" {
+  count = var.create_instance_profile ? 1 : 0
+  name  = "${var.name}-probe"
+  role  = aws_iam_role.probe[0].name
+}
+
+resource "aws_instance" "probe" {
+  for_each               = var.zones
+  ami                    = var.ami_id
+  instance_type          = var.instance_type
+  subnet_id              = each.value.subnet_id
+  private_ip             = each.value.private_ip
+  vpc_security_group_ids = [each.value.security_group_id]
+  iam_instance_profile   = var.create_instance_profile ? aws_iam_instance_profile.probe[0].name : null
+  metadata_options {
+    http_endpoint = contains(var.imds_disabled_zones, each.key) ? "disabled" : "enabled"
+    http_tokens   = "required" # IMDSv2 only
+  }
+  tags = merge(var.tags, { Name = "probe-${each.key}", "pathproof:zone" = each.key, "pathproof:role" = "probe" })
+}
+
+# SSM reaches hosts in subnets without egress through these endpoints: a declared management
+# exception (443 from the VPC to the endpoint ENIs), not a hole the suite ignores.
+resource "aws_security_group" "ssm" {
+  count       = var.create_ssm_endpoints ? 1 : 0
+  name        = "${var.name}-ssm-endpoints"
+  description = "SSM endpoints: 443 from the VPC (management exception)"
+  vpc_id      = var.vpc_id
+  tags        = var.tags
+}
+
+resource "aws_vpc_security_group_ingress_rule" "ssm" {
+  count             = var.create_ssm_endpoints ? 1 : 0
+  security_group_id = aws_security_group.ssm[0].id
+  ip_protocol       = "tcp"
+  from_port         = 443
+  to_port           = 443
+  cidr_ipv4         = var.vpc_cidr
+}
+
+resource "aws_vpc_endpoint" "ssm" {
+  for_each            = var.create_ssm_endpoints ? toset(["ssm", "ssmmessages", "ec2messages"]) : toset([])
+  vpc_id              = var.vpc_id
+  service_name        = "com.amazonaws.${var.region}.${each.value}"
+  vpc_endpoint_type   = "Interface"
+  subnet_ids          = var.ssm_endpoint_subnet_ids
+  security_group_ids  = [aws_security_group.ssm[0].id]
+  private_dns_enabled = true
+  tags                = merge(var.tags, { Name = "${var.name}-${each.value}" })
+}

@@ -1,0 +1,28 @@
+/** Runs every check of env local on a started twin, with all of the twin's ports (canary, flow logs, inventory, baseline). */
+import { readFileSync } from 'node:fs';
+import { loadConfig } from '../src/load/config.ts';
+import { execute, type RunResult } from '../src/run/execute.ts';
+import { envRegions, ssmPort } from '../src/run/session.ts';
+import { endpointSource, readState } from '../src/inventory/read-state.ts';
+import { baselineFile } from '../src/cli/run.ts';
+import { AwsClients } from '../src/transport/aws-clients.ts';
+import { Ec2TargetResolver } from '../src/transport/targets.ts';
+import { readTwinCanary } from '../infra/twin/canary.ts';
+import { flowHosts, twinFlowLogs } from '../infra/twin/flow-logs.ts';
+import type { StartedLab } from '../infra/twin/lab.ts';
+
+export async function runOnLab(root: string, lab: StartedLab, runId: string): Promise<RunResult> {
+  const config = loadConfig({ root, env: 'local', marker: runId });
+  const clients = new AwsClients(config.env, runId, lab.endpoint);
+  try {
+    return await execute(config, config.checks, {
+      runId, resolver: new Ec2TargetResolver(config.env, clients), port: ssmPort(clients, { maxDelayMs: config.env.timeouts.pollMaxDelayMs }),
+      canary: { received: async (m) => readTwinCanary(lab.applied.records, m) },
+      inventory: () => { const src = endpointSource(lab.aws); return readState(src, envRegions(config), () => {}).finally(() => src.destroy()); },
+      baseline: JSON.parse(readFileSync(baselineFile(root, 'local'), 'utf8')),
+      flowLogs: twinFlowLogs(() => flowHosts(lab.layout, lab.model), config.env.accounts.nz!.id),
+    });
+  } finally {
+    clients.destroy();
+  }
+}
