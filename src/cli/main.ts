@@ -25,6 +25,7 @@ Commands:
   lab up     start the local twin and keep it running (prints its endpoint)
   lab down   stop a twin started with 'lab up'
   lab reap   remove what killed runs left (namespaces, processes)
+  preflight  check credentials, probe hosts Online in SSM and the Bedrock endpoints (--env NAME)
   baseline   record the network configuration that the no-drift config check compares with (--env NAME)
   verify DIR check an evidence bundle's signature and every file's SHA-256 (--key PUB.pem to trust a given key)
 
@@ -74,6 +75,11 @@ async function main(argv: string[]): Promise<number> {
         failOn: failOn as ('critical' | 'high' | 'medium' | 'low')[],
         ...((values['signing-key'] ?? process.env.PATHPROOF_SIGNING_KEY) ? { signingKey: (values['signing-key'] ?? process.env.PATHPROOF_SIGNING_KEY)! } : {}),
       });
+    }
+    case 'preflight': {
+      const { values } = parseArgs({ args, options: { env: { type: 'string', default: 'local' } } });
+      const { preflightCommand } = await import('./run.ts');
+      return preflightCommand(ROOT, values.env);
     }
     case 'baseline': {
       const { values } = parseArgs({ args, options: { env: { type: 'string', default: 'local' } } });

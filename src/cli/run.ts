@@ -14,6 +14,7 @@ import { buildReport } from '../report/build.ts';
 import { writeBundle } from '../report/bundle.ts';
 import { coverage, formatCoverage } from '../report/coverage.ts';
 import { snapshot } from '../config-checks/drift.ts';
+import { formatPreflight, preflight } from '../run/preflight.ts';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AwsClients } from '../transport/aws-clients.ts';
 
@@ -90,6 +91,14 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   {
     await using session = await openSession(config, runId, err);
     err(`pathproof: run ${runId}, env ${config.env.name} (${session.describe}), ${checks.length} checks`);
+    if (config.env.kind === 'aws') {
+      // Real accounts: fail fast, with what to do, before anything is sent.
+      const items = await preflight(config, session);
+      if (items.some((i) => !i.ok)) {
+        err(`pathproof: preflight failed; nothing was sent:\n${formatPreflight(items)}`);
+        return 2;
+      }
+    }
     const t1 = Date.now();
     result = await execute(config, checks, {
       runId, resolver: session.resolver, port: session.port, inventory: session.inventory, signal: controller.signal,
@@ -137,6 +146,16 @@ export const baselineFile = (root: string, env: string) => path.join(root, 'fixt
 function loadBaseline(root: string, env: string): { baseline?: unknown } {
   const f = baselineFile(root, env);
   return existsSync(f) ? { baseline: JSON.parse(readFileSync(f, 'utf8')) } : {};
+}
+
+/** `pathproof preflight --env NAME`: credentials, probe hosts Online in SSM, endpoints present. */
+export async function preflightCommand(root: string, env: string): Promise<number> {
+  const runId = newRunId();
+  const config = loadConfig({ root, env, marker: runId });
+  await using session = await openSession(config, runId, err);
+  const items = await preflight(config, session);
+  process.stdout.write(`${formatPreflight(items)}\n`);
+  return items.every((i) => i.ok) ? 0 : 2;
 }
 
 /** `pathproof baseline --env NAME`: records the network configuration that no-drift compares against. */
