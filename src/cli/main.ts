@@ -36,7 +36,6 @@ Options of run:
   --policy NET-XXX      only checks citing this policy (repeatable)
   -t, --filter PATTERN  only checks whose test name matches (regular expression)
   --out DIR             where reports go (default: reports/)
-  --allow-disruptive    also run disruptive checks (failover variants that change infrastructure)
   --fail-on SEVERITIES  only FAILs at these severities exit 1 (default: critical,high,medium,low)
   --signing-key FILE    Ed25519 private key (PEM) for the evidence manifest (or PATHPROOF_SIGNING_KEY);
                         default: a key generated for the run, its public key in the bundle
@@ -61,7 +60,6 @@ async function main(argv: string[]): Promise<number> {
           policy: { type: 'string', multiple: true },
           filter: { type: 'string', short: 't' },
           out: { type: 'string', default: 'reports' },
-          'allow-disruptive': { type: 'boolean', default: false },
           'fail-on': { type: 'string', default: 'critical,high,medium,low' },
           'signing-key': { type: 'string' },
         },
@@ -71,7 +69,7 @@ async function main(argv: string[]): Promise<number> {
       if (bad.length) throw new PathproofError('USAGE', `--fail-on takes severities critical,high,medium,low; got ${bad.join(', ')}`);
       return runCommand({
         root: ROOT, env: values.env, dryRun: values['dry-run'], suites: values.suite ?? [], policies: values.policy ?? [],
-        ...(values.filter ? { filter: values.filter } : {}), out: path.resolve(values.out), allowDisruptive: values['allow-disruptive'],
+        ...(values.filter ? { filter: values.filter } : {}), out: path.resolve(values.out),
         failOn: failOn as ('critical' | 'high' | 'medium' | 'low')[],
         ...((values['signing-key'] ?? process.env.PATHPROOF_SIGNING_KEY) ? { signingKey: (values['signing-key'] ?? process.env.PATHPROOF_SIGNING_KEY)! } : {}),
       });

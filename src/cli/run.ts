@@ -27,7 +27,6 @@ export interface RunOptions {
   /** Regular expression on test names (as vitest's -t). */
   readonly filter?: string;
   readonly out: string;
-  readonly allowDisruptive: boolean;
   /** Severities whose FAILs make the run exit 1 (default: all). */
   readonly failOn: readonly ('critical' | 'high' | 'medium' | 'low')[];
   /** Ed25519 private key (PEM) that signs the evidence manifest; default: a key generated for the run. */
