@@ -208,6 +208,8 @@ export function renderPlan(plan: Plan, config: Config): string {
     }
     lines.push('   --- script ---', b.script.trimEnd(), '   --- end of script ---', '');
   }
+  const configChecks = plan.checks.filter((c) => c.assert);
+  if (configChecks.length) lines.push(`config checks (read from the AWS API at run time, no command sent): ${configChecks.map((c) => `${c.id} [${c.assert}]`).join(', ')}`);
   for (const z of plan.untargeted) lines.push(`!! zone ${z} has checks but no targets: they would be ERROR`);
   return `${lines.join('\n')}\n`;
 }
