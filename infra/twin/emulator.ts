@@ -97,8 +97,7 @@ export async function startLocalstackContainer(): Promise<StartedEmulator> {
       `no Docker engine answers at ${socket}, so LocalStack cannot be started in a container. ` +
       'Start Docker, or point PATHPROOF_LOCALSTACK_URL at a running LocalStack, or use env local (moto).');
   }
-  const mod = '@testcontainers/localstack';
-  const { LocalstackContainer } = (await import(mod)) as { LocalstackContainer: new (image: string) => { start(): Promise<{ getConnectionUri(): string; stop(): Promise<unknown> }> } };
+  const { LocalstackContainer } = await import('@testcontainers/localstack');
   const c = await new LocalstackContainer('localstack/localstack:3').start();
   return { url: c.getConnectionUri(), kind: 'localstack', async [Symbol.asyncDispose]() { await c.stop(); } };
 }

@@ -46,6 +46,11 @@ export const EnvironmentFile = z.strictObject({
   kind: z.enum(['twin', 'aws']),
   /** Endpoint override for every AWS client (emulators). AWS_ENDPOINT_URL overrides it. */
   endpointUrl: z.url().optional(),
+  /**
+   * The emulator behind a twin: `moto` (started by the harness) or `localstack` (endpointUrl or
+   * $PATHPROOF_LOCALSTACK_URL when given, else a container started with testcontainers). Default moto.
+   */
+  emulator: z.enum(['moto', 'localstack']).default('moto'),
   accounts: z.record(name, Account),
   zones: z.record(z.string().regex(zoneNamePattern), Zone),
   bedrock: z.strictObject({

@@ -69,7 +69,10 @@ export async function openSession(config: Config, runId: string, log: (line: str
       };
     }
     const { startLab } = await import('../../infra/twin/lab.ts');
-    const lab = await startLab({ root: config.root, runId, log });
+    const localstackUrl = config.env.emulator === 'localstack' ? (process.env.PATHPROOF_LOCALSTACK_URL ?? config.env.endpointUrl) : undefined;
+    const container = config.env.emulator === 'localstack' && !localstackUrl ? await (await import('../../infra/twin/emulator.ts')).startLocalstackContainer() : undefined;
+    const lab = await startLab({ root: config.root, runId, log, ...(localstackUrl ? { emulatorUrl: localstackUrl } : {}), ...(container ? { emulatorUrl: container.url, seed: true } : {}) })
+      .catch(async (e: unknown) => { await container?.[Symbol.asyncDispose](); throw e; });
     const clients = new AwsClients(config.env, runId, lab.endpoint);
     const { readTwinCanary } = await import('../../infra/twin/canary.ts');
     const { flowHosts, twinFlowLogs } = await import('../../infra/twin/flow-logs.ts');
@@ -82,6 +85,7 @@ export async function openSession(config: Config, runId: string, log: (line: str
       async [Symbol.asyncDispose]() {
         clients.destroy();
         await lab[Symbol.asyncDispose]();
+        await container?.[Symbol.asyncDispose]();
       },
     };
   }
