@@ -34,7 +34,7 @@ describe('shipped configuration', () => {
   });
 
   test('an unknown environment is named with the known ones', () => {
-    expect(() => load({ env: 'staging' })).toThrow(/environment "staging".*known: local, prod/);
+    expect(() => load({ env: 'staging' })).toThrow(/environment "staging".*known: local, localstack, prod/);
   });
 });
 
