@@ -11,16 +11,17 @@ import { readTwinCanary } from '../infra/twin/canary.ts';
 import { flowHosts, twinFlowLogs } from '../infra/twin/flow-logs.ts';
 import type { StartedLab } from '../infra/twin/lab.ts';
 
-export async function runOnLab(root: string, lab: StartedLab, runId: string): Promise<RunResult> {
+export async function runOnLab(root: string, lab: StartedLab, runId: string, opts: { disruptive?: boolean; checks?: (id: string) => boolean } = {}): Promise<RunResult> {
   const config = loadConfig({ root, env: 'local', marker: runId });
   const clients = new AwsClients(config.env, runId, lab.endpoint);
   try {
-    return await execute(config, config.checks, {
+    return await execute(config, config.checks.filter((c) => !opts.checks || opts.checks(c.id)), {
       runId, resolver: new Ec2TargetResolver(config.env, clients), port: ssmPort(clients, { maxDelayMs: config.env.timeouts.pollMaxDelayMs }),
       canary: { received: async (m) => readTwinCanary(lab.applied.records, m) },
       inventory: () => { const src = endpointSource(lab.aws); return readState(src, envRegions(config), () => {}).finally(() => src.destroy()); },
       baseline: JSON.parse(readFileSync(baselineFile(root, 'local'), 'utf8')),
       flowLogs: twinFlowLogs(() => flowHosts(lab.layout, lab.model), config.env.accounts.nz!.id),
+      ...(opts.disruptive ? { disruption: { route53: clients.route53('nz'), root, afterChange: () => lab.rebuild() } } : {}),
     });
   } finally {
     clients.destroy();

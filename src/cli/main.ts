@@ -25,6 +25,7 @@ Commands:
   lab up     start the local twin and keep it running (prints its endpoint)
   lab down   stop a twin started with 'lab up'
   lab reap   remove what killed runs left (namespaces, processes)
+  restore    put back what a crashed disruptive run changed (from .pathproof/journal; --env NAME)
   preflight  check credentials, probe hosts Online in SSM and the Bedrock endpoints (--env NAME)
   baseline   record the network configuration that the no-drift config check compares with (--env NAME)
   verify DIR check an evidence bundle's signature and every file's SHA-256 (--key PUB.pem to trust a given key)
@@ -36,6 +37,8 @@ Options of run:
   --policy NET-XXX      only checks citing this policy (repeatable)
   -t, --filter PATTERN  only checks whose test name matches (regular expression)
   --out DIR             where reports go (default: reports/)
+  --allow-disruptive    also run disruptive failover checks: the private path is taken away (journaled,
+                        restored in finally, restore verified; after a crash: restore)
   --fail-on SEVERITIES  only FAILs at these severities exit 1 (default: critical,high,medium,low)
   --signing-key FILE    Ed25519 private key (PEM) for the evidence manifest (or PATHPROOF_SIGNING_KEY);
                         default: a key generated for the run, its public key in the bundle
@@ -60,6 +63,7 @@ async function main(argv: string[]): Promise<number> {
           policy: { type: 'string', multiple: true },
           filter: { type: 'string', short: 't' },
           out: { type: 'string', default: 'reports' },
+          'allow-disruptive': { type: 'boolean', default: false },
           'fail-on': { type: 'string', default: 'critical,high,medium,low' },
           'signing-key': { type: 'string' },
         },
@@ -69,10 +73,15 @@ async function main(argv: string[]): Promise<number> {
       if (bad.length) throw new PathproofError('USAGE', `--fail-on takes severities critical,high,medium,low; got ${bad.join(', ')}`);
       return runCommand({
         root: ROOT, env: values.env, dryRun: values['dry-run'], suites: values.suite ?? [], policies: values.policy ?? [],
-        ...(values.filter ? { filter: values.filter } : {}), out: path.resolve(values.out),
+        ...(values.filter ? { filter: values.filter } : {}), out: path.resolve(values.out), allowDisruptive: values["allow-disruptive"],
         failOn: failOn as ('critical' | 'high' | 'medium' | 'low')[],
         ...((values['signing-key'] ?? process.env.PATHPROOF_SIGNING_KEY) ? { signingKey: (values['signing-key'] ?? process.env.PATHPROOF_SIGNING_KEY)! } : {}),
       });
+    }
+    case 'restore': {
+      const { values } = parseArgs({ args, options: { env: { type: 'string', default: 'local' } } });
+      const { restoreCommand } = await import('./run.ts');
+      return restoreCommand(ROOT, values.env);
     }
     case 'preflight': {
       const { values } = parseArgs({ args, options: { env: { type: 'string', default: 'local' } } });

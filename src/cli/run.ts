@@ -15,6 +15,7 @@ import { writeBundle } from '../report/bundle.ts';
 import { coverage, formatCoverage } from '../report/coverage.ts';
 import { snapshot } from '../config-checks/drift.ts';
 import { formatPreflight, preflight } from '../run/preflight.ts';
+import { pendingEntries, restoreEntry } from '../run/disrupt.ts';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AwsClients } from '../transport/aws-clients.ts';
 
@@ -27,6 +28,8 @@ export interface RunOptions {
   /** Regular expression on test names (as vitest's -t). */
   readonly filter?: string;
   readonly out: string;
+  /** Run disruptive failover checks (they change infrastructure, journaled and restored). Default false. */
+  readonly allowDisruptive: boolean;
   /** Severities whose FAILs make the run exit 1 (default: all). */
   readonly failOn: readonly ('critical' | 'high' | 'medium' | 'low')[];
   /** Ed25519 private key (PEM) that signs the evidence manifest; default: a key generated for the run. */
@@ -102,6 +105,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     result = await execute(config, checks, {
       runId, resolver: session.resolver, port: session.port, inventory: session.inventory, signal: controller.signal,
       ...(session.flowLogs ? { flowLogs: session.flowLogs } : {}),
+      ...(opts.allowDisruptive && session.afterChange ? { disruption: { route53: session.clients.route53(Object.values(config.env.zones)[0]!.account), root: opts.root, afterChange: session.afterChange } } : {}),
       ...(session.canary ? { canary: session.canary } : {}), ...loadBaseline(opts.root, config.env.name),
     });
     suiteMs = Date.now() - t1;
@@ -128,6 +132,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   err(`pathproof: ${result.verdicts.length} verdicts (suites ${(suiteMs / 1000).toFixed(1)} s, whole run ${(runMs / 1000).toFixed(1)} s): ${Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ') || 'none'}${report.partial ? ' (PARTIAL)' : ''}`);
   err(`pathproof: evidence in ${path.relative(process.cwd(), dir)}/ (report.html, junit.xml, pathproof.sarif, pathproof-complete.sarif, signed manifest.json)`);
   err(formatCoverage(cov));
+  if (result.skipped.length > 0) err(`pathproof: not run (disruptive; add --allow-disruptive): ${result.skipped.join(', ')}`);
   if (result.interrupted.length > 0) err(`pathproof: not run (interrupted): ${result.interrupted.join(', ')}`);
   process.off('SIGINT', onSigint);
   process.off('SIGTERM', onSigint);
@@ -155,6 +160,21 @@ export async function preflightCommand(root: string, env: string): Promise<numbe
   const items = await preflight(config, session);
   process.stdout.write(`${formatPreflight(items)}\n`);
   return items.every((i) => i.ok) ? 0 : 2;
+}
+
+/** `pathproof restore --env NAME`: puts back what a crashed disruptive run left changed (from the journal). */
+export async function restoreCommand(root: string, env: string): Promise<number> {
+  const entries = pendingEntries(root);
+  if (entries.length === 0) { process.stdout.write('nothing to restore: the journal is empty\n'); return 0; }
+  const runId = newRunId();
+  const config = loadConfig({ root, env, marker: runId });
+  await using session = await openSession(config, runId, err);
+  const r53 = session.clients.route53(Object.values(config.env.zones)[0]!.account);
+  for (const { entry, file } of entries) {
+    await restoreEntry(r53, entry, file);
+    process.stdout.write(`restored ${entry.record.Name} (${entry.fault}, run ${entry.runId}, check ${entry.checkId})\n`);
+  }
+  return 0;
 }
 
 /** `pathproof baseline --env NAME`: records the network configuration that no-drift compares against. */

@@ -30,6 +30,8 @@ export interface Check {
   readonly params: Readonly<Record<string, string>>;
   readonly expect: ResolvedExpectation;
   readonly timeoutSeconds: number;
+  /** Set for disruptive failover checks (run only with --allow-disruptive). */
+  readonly disruptive?: { readonly fault: 'remove-phz-record'; readonly service: string };
   /** The marker this check's parameters carry (exfiltration probes), for canary confirmation. */
   readonly marker: string;
   readonly waiver?: CheckInput['waiver'];
@@ -263,7 +265,8 @@ function validateProbeCheck(src: YamlSource, at: YamlPath, input: CheckInput & {
     const expectsAllow = input.expect.result === 'allowed';
     if (policy.from !== input.from || (policy.to !== '*' && policy.to !== input.to)) {
       src.report(issues, 'policy-mismatch', [...at, 'policies', j], `governs ${policy.from} → ${policy.to}, but the check goes ${input.from} → ${input.to}`, 'cite the policy that governs this flow', id);
-    } else if (expectsAllow !== (policy.action === 'allow') && input.expect.result !== 'resolves-within') {
+    } else if (expectsAllow !== (policy.action === 'allow') && input.expect.result !== 'resolves-within' && !input.disruptive) {
+      // (A disruptive check expects an allowed flow to fail while its path is taken away.)
       src.report(issues, 'policy-mismatch', [...at, 'policies', j], `is an ${policy.action} policy, but the check expects ${input.expect.result}`, 'cite the policy whose action the check verifies', id);
     }
   });
@@ -305,6 +308,7 @@ function validateProbeCheck(src: YamlSource, at: YamlPath, input: CheckInput & {
     timeoutSeconds: input.timeoutSeconds ?? Math.max(env.timeouts.probeSeconds, needed),
     marker: ctx.marker,
     ...(input.waiver ? { waiver: input.waiver } : {}),
+    ...(input.disruptive ? { disruptive: input.disruptive } : {}),
     source: { file: src.file, line, col },
   };
 }

@@ -47,6 +47,11 @@ export const CheckFields = z.strictObject({
   params: z.record(z.string(), z.union([z.string(), z.number()])).default({}),
   /** Required for probe checks; a config check passes when its assertion holds. */
   expect: Expectation.optional(),
+  /**
+   * Disruptive failover (runs only with --allow-disruptive): the private path is taken away for the
+   * duration of this check (journaled, restored in finally, restore verified). Expect a connection error.
+   */
+  disruptive: z.strictObject({ fault: z.literal('remove-phz-record'), service: z.enum(['bedrock', 'bedrock-runtime', 'bedrock-agent', 'bedrock-agent-runtime']) }).optional(),
   /** Per-probe time-out in seconds (default: the environment's timeouts.probeSeconds). */
   timeoutSeconds: z.number().int().min(1).max(300).optional(),
   waiver: z.strictObject({

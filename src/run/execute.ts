@@ -6,6 +6,8 @@ import { planRun, type Plan, type Target } from '../plan/plan.ts';
 import type { TargetResolver } from '../transport/targets.ts';
 import type { CommandRequest } from '../transport/ssm.ts';
 import { judge, judgeConfig } from '../verdict/judge.ts';
+import { ListResourceRecordSetsCommand, type Route53Client } from '@aws-sdk/client-route-53';
+import { removePhzRecord, restoreEntry, type JournalEntry } from './disrupt.ts';
 import type { TwinModel } from '../inventory/model.ts';
 import { parseBatchOutput } from '../verdict/parse-output.ts';
 
@@ -36,6 +38,8 @@ export interface RunResult {
   readonly verdicts: readonly Verdict[];
   /** Checks that never ran because the run was interrupted. */
   readonly interrupted: readonly string[];
+  /** Disruptive checks not run because --allow-disruptive was not given. */
+  readonly skipped: readonly string[];
 }
 
 export async function resolveTargets(config: Config, checks: readonly Check[], resolver: TargetResolver): Promise<{ targets: Map<string, Target[]>; faults: Map<string, string> }> {
@@ -63,11 +67,101 @@ export async function execute(
     flowLogs?: FlowLogPort;
     /** The drift baseline (fixtures/baselines/ENV.json), if one was taken. */
     baseline?: unknown;
+    /** Given only with --allow-disruptive: how to take the private path away and bring it back. */
+    disruption?: { route53: Route53Client; root: string; afterChange: () => Promise<void> };
     signal?: AbortSignal; today?: string; concurrency?: number;
   },
 ): Promise<RunResult> {
   const startedAt = new Date().toISOString();
   const today = opts.today ?? startedAt.slice(0, 10);
+  const normal = checks.filter((c) => !c.disruptive);
+  const { plan, observations } = await probeRound(config, normal, opts);
+
+  // Disruptive failover checks, one at a time after everything else: journal, take the private
+  // path away, probe, restore in finally, verify the restore.
+  const disruptive = checks.filter((c) => c.disruptive);
+  const skipped: string[] = [];
+  const restoreProblems = new Map<string, string>();
+  for (const check of disruptive) {
+    if (!opts.disruption) { skipped.push(check.id); continue; }
+    if (opts.signal?.aborted) break;
+    const d = opts.disruption;
+    const host = `${check.disruptive!.service}.${config.env.bedrock.region}.amazonaws.com`;
+    let done: { entry: JournalEntry; file: string } | undefined;
+    try {
+      done = await removePhzRecord(d.route53, d.root, opts.runId, check.id, host);
+      await d.afterChange();
+      observations.push(...(await probeRound(config, [check], opts)).observations);
+    } catch (e) {
+      restoreProblems.set(check.id, `could not disrupt: ${describeError(e)}`);
+    } finally {
+      if (done) {
+        try {
+          await restoreEntry(d.route53, done.entry, done.file);
+          await d.afterChange();
+          const back = await d.route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: done.entry.zoneId }));
+          if (!back.ResourceRecordSets?.some((r) => r.Type === 'A' && r.Name === done!.entry.record.Name)) throw new Error(`${host} has no A record after the restore`);
+        } catch (e) {
+          restoreProblems.set(check.id, `the restore of ${host} could not be verified (${describeError(e)}): run \`npm run pathproof -- restore\``);
+        }
+      }
+    }
+  }
+
+  // Ask the receiving side, once per marker, after every probe has finished.
+  const canaries = new Map<string, CanaryRecord>();
+  for (const check of checks) {
+    if (check.expect.result !== 'blocked' || check.expect.confirm !== 'canary' || canaries.has(check.marker)) continue;
+    canaries.set(check.marker, opts.canary
+      ? await opts.canary.received(check.marker).catch((e: unknown): CanaryRecord => ({ marker: check.marker, available: false, hits: [], error: describeError(e) }))
+      : { marker: check.marker, available: false, hits: [], error: 'this environment has no canary record (canaries.recordUrl)' });
+  }
+  const verdicts: Verdict[] = [];
+  const interrupted: string[] = [];
+  // Config checks: one API read, every assertion judged against it.
+  const configChecks = checks.filter((c) => c.assert);
+  if (configChecks.length > 0 && !opts.signal?.aborted) {
+    let inventory: TwinModel | undefined;
+    let fault = 'this environment offers no inventory reader';
+    if (opts.inventory) {
+      try { inventory = await opts.inventory(); } catch (e) { fault = describeError(e); }
+    }
+    for (const check of configChecks) verdicts.push(judgeConfig(check, config, inventory, fault, opts.baseline, today));
+  } else if (opts.signal?.aborted) {
+    interrupted.push(...configChecks.map((c) => c.id));
+  }
+  for (const check of checks.filter((c) => !c.assert && !skipped.includes(c.id))) {
+    // Each observation carries the probes of its own round: keep those that hold this check.
+    const obsForZone = observations.filter((o) => o.target.zone === check.from && (o.fault || o.probes.some((p) => p.key === check.id)));
+    const problem = restoreProblems.get(check.id);
+    if (problem) {
+      for (const o of obsForZone.length ? obsForZone : [undefined]) {
+        const z = config.env.zones[check.from]!;
+        const acct = config.env.accounts[z.account]!;
+        const target: Target = o?.target ?? { instanceId: '(none)', zone: check.from, account: z.account, accountId: acct.id, region: acct.region, vpc: z.vpc };
+        verdicts.push(judge(check, { batch: check.from, target, fault: { code: 'DISRUPTION', message: problem }, probes: [], truncated: false }, today));
+      }
+      continue;
+    }
+    if (obsForZone.length === 0) interrupted.push(check.id);
+    for (const o of obsForZone) {
+      let flow: FlowEvidence | undefined;
+      if (check.expect.result === 'blocked' && check.expect.logged === 'reject') {
+        const port = Number(check.params.port ?? (check.probe === 'http-exfil' ? 80 : 443));
+        const dst = /^\d+\.\d+\.\d+\.\d+$/.test(check.params.host ?? '') ? check.params.host : undefined;
+        flow = !opts.flowLogs || !o.target.privateIp
+          ? { available: false, records: [], error: opts.flowLogs ? `the address of ${o.target.instanceId} is unknown` : 'this environment has no flow-log source (monitoring)' }
+          : await opts.flowLogs.rejects({ src: o.target.privateIp, ...(dst ? { dst } : {}), dstPort: port, since: startedAt }).catch((e: unknown) => ({ available: false, records: [], error: describeError(e) }));
+      }
+      verdicts.push(judge(check, o, today, canaries.get(check.marker), flow));
+    }
+  }
+  verdicts.sort((a, b) => a.suite.localeCompare(b.suite) || a.checkId.localeCompare(b.checkId) || a.target.instanceId.localeCompare(b.target.instanceId));
+  return { runId: opts.runId, env: config.env.name, startedAt, finishedAt: new Date().toISOString(), plan, observations, verdicts, interrupted, skipped };
+}
+
+/** Plans and sends one round of batches (every zone concurrently) and returns what was observed. */
+async function probeRound(config: Config, checks: readonly Check[], opts: { runId: string; resolver: TargetResolver; port: CommandPort; signal?: AbortSignal; concurrency?: number }): Promise<{ plan: Plan; observations: TargetObservation[] }> {
   const { targets, faults } = await resolveTargets(config, checks, opts.resolver);
   const plan = planRun(config, checks, targets, opts.runId);
   const observations: TargetObservation[] = [];
@@ -109,46 +203,7 @@ export async function execute(
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 8) }, worker));
-
-  // Ask the receiving side, once per marker, after every probe has finished.
-  const canaries = new Map<string, CanaryRecord>();
-  for (const check of checks) {
-    if (check.expect.result !== 'blocked' || check.expect.confirm !== 'canary' || canaries.has(check.marker)) continue;
-    canaries.set(check.marker, opts.canary
-      ? await opts.canary.received(check.marker).catch((e: unknown): CanaryRecord => ({ marker: check.marker, available: false, hits: [], error: describeError(e) }))
-      : { marker: check.marker, available: false, hits: [], error: 'this environment has no canary record (canaries.recordUrl)' });
-  }
-  const verdicts: Verdict[] = [];
-  const interrupted: string[] = [];
-  // Config checks: one API read, every assertion judged against it.
-  const configChecks = checks.filter((c) => c.assert);
-  if (configChecks.length > 0 && !opts.signal?.aborted) {
-    let inventory: TwinModel | undefined;
-    let fault = 'this environment offers no inventory reader';
-    if (opts.inventory) {
-      try { inventory = await opts.inventory(); } catch (e) { fault = describeError(e); }
-    }
-    for (const check of configChecks) verdicts.push(judgeConfig(check, config, inventory, fault, opts.baseline, today));
-  } else if (opts.signal?.aborted) {
-    interrupted.push(...configChecks.map((c) => c.id));
-  }
-  for (const check of checks.filter((c) => !c.assert)) {
-    const obsForZone = observations.filter((o) => o.target.zone === check.from);
-    if (obsForZone.length === 0) interrupted.push(check.id);
-    for (const o of obsForZone) {
-      let flow: FlowEvidence | undefined;
-      if (check.expect.result === 'blocked' && check.expect.logged === 'reject') {
-        const port = Number(check.params.port ?? (check.probe === 'http-exfil' ? 80 : 443));
-        const dst = /^\d+\.\d+\.\d+\.\d+$/.test(check.params.host ?? '') ? check.params.host : undefined;
-        flow = !opts.flowLogs || !o.target.privateIp
-          ? { available: false, records: [], error: opts.flowLogs ? `the address of ${o.target.instanceId} is unknown` : 'this environment has no flow-log source (monitoring)' }
-          : await opts.flowLogs.rejects({ src: o.target.privateIp, ...(dst ? { dst } : {}), dstPort: port, since: startedAt }).catch((e: unknown) => ({ available: false, records: [], error: describeError(e) }));
-      }
-      verdicts.push(judge(check, o, today, canaries.get(check.marker), flow));
-    }
-  }
-  verdicts.sort((a, b) => a.suite.localeCompare(b.suite) || a.checkId.localeCompare(b.checkId) || a.target.instanceId.localeCompare(b.target.instanceId));
-  return { runId: opts.runId, env: config.env.name, startedAt, finishedAt: new Date().toISOString(), plan, observations, verdicts, interrupted };
+  return { plan, observations };
 }
 
 /** Test names: unique, and carrying the ids, because CI viewers ignore properties. */

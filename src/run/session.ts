@@ -19,6 +19,8 @@ export interface Session extends AsyncDisposable {
   readonly inventory: () => Promise<TwinModel>;
   /** Finds REJECT records in the VPC flow logs; absent when the environment names none. */
   readonly flowLogs?: FlowLogPort;
+  /** After a disruptive change: let it take effect (the twin rebuilds; AWS propagates). Absent: disruption unsupported here. */
+  readonly afterChange?: () => Promise<void>;
   /** Human-readable description of the control plane, for logs and evidence. */
   readonly describe: string;
 }
@@ -81,6 +83,7 @@ export async function openSession(config: Config, runId: string, log: (line: str
       canary: { received: async (m) => readTwinCanary(lab.applied.records, m) },
       inventory: inventoryOf(config, clients, () => {}),
       flowLogs: twinFlowLogs(() => flowHosts(lab.layout, lab.model), config.env.accounts[config.env.bedrock.account]!.id),
+      afterChange: () => lab.rebuild(),
       describe: `local twin ${lab.runId} (gateway ${lab.endpoint})`,
       async [Symbol.asyncDispose]() {
         clients.destroy();
@@ -94,6 +97,8 @@ export async function openSession(config: Config, runId: string, log: (line: str
     resolver: new Ec2TargetResolver(config.env, clients), port: ssmPort(clients, poll), clients,
     ...(config.env.canaries.recordUrl ? { canary: urlCanary(config.env.canaries.recordUrl) } : {}),
     inventory: inventoryOf(config, clients, log),
+    // Route 53 changes reach the resolvers within a minute (INSYNC), and answers stay cached for their TTL.
+    afterChange: async () => { log('pathproof: waiting 90 s for the Route 53 change to reach the VPC resolvers'); await new Promise((r) => setTimeout(r, 90_000)); },
     ...(config.env.monitoring ? { flowLogs: cloudwatchFlowLogs(clients.logs(config.env.monitoring.account, config.env.monitoring.region), config.env.monitoring.flowLogGroups, config.env.monitoring.waitSeconds) } : {}),
     describe: clients.endpoint ? `AWS API at ${clients.endpoint}` : 'AWS',
     async [Symbol.asyncDispose]() {
