@@ -31,7 +31,7 @@ describe.runIf(existsSync(CHROMIUM))('the HTML evidence report in headless Chrom
       expect(errors).toEqual([]);
 
       const cells = page.locator('#matrix g.cell');
-      expect(await cells.count()).toBe(5 * 7);
+      expect(await cells.count()).toBe(6 * 8); // internal zones × all zones
       expect(await page.locator('#matrix g.cell[data-from="application"][data-to="external-ai"]').getAttribute('data-observed')).toBe('FAIL');
       expect(await page.locator('#matrix g.cell[data-from="application"][data-to="inference"]').getAttribute('data-intended')).toBe('mixed'); // 443 only
       expect(await page.locator('#matrix g.cell[data-from="application"][data-to="data"]').getAttribute('data-intended')).toBe('deny');

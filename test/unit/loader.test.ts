@@ -24,7 +24,7 @@ describe('shipped configuration', () => {
   test.each(['local', 'prod'])('env %s loads with every suite', (env) => {
     const c = load({ env });
     expect(c.checks.length).toBeGreaterThan(20);
-    expect(c.controls.size).toBe(5);
+    expect(c.controls.size).toBe(6);
     // ${...} references are expanded and typed values become strings.
     const invoke = c.checks.find((x) => x.id === 'net002-bedrock-runtime-invoke')!;
     expect(invoke.params.host).toBe('bedrock-runtime.ap-southeast-2.amazonaws.com');

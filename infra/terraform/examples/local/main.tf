@@ -131,6 +131,35 @@ resource "aws_instance" "service" {
   tags = merge({ Name = each.key, "pathproof:role" = "service", "pathproof:listen" = each.value.listen }, each.value.tls ? { "pathproof:tls" = "true" } : {})
 }
 
+# A probe host in the Sydney VPC: lateral movement into NZ over the peering must be blocked.
+resource "aws_security_group" "syd_probe" {
+  provider    = aws.syd
+  name        = "pathproof-syd-probe"
+  description = "pathproof probe host in the Sydney VPC"
+  vpc_id      = module.interconnect.syd_vpc_id
+}
+
+resource "aws_vpc_security_group_egress_rule" "syd_probe" {
+  provider          = aws.syd
+  security_group_id = aws_security_group.syd_probe.id
+  ip_protocol       = "-1"
+  cidr_ipv4         = "0.0.0.0/0"
+}
+
+resource "aws_instance" "syd_probe" {
+  provider               = aws.syd
+  ami                    = "ami-0a1b2c3d4e5f60789"
+  instance_type          = "t3.micro"
+  subnet_id              = module.interconnect.endpoint_subnet_ids[0]
+  private_ip             = "10.1.1.50"
+  vpc_security_group_ids = [aws_security_group.syd_probe.id]
+  metadata_options {
+    http_endpoint = "enabled"
+    http_tokens   = "required"
+  }
+  tags = { Name = "probe-sydney", "pathproof:zone" = "sydney", "pathproof:role" = "probe" }
+}
+
 output "nz_vpc_id" {
   value = module.interconnect.nz_vpc_id
 }

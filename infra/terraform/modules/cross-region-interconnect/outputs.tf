@@ -27,3 +27,8 @@ output "private_hosted_zone_ids" {
   description = "Private hosted zone id per Bedrock hostname."
   value       = { for k, v in aws_route53_zone.bedrock : v.name => v.zone_id }
 }
+
+output "endpoint_subnet_ids" {
+  description = "The Sydney subnets holding the endpoint ENIs."
+  value       = aws_subnet.endpoints[*].id
+}
