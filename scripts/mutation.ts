@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FaultApi, SCENARIOS, type FaultScenario } from '../infra/twin/faults.ts';
 import { startLab } from '../infra/twin/lab.ts';
+import { DEFAULT_DENY } from '../src/load/suite-schema.ts';
 import type { Verdict } from '../src/model/result.ts';
 import { runOnLab } from './twin-run.ts';
 
@@ -33,7 +34,11 @@ export async function runScenario(root: string, scenario: FaultScenario | undefi
   }
   const result = await runOnLab(root, lab, runId);
   const failing = [...new Set(result.verdicts.filter((v) => v.status === 'FAIL').map((v) => v.checkId))].sort();
-  const failingPolicies = [...new Set(result.verdicts.filter((v) => v.status === 'FAIL').flatMap((v) => v.policies))].sort();
+  // A blanket check (drift cites every policy) would name every policy on any change: the policy
+  // column counts only the checks that point at specific policies.
+  const cited = new Set(result.verdicts.flatMap((v) => v.policies).filter((p) => p !== DEFAULT_DENY));
+  const specific = (v: Verdict) => !(v.policies.length >= cited.size && [...cited].every((p) => v.policies.includes(p)));
+  const failingPolicies = [...new Set(result.verdicts.filter((v) => v.status === 'FAIL' && specific(v)).flatMap((v) => v.policies))].sort();
   const broken = result.verdicts.filter((v) => v.status === 'ERROR' || v.status === 'INCONCLUSIVE').map((v) => `${v.status} ${v.checkId}: ${v.sentence}`);
   const missed = scenario ? [...scenario.checks.filter((c) => !failing.includes(c)), ...scenario.policies.filter((p) => !failingPolicies.includes(p))] : [];
   const killed = scenario ? missed.length === 0 && broken.length === 0 && failing.length > 0 : failing.length === 0 && broken.length === 0;

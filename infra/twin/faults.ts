@@ -143,6 +143,13 @@ export const SCENARIOS: readonly FaultScenario[] = [
     },
   },
   {
+    id: 'sydney-open-to-nz', category: 'lateral-movement', mistake: 'A Sydney security group admits the whole NZ VPC ("the peering is private anyway"): NZ can open connections into Sydney',
+    policies: ['default-deny'], checks: ['gen-application-to-sydney-22', 'gen-inference-to-sydney-443', 'gen-management-to-sydney-5432'],
+    async apply(api) {
+      await api.syd.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: await api.group(api.syd, 'pathproof-syd-probe'), IpPermissions: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '10.0.0.0/16' }] }] }));
+    },
+  },
+  {
     id: 'data-egress', category: 'exfiltration', mistake: 'The data zone was given egress to the internet',
     policies: ['NET-011'], checks: ['exfil-data-http-sink', 'gen-data-to-internet-443', 'cfg-no-default-route'],
     async apply(api) {

@@ -157,7 +157,8 @@ resource "aws_instance" "syd_probe" {
     http_endpoint = "enabled"
     http_tokens   = "required"
   }
-  tags = { Name = "probe-sydney", "pathproof:zone" = "sydney", "pathproof:role" = "probe" }
+  # Listens on 22 (sshd) in the twin: the destination of the generated "X → sydney" checks.
+  tags = { Name = "probe-sydney", "pathproof:zone" = "sydney", "pathproof:role" = "probe", "pathproof:listen" = "22" }
 }
 
 output "nz_vpc_id" {
