@@ -21,7 +21,7 @@ export async function runOnLab(root: string, lab: StartedLab, runId: string, opt
       inventory: () => { const src = endpointSource(lab.aws); return readState(src, envRegions(config), () => {}).finally(() => src.destroy()); },
       baseline: JSON.parse(readFileSync(baselineFile(root, 'local'), 'utf8')),
       flowLogs: twinFlowLogs(() => flowHosts(lab.layout, lab.model), config.env.accounts.nz!.id),
-      ...(opts.disruptive ? { disruption: { route53: clients.route53('nz'), root, afterChange: () => lab.rebuild() } } : {}),
+      ...(opts.disruptive ? { disruption: { clients, root, afterChange: () => lab.rebuild() } } : {}),
     });
   } finally {
     clients.destroy();

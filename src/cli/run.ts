@@ -15,7 +15,7 @@ import { writeBundle } from '../report/bundle.ts';
 import { coverage, formatCoverage } from '../report/coverage.ts';
 import { snapshot } from '../config-checks/drift.ts';
 import { formatPreflight, preflight } from '../run/preflight.ts';
-import { pendingEntries, restoreEntry } from '../run/disrupt.ts';
+import { describeEntry, pendingEntries, restoreEntry } from '../run/disrupt.ts';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AwsClients } from '../transport/aws-clients.ts';
 
@@ -63,7 +63,15 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   const cov = coverage(config.catalog, Object.keys(config.env.zones), checks);
   if (opts.dryRun) {
     const { targets } = await resolveTargets(config, checks, new DeclaredTargetResolver(config.env));
-    process.stdout.write(renderPlan(planRun(config, checks, targets, runId), config));
+    // Disruptive checks run in rounds of their own, after the change: the plan shows the rest, and names them.
+    process.stdout.write(renderPlan(planRun(config, checks.filter((c) => !c.disruptive), targets, runId), config));
+    for (const c of checks.filter((k) => k.disruptive)) {
+      const d = c.disruptive!;
+      const change = d.fault === 'remove-phz-record'
+        ? `delete the A record of the private hosted zone ${d.service}.${config.env.bedrock.region}.amazonaws.com`
+        : `delete the routes of zone ${c.from} (${config.env.zones[c.from]!.cidr}) to ${config.env.bedrock.endpointCidrs.join(', ')} over the peering`;
+      process.stdout.write(`disruptive, ${opts.allowDisruptive ? 'would run' : 'not run without --allow-disruptive'}: ${c.id}: journal and ${change}; run ${c.probe} ${Object.entries(c.params).map(([k, v]) => `${k}=${v}`).join(' ')} from zone ${c.from} in its own SendCommand; restore and verify\n`);
+    }
     process.stdout.write(`${formatCoverage(cov)}\n`);
     return 0;
   }
@@ -105,7 +113,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     result = await execute(config, checks, {
       runId, resolver: session.resolver, port: session.port, inventory: session.inventory, signal: controller.signal,
       ...(session.flowLogs ? { flowLogs: session.flowLogs } : {}),
-      ...(opts.allowDisruptive && session.afterChange ? { disruption: { route53: session.clients.route53(Object.values(config.env.zones)[0]!.account), root: opts.root, afterChange: session.afterChange } } : {}),
+      ...(opts.allowDisruptive && session.afterChange ? { disruption: { clients: session.clients, root: opts.root, afterChange: session.afterChange } } : {}),
       ...(session.canary ? { canary: session.canary } : {}), ...loadBaseline(opts.root, config.env.name),
     });
     suiteMs = Date.now() - t1;
@@ -132,7 +140,9 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   err(`pathproof: ${result.verdicts.length} verdicts (suites ${(suiteMs / 1000).toFixed(1)} s, whole run ${(runMs / 1000).toFixed(1)} s): ${Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ') || 'none'}${report.partial ? ' (PARTIAL)' : ''}`);
   err(`pathproof: evidence in ${path.relative(process.cwd(), dir)}/ (report.html, junit.xml, pathproof.sarif, pathproof-complete.sarif, signed manifest.json)`);
   err(formatCoverage(cov));
-  if (result.skipped.length > 0) err(`pathproof: not run (disruptive; add --allow-disruptive): ${result.skipped.join(', ')}`);
+  if (result.skipped.length > 0) {
+    err(`pathproof: not run (disruptive; ${opts.allowDisruptive ? 'a twin kept up with `lab up` cannot rebuild itself: run without it' : 'add --allow-disruptive'}): ${result.skipped.join(', ')}`);
+  }
   if (result.interrupted.length > 0) err(`pathproof: not run (interrupted): ${result.interrupted.join(', ')}`);
   process.off('SIGINT', onSigint);
   process.off('SIGTERM', onSigint);
@@ -169,10 +179,9 @@ export async function restoreCommand(root: string, env: string): Promise<number>
   const runId = newRunId();
   const config = loadConfig({ root, env, marker: runId });
   await using session = await openSession(config, runId, err);
-  const r53 = session.clients.route53(Object.values(config.env.zones)[0]!.account);
   for (const { entry, file } of entries) {
-    await restoreEntry(r53, entry, file);
-    process.stdout.write(`restored ${entry.record.Name} (${entry.fault}, run ${entry.runId}, check ${entry.checkId})\n`);
+    await restoreEntry(session.clients, entry, file);
+    process.stdout.write(`restored ${describeEntry(entry)} (${entry.fault}, run ${entry.runId}, check ${entry.checkId})\n`);
   }
   return 0;
 }

@@ -31,7 +31,7 @@ export interface Check {
   readonly expect: ResolvedExpectation;
   readonly timeoutSeconds: number;
   /** Set for disruptive failover checks (run only with --allow-disruptive). */
-  readonly disruptive?: { readonly fault: 'remove-phz-record'; readonly service: string };
+  readonly disruptive?: { readonly fault: 'remove-phz-record'; readonly service: string } | { readonly fault: 'remove-peering-route' };
   /** The marker this check's parameters carry (exfiltration probes), for canary confirmation. */
   readonly marker: string;
   readonly waiver?: CheckInput['waiver'];

@@ -51,7 +51,12 @@ export const CheckFields = z.strictObject({
    * Disruptive failover (runs only with --allow-disruptive): the private path is taken away for the
    * duration of this check (journaled, restored in finally, restore verified). Expect a connection error.
    */
-  disruptive: z.strictObject({ fault: z.literal('remove-phz-record'), service: z.enum(['bedrock', 'bedrock-runtime', 'bedrock-agent', 'bedrock-agent-runtime']) }).optional(),
+  disruptive: z.discriminatedUnion('fault', [
+    /** Delete the apex A record of this service's private hosted zone (the name stops resolving). */
+    z.strictObject({ fault: z.literal('remove-phz-record'), service: z.enum(['bedrock', 'bedrock-runtime', 'bedrock-agent', 'bedrock-agent-runtime']) }),
+    /** Delete the peering routes from the check's zone to bedrock.endpointCidrs (the endpoint becomes unreachable). */
+    z.strictObject({ fault: z.literal('remove-peering-route') }),
+  ]).optional(),
   /** Per-probe time-out in seconds (default: the environment's timeouts.probeSeconds). */
   timeoutSeconds: z.number().int().min(1).max(300).optional(),
   waiver: z.strictObject({

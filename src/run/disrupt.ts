@@ -1,16 +1,38 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { CreateRouteCommand, DeleteRouteCommand, DescribeRouteTablesCommand, DescribeSubnetsCommand, DescribeVpcsCommand, ReplaceRouteCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import { ChangeResourceRecordSetsCommand, ListHostedZonesCommand, ListResourceRecordSetsCommand, type ResourceRecordSet, type Route53Client } from '@aws-sdk/client-route-53';
+import type { Check, Config } from '../load/config.ts';
+import { cidrOverlaps } from '../verdict/cidr.ts';
 
-/** A change made on purpose to prove that losing the private path fails loudly; always restored. */
-export interface JournalEntry {
+/**
+ * Disruptive failover faults: a change made on purpose to prove that losing the private path fails
+ * loudly. Each is journaled before it is made, restored in `finally`, and the restore verified.
+ *
+ * - remove-phz-record: the apex A record of a Bedrock private hosted zone is deleted (the name no
+ *   longer resolves inside the VPC; the zone still answers authoritatively: NXDOMAIN).
+ * - remove-peering-route: the routes from the check's zone to the endpoint subnets over the peering
+ *   are deleted (the name still resolves to the endpoint; the packets have nowhere to go).
+ */
+export type DisruptionSpec = NonNullable<Check['disruptive']>;
+
+export interface PeeringRoute { readonly routeTableId: string; readonly destination: string; readonly peeringId: string }
+
+export type JournalEntry = {
   readonly runId: string;
   readonly checkId: string;
-  readonly fault: 'remove-phz-record';
   readonly at: string;
-  readonly zoneId: string;
-  /** The record as it was: what `restore` puts back. */
-  readonly record: ResourceRecordSet;
+  /** The environment account whose credentials make (and undo) the change. */
+  readonly account: string;
+} & (
+  | { readonly fault: 'remove-phz-record'; readonly zoneId: string; /** The record as it was: what `restore` puts back. */ readonly record: ResourceRecordSet }
+  | { readonly fault: 'remove-peering-route'; readonly region: string; /** The routes as they were. */ readonly routes: readonly PeeringRoute[] }
+);
+
+/** What a disruption needs from AWS: the same clients a run uses. */
+export interface DisruptClients {
+  route53(account: string): Route53Client;
+  ec2(account: string, region: string): EC2Client;
 }
 
 export const journalDir = (root: string) => path.join(root, '.pathproof', 'journal');
@@ -23,24 +45,67 @@ export function journal(root: string, entry: JournalEntry): string {
   return file;
 }
 
-/** Removes the apex A record of the private hosted zone for `hostname`; returns the journaled original. */
-export async function removePhzRecord(r53: Route53Client, root: string, runId: string, checkId: string, hostname: string): Promise<{ entry: JournalEntry; file: string }> {
-  const zones = await r53.send(new ListHostedZonesCommand({}));
-  const zone = zones.HostedZones?.find((z) => z.Config?.PrivateZone && z.Name?.replace(/\.$/, '') === hostname);
-  if (!zone?.Id) throw new Error(`no private hosted zone ${hostname} to disrupt`);
-  const zoneId = zone.Id.replace('/hostedzone/', '');
-  const sets = await r53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId }));
-  const record = sets.ResourceRecordSets?.find((r) => r.Type === 'A' && r.Name?.replace(/\.$/, '') === hostname);
-  if (!record) throw new Error(`the private hosted zone ${hostname} has no A record to disrupt`);
-  const entry: JournalEntry = { runId, checkId, fault: 'remove-phz-record', at: new Date().toISOString(), zoneId, record };
+/** What the journal entry changes, in words (logs and the restore command). */
+export function describeEntry(e: JournalEntry): string {
+  return e.fault === 'remove-phz-record'
+    ? `the A record ${e.record.Name} of hosted zone ${e.zoneId}`
+    : `route${e.routes.length > 1 ? 's' : ''} ${e.routes.map((r) => `${r.destination} → ${r.peeringId} in ${r.routeTableId}`).join(', ')}`;
+}
+
+/** Takes the private path away for one check; returns the journaled original. Throws (nothing changed) when it cannot. */
+export async function disrupt(clients: DisruptClients, config: Config, root: string, runId: string, check: Check): Promise<{ entry: JournalEntry; file: string }> {
+  const spec = check.disruptive!;
+  const zone = config.env.zones[check.from]!;
+  const base = { runId, checkId: check.id, at: new Date().toISOString(), account: zone.account };
+  if (spec.fault === 'remove-phz-record') {
+    const r53 = clients.route53(zone.account);
+    const hostname = `${spec.service}.${config.env.bedrock.region}.amazonaws.com`;
+    const zones = await r53.send(new ListHostedZonesCommand({}));
+    const hz = zones.HostedZones?.find((z) => z.Config?.PrivateZone && z.Name?.replace(/\.$/, '') === hostname);
+    if (!hz?.Id) throw new Error(`no private hosted zone ${hostname} to disrupt`);
+    const zoneId = hz.Id.replace('/hostedzone/', '');
+    const sets = await r53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId }));
+    const record = sets.ResourceRecordSets?.find((r) => r.Type === 'A' && r.Name?.replace(/\.$/, '') === hostname);
+    if (!record) throw new Error(`the private hosted zone ${hostname} has no A record to disrupt`);
+    const entry: JournalEntry = { ...base, fault: 'remove-phz-record', zoneId, record };
+    const file = journal(root, entry);
+    await r53.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Comment: `pathproof ${runId} ${check.id}: disruptive failover check`, Changes: [{ Action: 'DELETE', ResourceRecordSet: record }] } }));
+    return { entry, file };
+  }
+  const region = config.env.accounts[zone.account]!.region;
+  const ec2 = clients.ec2(zone.account, region);
+  const routes = await peeringRoutes(ec2, zone.vpc, zone.cidr, config.env.bedrock.endpointCidrs);
+  if (routes.length === 0) throw new Error(`no route from zone ${check.from} (${zone.cidr}) to the endpoint subnets ${config.env.bedrock.endpointCidrs.join(', ')} over a peering connection to disrupt`);
+  const entry: JournalEntry = { ...base, fault: 'remove-peering-route', region, routes };
   const file = journal(root, entry);
-  await r53.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Comment: `pathproof ${runId} ${checkId}: disruptive failover check`, Changes: [{ Action: 'DELETE', ResourceRecordSet: record }] } }));
+  for (const r of routes) await ec2.send(new DeleteRouteCommand({ RouteTableId: r.routeTableId, DestinationCidrBlock: r.destination }));
   return { entry, file };
 }
 
-/** Puts a journaled record back (UPSERT, so restoring twice is harmless) and drops the entry. */
-export async function restoreEntry(r53: Route53Client, entry: JournalEntry, file: string): Promise<void> {
-  await r53.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: entry.zoneId, ChangeBatch: { Comment: `pathproof restore ${entry.runId} ${entry.checkId}`, Changes: [{ Action: 'UPSERT', ResourceRecordSet: entry.record }] } }));
+/** Puts a journaled change back (idempotent: restoring twice is harmless), verifies it, and drops the entry. */
+export async function restoreEntry(clients: DisruptClients, entry: JournalEntry, file: string): Promise<void> {
+  if (entry.fault === 'remove-phz-record') {
+    const r53 = clients.route53(entry.account);
+    await r53.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: entry.zoneId, ChangeBatch: { Comment: `pathproof restore ${entry.runId} ${entry.checkId}`, Changes: [{ Action: 'UPSERT', ResourceRecordSet: entry.record }] } }));
+    const back = await r53.send(new ListResourceRecordSetsCommand({ HostedZoneId: entry.zoneId }));
+    if (!back.ResourceRecordSets?.some((r) => r.Type === 'A' && r.Name === entry.record.Name)) throw new Error(`${entry.record.Name} has no A record after the restore`);
+  } else {
+    const ec2 = clients.ec2(entry.account, entry.region);
+    for (const r of entry.routes) {
+      try {
+        await ec2.send(new CreateRouteCommand({ RouteTableId: r.routeTableId, DestinationCidrBlock: r.destination, VpcPeeringConnectionId: r.peeringId }));
+      } catch (e) {
+        // Someone (or an earlier restore) put a route there already: make it point at the peering again.
+        if ((e as Error).name !== 'RouteAlreadyExists') throw e;
+        await ec2.send(new ReplaceRouteCommand({ RouteTableId: r.routeTableId, DestinationCidrBlock: r.destination, VpcPeeringConnectionId: r.peeringId }));
+      }
+    }
+    const tables = await ec2.send(new DescribeRouteTablesCommand({ RouteTableIds: [...new Set(entry.routes.map((r) => r.routeTableId))] }));
+    for (const r of entry.routes) {
+      const found = tables.RouteTables?.find((t) => t.RouteTableId === r.routeTableId)?.Routes?.find((x) => x.DestinationCidrBlock === r.destination);
+      if (found?.VpcPeeringConnectionId !== r.peeringId) throw new Error(`route ${r.destination} in ${r.routeTableId} does not point at ${r.peeringId} after the restore`);
+    }
+  }
   rmSync(file, { force: true });
 }
 
@@ -48,4 +113,23 @@ export function pendingEntries(root: string): { entry: JournalEntry; file: strin
   let names: string[] = [];
   try { names = readdirSync(journalDir(root)).filter((n) => n.endsWith('.json')); } catch { return []; }
   return names.map((n) => ({ file: path.join(journalDir(root), n), entry: JSON.parse(readFileSync(path.join(journalDir(root), n), 'utf8')) as JournalEntry }));
+}
+
+/**
+ * The peering routes that carry a zone's traffic to the endpoint subnets: in the route table of every
+ * subnet inside the zone's CIDR (its explicit association, else the VPC's main table).
+ */
+async function peeringRoutes(ec2: EC2Client, vpcRef: string, zoneCidr: string, endpointCidrs: readonly string[]): Promise<PeeringRoute[]> {
+  const byName = /^tag:Name=(.+)$/.exec(vpcRef)?.[1];
+  const vpcs = await ec2.send(new DescribeVpcsCommand(byName ? { Filters: [{ Name: 'tag:Name', Values: [byName] }] } : { VpcIds: [vpcRef] }));
+  const vpcId = vpcs.Vpcs?.[0]?.VpcId;
+  if (!vpcId) throw new Error(`VPC ${vpcRef} not found`);
+  const subnets = (await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] }))).Subnets ?? [];
+  const tables = (await ec2.send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] }))).RouteTables ?? [];
+  const main = tables.find((t) => t.Associations?.some((a) => a.Main));
+  const inZone = subnets.filter((s) => s.CidrBlock && cidrOverlaps(zoneCidr, s.CidrBlock));
+  const used = new Set(inZone.map((s) => (tables.find((t) => t.Associations?.some((a) => a.SubnetId === s.SubnetId)) ?? main)?.RouteTableId).filter((id): id is string => !!id));
+  return tables.filter((t) => used.has(t.RouteTableId!)).flatMap((t) => (t.Routes ?? [])
+    .filter((r) => r.VpcPeeringConnectionId && r.DestinationCidrBlock && endpointCidrs.some((c) => cidrOverlaps(c, r.DestinationCidrBlock!)))
+    .map((r) => ({ routeTableId: t.RouteTableId!, destination: r.DestinationCidrBlock!, peeringId: r.VpcPeeringConnectionId! })));
 }

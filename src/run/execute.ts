@@ -6,8 +6,7 @@ import { planRun, type Plan, type Target } from '../plan/plan.ts';
 import type { TargetResolver } from '../transport/targets.ts';
 import type { CommandRequest } from '../transport/ssm.ts';
 import { judge, judgeConfig } from '../verdict/judge.ts';
-import { ListResourceRecordSetsCommand, type Route53Client } from '@aws-sdk/client-route-53';
-import { removePhzRecord, restoreEntry, type JournalEntry } from './disrupt.ts';
+import { describeEntry, disrupt, restoreEntry, type DisruptClients, type JournalEntry } from './disrupt.ts';
 import type { TwinModel } from '../inventory/model.ts';
 import { parseBatchOutput } from '../verdict/parse-output.ts';
 
@@ -68,7 +67,7 @@ export async function execute(
     /** The drift baseline (fixtures/baselines/ENV.json), if one was taken. */
     baseline?: unknown;
     /** Given only with --allow-disruptive: how to take the private path away and bring it back. */
-    disruption?: { route53: Route53Client; root: string; afterChange: () => Promise<void> };
+    disruption?: { clients: DisruptClients; root: string; afterChange: () => Promise<void> };
     signal?: AbortSignal; today?: string; concurrency?: number;
   },
 ): Promise<RunResult> {
@@ -86,10 +85,10 @@ export async function execute(
     if (!opts.disruption) { skipped.push(check.id); continue; }
     if (opts.signal?.aborted) break;
     const d = opts.disruption;
-    const host = `${check.disruptive!.service}.${config.env.bedrock.region}.amazonaws.com`;
     let done: { entry: JournalEntry; file: string } | undefined;
     try {
-      done = await removePhzRecord(d.route53, d.root, opts.runId, check.id, host);
+      done = await disrupt(d.clients, config, d.root, opts.runId, check);
+      log('disrupted %s for %s', describeEntry(done.entry), check.id);
       await d.afterChange();
       observations.push(...(await probeRound(config, [check], opts)).observations);
     } catch (e) {
@@ -97,12 +96,10 @@ export async function execute(
     } finally {
       if (done) {
         try {
-          await restoreEntry(d.route53, done.entry, done.file);
+          await restoreEntry(d.clients, done.entry, done.file);
           await d.afterChange();
-          const back = await d.route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: done.entry.zoneId }));
-          if (!back.ResourceRecordSets?.some((r) => r.Type === 'A' && r.Name === done!.entry.record.Name)) throw new Error(`${host} has no A record after the restore`);
         } catch (e) {
-          restoreProblems.set(check.id, `the restore of ${host} could not be verified (${describeError(e)}): run \`npm run pathproof -- restore\``);
+          restoreProblems.set(check.id, `the restore of ${describeEntry(done.entry)} could not be verified (${describeError(e)}): run \`npm run pathproof -- restore\``);
         }
       }
     }

@@ -97,8 +97,9 @@ export async function openSession(config: Config, runId: string, log: (line: str
     resolver: new Ec2TargetResolver(config.env, clients), port: ssmPort(clients, poll), clients,
     ...(config.env.canaries.recordUrl ? { canary: urlCanary(config.env.canaries.recordUrl) } : {}),
     inventory: inventoryOf(config, clients, log),
-    // Route 53 changes reach the resolvers within a minute (INSYNC), and answers stay cached for their TTL.
-    afterChange: async () => { log('pathproof: waiting 90 s for the Route 53 change to reach the VPC resolvers'); await new Promise((r) => setTimeout(r, 90_000)); },
+    // Route 53 changes reach the resolvers within a minute (INSYNC), answers stay cached for their TTL,
+    // and route changes take seconds: one generous wait covers both.
+    afterChange: async () => { log('pathproof: waiting 90 s for the change to take effect (Route 53 propagation, resolver caches, routes)'); await new Promise((r) => setTimeout(r, 90_000)); },
     ...(config.env.monitoring ? { flowLogs: cloudwatchFlowLogs(clients.logs(config.env.monitoring.account, config.env.monitoring.region), config.env.monitoring.flowLogGroups, config.env.monitoring.waitSeconds) } : {}),
     describe: clients.endpoint ? `AWS API at ${clients.endpoint}` : 'AWS',
     async [Symbol.asyncDispose]() {

@@ -19,3 +19,8 @@ export function cidrContains(cidr: string, ip: string): boolean {
   const size = 2 ** (32 - bits);
   return Math.floor(a / size) === Math.floor(b / size);
 }
+
+/** Two CIDR blocks share an address exactly when one contains the other's base address. */
+export function cidrOverlaps(a: string, b: string): boolean {
+  return cidrContains(a, b.split('/')[0] ?? '') || cidrContains(b, a.split('/')[0] ?? '');
+}

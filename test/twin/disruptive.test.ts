@@ -1,37 +1,64 @@
 /**
- * Disruptive failover: with the private DNS record taken away, a Bedrock call must fail loudly —
- * and where a public path exists, the check must say FAIL. The change is journaled and restored.
+ * Disruptive failover: with the private DNS record or the peering route taken away, a Bedrock call
+ * must fail loudly. Each change is journaled, restored and verified; a fault that cannot be applied
+ * makes the check ERROR, never PASS.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { DeleteRouteCommand, DescribeRouteTablesCommand } from '@aws-sdk/client-ec2';
 import { describe, expect, test } from 'vitest';
 import { FaultApi, SCENARIOS } from '../../infra/twin/faults.ts';
 import { startLab } from '../../infra/twin/lab.ts';
-import { journalDir } from '../../src/run/disrupt.ts';
+import { disrupt, journalDir, pendingEntries, restoreEntry } from '../../src/run/disrupt.ts';
+import { loadConfig } from '../../src/load/config.ts';
+import { AwsClients } from '../../src/transport/aws-clients.ts';
 import { runOnLab } from '../../scripts/twin-run.ts';
 import { leftovers } from '../helpers/lab.ts';
 import { ROOT } from '../helpers/paths.ts';
 
-const pick = (id: string) => id === 'failover-endpoint-dns-removed' || id === 'cfg-phz-per-hostname' || id === 'cfg-no-drift' || id === 'dns-bedrock-runtime-private';
+const DISRUPTIVE = ['failover-endpoint-dns-removed', 'failover-endpoint-route-removed'];
+const pick = (id: string) => DISRUPTIVE.includes(id) || ['cfg-phz-per-hostname', 'cfg-peering-routes-scoped', 'cfg-no-drift', 'dns-bedrock-runtime-private', 'net002-bedrock-runtime-invoke'].includes(id);
 const journalEmpty = () => !existsSync(journalDir(ROOT)) || readdirSync(journalDir(ROOT)).length === 0;
 
 describe('disruptive failover', () => {
   test('without --allow-disruptive the check is not run, and listed as such', async () => {
     await using lab = await startLab({ root: ROOT, runId: 'pp-test-dis-aaaa', log: () => {} });
     const r = await runOnLab(ROOT, lab, 'pp-test-dis-aaaa', { checks: pick });
-    expect(r.skipped).toEqual(['failover-endpoint-dns-removed']);
+    expect(r.skipped).toEqual(DISRUPTIVE);
     expect(r.verdicts.map((v) => v.checkId)).not.toContain('failover-endpoint-dns-removed');
+    expect(r.verdicts.map((v) => v.checkId)).not.toContain('failover-endpoint-route-removed');
   });
 
-  test('the call fails loudly while the record is gone; the record is restored and verified', async () => {
+  test('the call fails loudly while the record, then the route, is gone; both are restored and verified', async () => {
     await using lab = await startLab({ root: ROOT, runId: 'pp-test-dis-bbbb', log: () => {} });
     const r = await runOnLab(ROOT, lab, 'pp-test-dis-bbbb', { checks: pick, disruptive: true });
     const v = (id: string) => r.verdicts.find((x) => x.checkId === id)!;
     expect(v('failover-endpoint-dns-removed')).toMatchObject({ status: 'PASS' });
     expect(v('failover-endpoint-dns-removed').sentence).toMatch(/was blocked \(nxdomain/);
-    // Judged after the restore: the zone and its alias are back, exactly as in the baseline.
+    // The name still resolves to the endpoint; with no route the packets are dropped (a time-out).
+    expect(v('failover-endpoint-route-removed')).toMatchObject({ status: 'PASS' });
+    expect(v('failover-endpoint-route-removed').sentence).toMatch(/was blocked \(timeout/);
+    // Judged after the restores: the zone's alias and the peering route are back, exactly as in the
+    // baseline, and the same call works again (it ran before the disruptions, on the same twin).
     expect(v('cfg-phz-per-hostname').status).toBe('PASS');
+    expect(v('cfg-peering-routes-scoped').status).toBe('PASS');
     expect(v('cfg-no-drift').status).toBe('PASS');
+    expect(v('net002-bedrock-runtime-invoke').status).toBe('PASS');
+    expect(journalEmpty()).toBe(true);
+    const after = await runOnLab(ROOT, lab, 'pp-test-dis-bbbc', { checks: (id) => id === 'net002-bedrock-runtime-invoke' });
+    expect(after.verdicts.map((x) => x.status)).toEqual(['PASS']);
+  });
+
+  test('when the peering route is already gone the route check is ERROR (nothing to take away), never PASS', async () => {
+    await using lab = await startLab({ root: ROOT, runId: 'pp-test-dis-dddd', log: () => {} });
+    const api = new FaultApi(lab.aws);
+    await api.nz.send(new DeleteRouteCommand({ RouteTableId: await api.routeTable(api.nz, 'pathproof-nz-inference'), DestinationCidrBlock: '10.1.1.0/24' }));
+    api.destroy();
+    await lab.rebuild();
+    const r = await runOnLab(ROOT, lab, 'pp-test-dis-dddd', { checks: (id) => id === 'failover-endpoint-route-removed', disruptive: true });
+    const v = r.verdicts.find((x) => x.checkId === 'failover-endpoint-route-removed')!;
+    expect(v.status, v.sentence).toBe('ERROR');
+    expect(v.sentence).toMatch(/could not disrupt: .*no route from zone inference \(10.0.2.0\/24\)/);
     expect(journalEmpty()).toBe(true);
   });
 
@@ -49,6 +76,33 @@ describe('disruptive failover', () => {
     expect(v.status, v.sentence).toBe('ERROR');
     expect(v.sentence).toMatch(/could not disrupt: .*no private hosted zone bedrock-runtime/);
     expect(journalEmpty()).toBe(true);
+  });
+
+  test('after a crash between change and restore, the journal puts both changes back (what `restore` runs)', async () => {
+    await using lab = await startLab({ root: ROOT, runId: 'pp-test-dis-eeee', log: () => {} });
+    const config = loadConfig({ root: ROOT, env: 'local', marker: 'pp-test-dis-eeee' });
+    const clients = new AwsClients(config.env, 'pp-test-dis-eeee', lab.endpoint);
+    try {
+      // The "crash": each change is made and journaled, and nothing restores it.
+      for (const id of DISRUPTIVE) await disrupt(clients, config, ROOT, 'pp-test-dis-eeee', config.checks.find((c) => c.id === id)!);
+      const inferenceRoutes = async () => {
+        const t = await clients.ec2('nz', 'ap-southeast-6').send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'tag:Name', Values: ['pathproof-nz-inference'] }] }));
+        return (t.RouteTables?.[0]?.Routes ?? []).map((r) => r.DestinationCidrBlock);
+      };
+      expect(await inferenceRoutes()).not.toContain('10.1.1.0/24');
+      const pending = pendingEntries(ROOT);
+      expect(pending.map((p) => p.entry.fault).sort()).toEqual(['remove-peering-route', 'remove-phz-record']);
+      for (const { entry, file } of pending) await restoreEntry(clients, entry, file);
+      expect(journalEmpty()).toBe(true);
+      expect(await inferenceRoutes()).toContain('10.1.1.0/24');
+      // Restoring is verified against the API; a second restore of the same entry is harmless.
+      await restoreEntry(clients, pending[0]!.entry, pending[0]!.file);
+      await lab.rebuild();
+      const r = await runOnLab(ROOT, lab, 'pp-test-dis-eeef', { checks: (id) => ['net002-bedrock-runtime-invoke', 'cfg-no-drift'].includes(id) });
+      expect(r.verdicts.map((v) => `${v.checkId} ${v.status}`).sort()).toEqual(['cfg-no-drift PASS', 'net002-bedrock-runtime-invoke PASS']);
+    } finally {
+      clients.destroy();
+    }
   });
 
   test('nothing is left behind', async () => {

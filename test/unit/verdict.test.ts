@@ -3,6 +3,7 @@ import type { Check } from '../../src/load/config.ts';
 import { exitCodeFor, type Invocation, type OutcomeClass, type ProbeObservation, type TargetObservation } from '../../src/model/result.ts';
 import type { Batch } from '../../src/plan/plan.ts';
 import { judge } from '../../src/verdict/judge.ts';
+import { cidrContains, cidrOverlaps } from '../../src/verdict/cidr.ts';
 import { parseBatchOutput } from '../../src/verdict/parse-output.ts';
 import { localTarget, probeDefs } from '../helpers/run-probes.ts';
 
@@ -148,5 +149,21 @@ describe('monitoring sees the block', () => {
     expect(judge(logged, blocked, TODAY, undefined, { available: true, records: [] }).status).toBe('FAIL');
     expect(judge(logged, blocked, TODAY, undefined, { available: false, records: [], error: 'AccessDenied' }).status).toBe('ERROR');
     expect(judge(logged, blocked, TODAY).status).toBe('ERROR');
+  });
+});
+
+describe('CIDR helpers', () => {
+  test('containment is by prefix, and malformed input contains nothing', () => {
+    expect(cidrContains('10.1.1.0/24', '10.1.1.255')).toBe(true);
+    expect(cidrContains('10.1.1.0/24', '10.1.2.0')).toBe(false);
+    expect(cidrContains('0.0.0.0/0', '203.0.113.10')).toBe(true);
+    expect(cidrContains('10.1.1.0/33', '10.1.1.1')).toBe(false);
+    expect(cidrContains('10.1.1.0/24', '10.1.1.256')).toBe(false);
+  });
+  test('two blocks overlap when either contains the other', () => {
+    expect(cidrOverlaps('10.1.0.0/16', '10.1.1.0/24')).toBe(true);
+    expect(cidrOverlaps('10.1.1.0/24', '10.1.0.0/16')).toBe(true);
+    expect(cidrOverlaps('10.1.1.0/24', '10.1.2.0/24')).toBe(false);
+    expect(cidrOverlaps('10.0.2.0/24', '10.0.2.0/24')).toBe(true);
   });
 });
