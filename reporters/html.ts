@@ -43,6 +43,20 @@ function row(v: Verdict): string {
   return `<tr class="v-${v.status}"><td><b style="color:${COLOR[v.status]}">${v.status}</b></td><td>${esc(v.checkId)}<br><small>${esc(v.suite)} · ${esc(v.source.file.split('/').slice(-2).join('/'))}:${v.source.line}</small></td><td>${esc(v.target.zone)}<br><small>${esc(v.target.instanceId)}</small></td><td>${esc(v.sentence)}${v.evidence.probe ? `<details><summary>evidence</summary><pre>${esc(JSON.stringify({ command: v.evidence.commandId, status: v.evidence.invocationStatus, probe: v.evidence.probe.raw, control: v.evidence.control?.raw }, null, 2))}</pre></details>` : ''}</td></tr>`;
 }
 
+/** NET policies × categories: each cell names the checks that test it, or says untested. */
+function coverageTable(report: Report): string {
+  const c = report.coverage;
+  const rows = Object.entries(c.policies).map(([id, cats]) => `<tr><th><a href="#${esc(id)}">${esc(id)}</a></th>${c.categories.map((cat) => {
+    const ids = cats[cat] ?? [];
+    return ids.length
+      ? `<td class="tested" data-policy="${esc(id)}" data-category="${esc(cat)}" title="${esc(ids.join(', '))}">tested (${ids.length})</td>`
+      : `<td class="untested" data-policy="${esc(id)}" data-category="${esc(cat)}">untested</td>`;
+  }).join('')}</tr>`).join('');
+  const pairs = Object.values(c.zones);
+  return `<table id="coverage"><tr><th>policy</th>${c.categories.map((cat) => `<th>${esc(cat)}</th>`).join('')}</tr>${rows}</table>
+<p id="zone-coverage">Zone pairs tested: ${pairs.filter((l) => l.length).length}/${pairs.length}${c.untestedZonePairs.length ? `; untested: ${esc(c.untestedZonePairs.join(', '))}` : ''}.</p>`;
+}
+
 /** The auditor's page: self-contained (inline CSS and SVG, no script, no external resource). */
 export function html(report: Report): string {
   const count = (s: string) => report.verdicts.filter((v) => v.status === s).length;
@@ -70,6 +84,7 @@ body{font:14px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:1100px;color
 table{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem}td,th{border:1px solid #e0e0e0;padding:.35rem .5rem;vertical-align:top;text-align:left}
 .badge{color:#fff;border-radius:3px;padding:0 .4rem;font-size:.8em}.summary span{display:inline-block;margin-right:1.2rem;font-size:1.1em}
 pre{white-space:pre-wrap;font-size:12px;background:#fafafa;padding:.4rem}.partial{background:#fff3e0;border:1px solid #ef6c00;padding:.5rem}
+.tested{background:#e8f5e9}.untested{color:#9e9e9e}
 </style></head><body>
 <h1>pathproof evidence: ${esc(report.env)}</h1>
 <p>Run <code>${esc(report.runId)}</code>, ${esc(report.startedAt)} to ${esc(report.finishedAt)}, pathproof ${esc(report.tool.version)}${report.suitesCommit ? `, suites at commit <code>${esc(report.suitesCommit)}</code>` : ''}. Accounts: ${report.accounts.map((a) => `${esc(a.name)} ${esc(a.id)} (${esc(a.region)})`).join(', ')}.</p>
@@ -77,6 +92,8 @@ ${report.partial ? `<p class="partial" id="partial">This run is <b>partial</b>: 
 <p class="summary" id="summary">${ORDER.map((s) => `<span style="color:${COLOR[s]}"><b data-count="${s}">${count(s)}</b> ${s}</span>`).join('')}</p>
 <h2>Zones: intended (cell) and observed (mark)</h2>
 ${matrixSvg(report)}
+<h2>Coverage: NET policies × categories</h2>
+${coverageTable(report)}
 <h2>Framework mapping</h2>
 <table id="frameworks"><tr><th>control</th><th>title</th><th>NET policies</th><th>worst verdict</th></tr>${frameworkRows}</table>
 ${sections}

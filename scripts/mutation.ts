@@ -10,6 +10,7 @@ import { startLab } from '../infra/twin/lab.ts';
 import { DEFAULT_DENY } from '../src/load/suite-schema.ts';
 import type { Verdict } from '../src/model/result.ts';
 import { runOnLab } from './twin-run.ts';
+import { exitAfterFlush } from '../src/cli/exit.ts';
 
 export interface ScenarioOutcome {
   readonly scenario: string;
@@ -62,5 +63,5 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
     process.stderr.write(`${s.id}: ${outcomes.at(-1)!.killed ? 'killed' : 'SURVIVED'} (${outcomes.at(-1)!.ms} ms)\n`);
   }
   process.stdout.write(`${killTable(outcomes)}\n`);
-  process.exit(outcomes.every((o) => o.killed) ? 0 : 1);
+  exitAfterFlush(outcomes.every((o) => o.killed) ? 0 : 1);
 }

@@ -10,6 +10,7 @@ import { execa } from 'execa';
 import { startMoto } from '../infra/twin/emulator.ts';
 import { startLab } from '../infra/twin/lab.ts';
 import { runOnLab } from './twin-run.ts';
+import { exitAfterFlush } from '../src/cli/exit.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -66,4 +67,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then((code) => process.exit(code), (e: unknown) => { process.stderr.write(`terraform-local: ${(e as Error).message}\n`); process.exit(2); });
+main().then((code) => exitAfterFlush(code), (e: unknown) => { process.stderr.write(`terraform-local: ${(e as Error).message}\n`); exitAfterFlush(2); });

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../load/issues.ts';
 import { describeError, PathproofError } from '../errors.ts';
 import { runCommand } from './run.ts';
+import { exitAfterFlush } from './exit.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -111,11 +112,11 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  (code) => exitAfterFlush(code),
   (e: unknown) => {
     if (e instanceof ConfigError) process.stderr.write(`${e.message}\n`);
     else if (e instanceof Error && (e as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') process.stderr.write(`${e.message}\n\n${USAGE}`);
     else process.stderr.write(`pathproof: ${describeError(e)}\n`);
-    process.exit(2);
+    exitAfterFlush(2);
   },
 );

@@ -124,7 +124,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
 
   // Reports are written whatever happened: partial and marked so when the run was cut short.
   const dir = path.join(opts.out, runId);
-  const report = buildReport(config, result, { partial: interrupted, callers, ...(await suitesCommit(opts.root)) });
+  const report = buildReport(config, result, { partial: interrupted, callers, coverage: cov, ...(await suitesCommit(opts.root)) });
   const bundle = writeBundle(dir, report, result, { root: opts.root, ...(opts.signingKey ? { signingKey: opts.signingKey } : {}), extra: { 'coverage.json': `${JSON.stringify(cov, null, 2)}\n` } });
   for (const e of bundle.reporterErrors) err(`pathproof: reporter ${e.reporter} failed (the others were written): ${e.error.split('\n')[0]}`);
 

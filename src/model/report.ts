@@ -21,6 +21,19 @@ export interface ZonePair {
   readonly intended: 'allow' | 'deny' | 'mixed';
 }
 
+/** What the selected checks cover: NET policies × categories, and the zone × zone matrix. */
+export interface Coverage {
+  /** The categories, in the order reports show them. */
+  readonly categories: readonly string[];
+  /** policy id → category → check ids that test it (empty = untested). */
+  readonly policies: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>;
+  /** "from→to" for every internal source zone × every other zone → check ids. */
+  readonly zones: Readonly<Record<string, readonly string[]>>;
+  readonly untestedPolicies: readonly string[];
+  readonly untestedPolicyCategories: readonly string[];
+  readonly untestedZonePairs: readonly string[];
+}
+
 /**
  * Everything a reporter may look at: plain data, no clients. Reporters are pure functions of it.
  */
@@ -40,6 +53,8 @@ export interface Report {
   readonly frameworks: readonly { readonly framework: string; readonly id: string; readonly title: string; readonly policies: readonly string[] }[];
   readonly accounts: readonly { readonly name: string; readonly id: string; readonly region: string; readonly callerArn?: string }[];
   readonly suitesCommit?: string;
+  /** What the run's checks were meant to cover (untested cells are listed, not hidden). */
+  readonly coverage: Coverage;
 }
 
 /** The pseudo policy of flows only the default deny governs. */

@@ -1,12 +1,12 @@
 import { evaluate } from '../catalog/evaluate.ts';
 import type { Config } from '../load/config.ts';
-import type { PolicySummary, Report, ZonePair } from '../model/report.ts';
+import type { Coverage, PolicySummary, Report, ZonePair } from '../model/report.ts';
 import type { RunResult } from '../run/execute.ts';
 
 export const VERSION = '0.1.0';
 
 /** The reporters' view of a run: plain data derived from the config and the result. */
-export function buildReport(config: Config, result: RunResult, extra: { partial: boolean; callers: Record<string, string>; suitesCommit?: string }): Report {
+export function buildReport(config: Config, result: RunResult, extra: { partial: boolean; callers: Record<string, string>; suitesCommit?: string; coverage: Coverage }): Report {
   const policies: PolicySummary[] = [...config.catalog.policies.values()].map((p) => ({
     id: p.id, title: p.title, from: p.from, to: p.to, action: p.action, severity: p.severity, justification: p.justification,
     remediation: p.remediation, ...(p.helpUri ? { helpUri: p.helpUri } : {}),
@@ -24,7 +24,7 @@ export function buildReport(config: Config, result: RunResult, extra: { partial:
     tool: { name: 'pathproof', version: VERSION, informationUri: 'https://github.com/pathproof/pathproof' },
     runId: result.runId, env: result.env, startedAt: result.startedAt, finishedAt: result.finishedAt,
     partial: extra.partial || result.interrupted.length > 0, notRun: result.interrupted, verdicts: result.verdicts,
-    policies, zones, matrix, frameworks: config.catalog.frameworks,
+    policies, zones, matrix, frameworks: config.catalog.frameworks, coverage: extra.coverage,
     accounts: Object.entries(config.env.accounts).map(([name, a]) => ({ name, id: a.id, region: a.region, ...(extra.callers[name] ? { callerArn: extra.callers[name] } : {}) })),
     ...(extra.suitesCommit ? { suitesCommit: extra.suitesCommit } : {}),
   };

@@ -1,16 +1,9 @@
 import type { Catalog } from '../catalog/catalog.ts';
 import type { Check } from '../load/config.ts';
 import { CATEGORIES, DEFAULT_DENY } from '../load/suite-schema.ts';
+import type { Coverage } from '../model/report.ts';
 
-export interface Coverage {
-  /** policy id → category → check ids that test it (empty = untested). */
-  readonly policies: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>;
-  /** "from→to" for every internal source zone × every other zone → check ids. */
-  readonly zones: Readonly<Record<string, readonly string[]>>;
-  readonly untestedPolicies: readonly string[];
-  readonly untestedPolicyCategories: readonly string[];
-  readonly untestedZonePairs: readonly string[];
-}
+export type { Coverage };
 
 /** What the selected checks cover: NET policies × categories, and the zone × zone matrix. */
 export function coverage(catalog: Catalog, envZones: readonly string[], checks: readonly Check[]): Coverage {
@@ -26,7 +19,7 @@ export function coverage(catalog: Catalog, envZones: readonly string[], checks: 
     for (const to of [...catalog.zones.keys()].filter((z) => z !== from)) zones[`${from}→${to}`] = checks.filter((k) => k.from === from && k.to === to).map((k) => k.id);
   }
   return {
-    policies, zones,
+    categories: [...CATEGORIES], policies, zones,
     untestedPolicies: ids.filter((id) => Object.values(policies[id]!).every((l) => l.length === 0)),
     untestedPolicyCategories: ids.flatMap((id) => CATEGORIES.filter((c) => policies[id]![c]!.length === 0).map((c) => `${id}×${c}`)),
     untestedZonePairs: Object.entries(zones).filter(([, l]) => l.length === 0).map(([k]) => k),
@@ -40,5 +33,7 @@ export function formatCoverage(c: Coverage): string {
   if (c.untestedZonePairs.length) lines.push(`coverage: untested zone pairs: ${c.untestedZonePairs.join(', ')}`);
   const perPolicy = Object.entries(c.policies).map(([id, cats]) => `${id} [${Object.entries(cats).filter(([, l]) => l.length).map(([k]) => k).join(', ') || 'none'}]`);
   lines.push(`coverage: policy × category tested: ${perPolicy.join('; ')}`);
+  const untested = Object.entries(c.policies).map(([id, cats]) => [id, Object.entries(cats).filter(([, l]) => l.length === 0).map(([k]) => k)] as const).filter(([, l]) => l.length);
+  if (untested.length) lines.push(`coverage: policy × category untested: ${untested.map(([id, l]) => `${id} [${l.join(', ')}]`).join('; ')}`);
   return lines.join('\n');
 }

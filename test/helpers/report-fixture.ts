@@ -3,6 +3,7 @@ import type { Report } from '../../src/model/report.ts';
 import type { ProbeObservation, Verdict } from '../../src/model/result.ts';
 import type { RunResult } from '../../src/run/execute.ts';
 import { buildReport } from '../../src/report/build.ts';
+import { coverage } from '../../src/report/coverage.ts';
 import { ROOT } from './paths.ts';
 
 export const config = loadConfig({ root: ROOT, env: 'local', marker: 'pp-test' });
@@ -34,5 +35,8 @@ export function sampleResult(): RunResult {
 }
 
 export function sampleReport(over: Partial<{ partial: boolean }> = {}): Report {
-  return buildReport(config, sampleResult(), { partial: over.partial ?? false, callers: { nz: 'arn:aws:iam::123456789012:user/moto' }, suitesCommit: 'abc123' });
+  return buildReport(config, sampleResult(), {
+    partial: over.partial ?? false, callers: { nz: 'arn:aws:iam::123456789012:user/moto' }, suitesCommit: 'abc123',
+    coverage: coverage(config.catalog, Object.keys(config.env.zones), config.checks),
+  });
 }

@@ -44,6 +44,12 @@ describe.runIf(existsSync(CHROMIUM))('the HTML evidence report in headless Chrom
       const first = await page.locator('section#NET-010 tr.v-FAIL, section#NET-010 tr.v-PASS').first().getAttribute('class');
       expect(first).toBe('v-FAIL');
       expect(await page.locator('#frameworks tr').count()).toBeGreaterThan(4);
+      // Coverage: every policy × category cell is marked tested (naming its checks) or untested.
+      expect(await page.locator('#coverage td').count()).toBe(8 * 8); // 7 NET policies + default-deny × 8 categories
+      expect(await page.locator('#coverage td[data-policy="NET-001"][data-category="positive"]').textContent()).toMatch(/^tested \(\d+\)$/);
+      expect(await page.locator('#coverage td[data-policy="NET-001"][data-category="positive"]').getAttribute('title')).toContain('net001-app-to-model-proxy');
+      expect(await page.locator('#coverage td[data-policy="NET-001"][data-category="exfiltration"]').textContent()).toBe('untested');
+      expect(await page.locator('#zone-coverage').textContent()).toMatch(/Zone pairs tested: 42\/42/);
       await page.screenshot({ path: path.join(dir, 'report.png'), fullPage: true });
     } finally {
       await browser.close();

@@ -47,6 +47,12 @@ describe('the launcher', () => {
     expect(r.stdout).toMatch(/dry run pp-[0-9t]+-[0-9a-f]{4}, env prod: \d+ checks, (\d+) batches, \1 SendCommand calls\. Nothing is sent\./);
     expect(r.stdout).toContain('aws ssm send-command --region ap-southeast-6 --document-name AWS-RunShellScript');
     expect(r.stdout).toContain("PP_host='bedrock-runtime.ap-southeast-2.amazonaws.com'");
+    // Disruptive checks are named with the change they would make, not planned with the rest.
+    expect(r.stdout).toMatch(/^disruptive, not run without --allow-disruptive: failover-endpoint-route-removed: journal and delete the routes of zone inference/m);
+  });
+  test('the whole dry run arrives through a slow pipe (a bare process.exit cut everything after the first 64 KB)', async () => {
+    const r = await execa('sh', ['-c', 'npx tsx src/cli/main.ts run --env=prod --dry-run 2>/dev/null | (sleep 1; tail -n 1)'], { cwd: ROOT, env: clean, extendEnv: false, reject: false });
+    expect(r.stdout).toMatch(/^coverage: policy × category untested: /);
   });
   test('a bad configuration exits 2 with every problem and runs nothing', async () => {
     const r = await execa('npx', ['tsx', 'src/cli/main.ts', 'run', '--env=nowhere'], { cwd: ROOT, env: clean, extendEnv: false, reject: false });
