@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { startVitest } from 'vitest/node';
-import { loadConfig, type Check, type Config } from '../load/config.ts';
+import { isConfigCheck, loadConfig, type Check, type Config } from '../load/config.ts';
 import { exitCodeFor } from '../model/result.ts';
 import { execute, resolveTargets, testName, type RunResult } from '../run/execute.ts';
 import { openSession } from '../run/session.ts';
@@ -237,7 +237,7 @@ export function renderPlan(plan: Plan, config: Config): string {
     }
     lines.push('   --- script ---', b.script.trimEnd(), '   --- end of script ---', '');
   }
-  const configChecks = plan.checks.filter((c) => c.assert);
+  const configChecks = plan.checks.filter(isConfigCheck);
   if (configChecks.length) lines.push(`config checks (read from the AWS API at run time, no command sent): ${configChecks.map((c) => `${c.id} [${c.assert}]`).join(', ')}`);
   for (const z of plan.untargeted) lines.push(`!! zone ${z} has checks but no targets: they would be ERROR`);
   return `${lines.join('\n')}\n`;

@@ -22,7 +22,7 @@ export interface Check {
   readonly policies: readonly string[];
   readonly from: string;
   readonly to: string;
-  /** The probe that runs on targets ('' for config checks). */
+  /** The probe that runs on targets ('' for config checks: see isConfigCheck). */
   readonly probe: string;
   /** The API-level assertion of a config check. */
   readonly assert?: AssertionName;
@@ -36,6 +36,11 @@ export interface Check {
   readonly marker: string;
   readonly waiver?: CheckInput['waiver'];
   readonly source: { readonly file: string; readonly line: number; readonly col: number };
+}
+
+/** A config check reads the AWS API (its assertion); every other check runs a probe on targets. */
+export function isConfigCheck(c: Pick<Check, 'assert'>): boolean {
+  return c.assert !== undefined;
 }
 
 /** An expectation with its references expanded (CIDR lists become arrays). */

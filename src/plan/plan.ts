@@ -1,4 +1,4 @@
-import { worstCaseSeconds, type Check, type Config, type ControlCall } from '../load/config.ts';
+import { isConfigCheck, worstCaseSeconds, type Check, type Config, type ControlCall } from '../load/config.ts';
 import { buildBatchScript } from './batch-script.ts';
 
 /** A probe host inside a zone, as found by tag or id. */
@@ -60,7 +60,7 @@ export function planRun(config: Config, checks: readonly Check[], targets: Reado
   const commands: CommandPlan[] = [];
   const untargeted: string[] = [];
   // Config checks read the AWS API and run no probe: they are never batched.
-  const probeChecks = checks.filter((c) => c.probe !== '');
+  const probeChecks = checks.filter((c) => !isConfigCheck(c));
   const zones = [...new Set(probeChecks.map((c) => c.from))].sort();
   for (const zone of zones) {
     const zoneChecks = probeChecks.filter((c) => c.from === zone);

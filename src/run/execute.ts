@@ -1,6 +1,6 @@
 import createDebug from 'debug';
 import { describeError, isPathproofError } from '../errors.ts';
-import type { Check, Config } from '../load/config.ts';
+import { isConfigCheck, type Check, type Config } from '../load/config.ts';
 import type { CanaryRecord, FlowEvidence, Invocation, TargetObservation, Verdict } from '../model/result.ts';
 import { planRun, type Plan, type Target } from '../plan/plan.ts';
 import type { TargetResolver } from '../transport/targets.ts';
@@ -44,7 +44,7 @@ export interface RunResult {
 export async function resolveTargets(config: Config, checks: readonly Check[], resolver: TargetResolver): Promise<{ targets: Map<string, Target[]>; faults: Map<string, string> }> {
   const targets = new Map<string, Target[]>();
   const faults = new Map<string, string>();
-  for (const zone of [...new Set(checks.filter((c) => c.probe !== '').map((c) => c.from))].sort()) {
+  for (const zone of [...new Set(checks.filter((c) => !isConfigCheck(c)).map((c) => c.from))].sort()) {
     try {
       const found = await resolver.resolve(zone);
       targets.set(zone, found);
@@ -116,7 +116,7 @@ export async function execute(
   const verdicts: Verdict[] = [];
   const interrupted: string[] = [];
   // Config checks: one API read, every assertion judged against it.
-  const configChecks = checks.filter((c) => c.assert);
+  const configChecks = checks.filter(isConfigCheck);
   if (configChecks.length > 0 && !opts.signal?.aborted) {
     let inventory: TwinModel | undefined;
     let fault = 'this environment offers no inventory reader';
@@ -127,7 +127,7 @@ export async function execute(
   } else if (opts.signal?.aborted) {
     interrupted.push(...configChecks.map((c) => c.id));
   }
-  for (const check of checks.filter((c) => !c.assert && !skipped.includes(c.id))) {
+  for (const check of checks.filter((c) => !isConfigCheck(c) && !skipped.includes(c.id))) {
     // Each observation carries the probes of its own round: keep those that hold this check.
     const obsForZone = observations.filter((o) => o.target.zone === check.from && (o.fault || o.probes.some((p) => p.key === check.id)));
     const problem = restoreProblems.get(check.id);

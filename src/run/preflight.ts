@@ -1,7 +1,7 @@
 import { DescribeInstanceInformationCommand } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { describeError } from '../errors.ts';
-import type { Config } from '../load/config.ts';
+import { isConfigCheck, type Config } from '../load/config.ts';
 import type { Session } from './session.ts';
 
 export interface PreflightItem { readonly ok: boolean; readonly what: string; readonly detail: string }
@@ -22,7 +22,7 @@ export async function preflight(config: Config, session: Session): Promise<Prefl
       items.push({ ok: false, what: `credentials for account ${name}`, detail: `${describeError(e)}. Log in (aws sso login --profile …) or let CI assume ${acct.roleArn ?? 'the role'} through OIDC; STS must be regional for ${acct.region}` });
     }
   }
-  const zones = [...new Set(config.checks.filter((c) => c.probe !== '').map((c) => c.from))].sort();
+  const zones = [...new Set(config.checks.filter((c) => !isConfigCheck(c)).map((c) => c.from))].sort();
   for (const zone of zones) {
     const z = config.env.zones[zone]!;
     const acct = config.env.accounts[z.account]!;
