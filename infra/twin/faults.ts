@@ -91,7 +91,7 @@ function need<T>(v: T | undefined, what: string): T {
 export const SCENARIOS: readonly FaultScenario[] = [
   {
     id: 'endpoint-sg-whole-vpc', category: 'negative', mistake: 'The endpoint security group admits 443 from the whole NZ VPC CIDR instead of the inference subnet',
-    policies: ['NET-010'], checks: ['net010-app-to-bedrock-runtime-endpoint', 'gen-application-to-external-ai-443', 'cfg-endpoint-sg-scoped', 'cfg-no-drift'],
+    policies: ['NET-010'], checks: ['net010-app-to-bedrock-runtime-endpoint', 'net010-app-to-bedrock-endpoint', 'net010-app-to-bedrock-agent-endpoint', 'net010-app-to-bedrock-agent-runtime-endpoint', 'gen-application-to-external-ai-443', 'cfg-endpoint-sg-scoped', 'cfg-no-drift'],
     async apply(api) {
       await api.syd.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: await api.group(api.syd, 'pathproof-syd-endpoints'), IpPermissions: [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: '10.0.0.0/16' }] }] }));
     },
