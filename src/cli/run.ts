@@ -16,7 +16,7 @@ import { coverage, formatCoverage } from '../report/coverage.ts';
 import { snapshot } from '../config-checks/drift.ts';
 import { formatPreflight, preflight } from '../run/preflight.ts';
 import { describeEntry, pendingEntries, restoreEntry } from '../run/disrupt.ts';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AwsClients } from '../transport/aws-clients.ts';
 
 export interface RunOptions {
@@ -74,6 +74,13 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     }
     process.stdout.write(`${formatCoverage(cov)}\n`);
     return 0;
+  }
+
+  // A change a crashed disruptive run left behind makes every verdict describe a network nobody intended.
+  const unrestored = config.env.kind === 'twin' ? [] : pendingEntries(opts.root, config.env.name);
+  if (unrestored.length > 0) {
+    err(`pathproof: a disruptive run did not restore ${unrestored.map((e) => describeEntry(e.entry)).join('; ')} in env ${config.env.name}: run \`npm run pathproof -- restore --env=${config.env.name}\` first`);
+    if (opts.allowDisruptive) return 2;
   }
 
   const controller = new AbortController();
@@ -174,10 +181,18 @@ export async function preflightCommand(root: string, env: string): Promise<numbe
 
 /** `pathproof restore --env NAME`: puts back what a crashed disruptive run left changed (from the journal). */
 export async function restoreCommand(root: string, env: string): Promise<number> {
-  const entries = pendingEntries(root);
-  if (entries.length === 0) { process.stdout.write('nothing to restore: the journal is empty\n'); return 0; }
   const runId = newRunId();
   const config = loadConfig({ root, env, marker: runId });
+  const entries = pendingEntries(root, env);
+  if (entries.length === 0) { process.stdout.write(`nothing to restore: the journal holds no change made in env ${env}\n`); return 0; }
+  if (config.env.kind === 'twin') {
+    // The emulator and the twin a change was made in end with their run: there is nothing left to put back.
+    for (const { entry, file } of entries) {
+      rmSync(file, { force: true });
+      process.stdout.write(`dropped ${describeEntry(entry)} (run ${entry.runId}): the twin it changed ended with that run\n`);
+    }
+    return 0;
+  }
   await using session = await openSession(config, runId, err);
   for (const { entry, file } of entries) {
     await restoreEntry(session.clients, entry, file);

@@ -22,6 +22,8 @@ export type JournalEntry = {
   readonly runId: string;
   readonly checkId: string;
   readonly at: string;
+  /** The environment the change was made in: only a restore with the same environment puts it back. */
+  readonly env: string;
   /** The environment account whose credentials make (and undo) the change. */
   readonly account: string;
 } & (
@@ -56,7 +58,7 @@ export function describeEntry(e: JournalEntry): string {
 export async function disrupt(clients: DisruptClients, config: Config, root: string, runId: string, check: Check): Promise<{ entry: JournalEntry; file: string }> {
   const spec = check.disruptive!;
   const zone = config.env.zones[check.from]!;
-  const base = { runId, checkId: check.id, at: new Date().toISOString(), account: zone.account };
+  const base = { runId, checkId: check.id, at: new Date().toISOString(), env: config.env.name, account: zone.account };
   if (spec.fault === 'remove-phz-record') {
     const r53 = clients.route53(zone.account);
     const hostname = `${spec.service}.${config.env.bedrock.region}.amazonaws.com`;
@@ -109,10 +111,13 @@ export async function restoreEntry(clients: DisruptClients, entry: JournalEntry,
   rmSync(file, { force: true });
 }
 
-export function pendingEntries(root: string): { entry: JournalEntry; file: string }[] {
+/** The journal's entries for one environment: changes made there and not (yet) restored. */
+export function pendingEntries(root: string, env: string): { entry: JournalEntry; file: string }[] {
   let names: string[] = [];
   try { names = readdirSync(journalDir(root)).filter((n) => n.endsWith('.json')); } catch { return []; }
-  return names.map((n) => ({ file: path.join(journalDir(root), n), entry: JSON.parse(readFileSync(path.join(journalDir(root), n), 'utf8')) as JournalEntry }));
+  return names
+    .map((n) => ({ file: path.join(journalDir(root), n), entry: JSON.parse(readFileSync(path.join(journalDir(root), n), 'utf8')) as JournalEntry }))
+    .filter((e) => e.entry.env === env);
 }
 
 /**

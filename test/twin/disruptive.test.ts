@@ -18,7 +18,7 @@ import { ROOT } from '../helpers/paths.ts';
 
 const DISRUPTIVE = ['failover-endpoint-dns-removed', 'failover-endpoint-route-removed'];
 const pick = (id: string) => DISRUPTIVE.includes(id) || ['cfg-phz-per-hostname', 'cfg-peering-routes-scoped', 'cfg-no-drift', 'dns-bedrock-runtime-private', 'net002-bedrock-runtime-invoke'].includes(id);
-const journalEmpty = () => !existsSync(journalDir(ROOT)) || readdirSync(journalDir(ROOT)).length === 0;
+const journalEmpty = () => pendingEntries(ROOT, 'local').length === 0;
 
 describe('disruptive failover', () => {
   test('without --allow-disruptive the check is not run, and listed as such', async () => {
@@ -90,7 +90,7 @@ describe('disruptive failover', () => {
         return (t.RouteTables?.[0]?.Routes ?? []).map((r) => r.DestinationCidrBlock);
       };
       expect(await inferenceRoutes()).not.toContain('10.1.1.0/24');
-      const pending = pendingEntries(ROOT);
+      const pending = pendingEntries(ROOT, 'local');
       expect(pending.map((p) => p.entry.fault).sort()).toEqual(['remove-peering-route', 'remove-phz-record']);
       for (const { entry, file } of pending) await restoreEntry(clients, entry, file);
       expect(journalEmpty()).toBe(true);
