@@ -43,7 +43,9 @@ export function sarif(report: Report, options: SarifOptions): string {
   const groups = new Map<string, Verdict[]>();
   for (const v of report.verdicts) {
     const k = `${v.target.accountId}/${v.target.region}`;
-    groups.set(k, [...(groups.get(k) ?? []), v]);
+    const group = groups.get(k);
+    if (group) group.push(v);
+    else groups.set(k, [v]);
   }
   if (groups.size === 0) for (const a of report.accounts) groups.set(`${a.id}/${a.region}`, []);
   const usedPolicies = [...new Set(report.verdicts.flatMap((v) => v.policies))].sort();

@@ -24,12 +24,16 @@ export interface BundleOutcome {
  */
 export function writeBundle(dir: string, report: Report, result: RunResult, opts: { root?: string; signingKey?: string; only?: readonly ReporterName[]; renderers?: Partial<typeof reporters>; /** More files to include and sign, by relative path. */ extra?: Record<string, string> } = {}): BundleOutcome {
   mkdirSync(dir, { recursive: true });
-  const files: string[] = [];
+  // Each file is hashed from the bytes written, once; a fleet run writes tens of thousands of them.
+  const files = new Map<string, { sha256: string; bytes: number }>();
+  const dirs = new Set<string>();
   const put = (rel: string, content: string) => {
     const file = path.join(dir, rel);
-    mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, content);
-    files.push(rel);
+    const parent = path.dirname(file);
+    if (!dirs.has(parent)) { mkdirSync(parent, { recursive: true }); dirs.add(parent); }
+    const bytes = Buffer.from(content);
+    writeFileSync(file, bytes);
+    files.set(rel, { sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length });
   };
   put('run.json', `${JSON.stringify({
     tool: report.tool, runId: report.runId, env: report.env, startedAt: report.startedAt, finishedAt: report.finishedAt,
@@ -64,11 +68,11 @@ export function writeBundle(dir: string, report: Report, result: RunResult, opts
 
   const key = loadOrGenerateKey(opts.signingKey);
   put(PUBLIC_KEY, createPublicKey(key).export({ type: 'spki', format: 'pem' }).toString());
-  const manifest = { algorithm: 'sha256', signature: 'ed25519', runId: report.runId, keySource: opts.signingKey ? 'file' : 'generated-for-this-run', files: files.filter((f) => f !== PUBLIC_KEY).concat(PUBLIC_KEY).sort().map((f) => ({ path: f, sha256: sha256(path.join(dir, f)), bytes: statSync(path.join(dir, f)).size })) };
+  const manifest = { algorithm: 'sha256', signature: 'ed25519', runId: report.runId, keySource: opts.signingKey ? 'file' : 'generated-for-this-run', files: [...files.keys()].sort().map((f) => ({ path: f, ...files.get(f)! })) };
   const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
   writeFileSync(path.join(dir, MANIFEST), manifestText);
   writeFileSync(path.join(dir, SIGNATURE), `${sign(null, Buffer.from(manifestText), key).toString('base64')}\n`);
-  return { dir, files: [...files, MANIFEST, SIGNATURE], reporterErrors };
+  return { dir, files: [...files.keys(), MANIFEST, SIGNATURE], reporterErrors };
 }
 
 function sha256(file: string): string {

@@ -1,0 +1,126 @@
+/**
+ * Benchmarks: prints figures, asserts nothing (speed and memory targets live here, not in timed tests).
+ *
+ *   npm run bench                 the harness alone at fleet scale: load, plan, parse + judge, report
+ *   npm run bench -- --twin [N]   also N cold runs of every suite on the local twin (root; default 3)
+ *
+ * The fleet benchmark runs the real pipeline (execute → plan → batch scripts → parse → judge →
+ * every reporter → signed bundle) against env prod with a command port that answers instantly, so
+ * the figures are pathproof's own cost, not the network's.
+ */
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { exitAfterFlush } from '../src/cli/exit.ts';
+import { loadConfig } from '../src/load/config.ts';
+import type { Invocation } from '../src/model/result.ts';
+import type { Target } from '../src/plan/plan.ts';
+import { buildReport } from '../src/report/build.ts';
+import { writeBundle } from '../src/report/bundle.ts';
+import { coverage } from '../src/report/coverage.ts';
+import { execute, type CommandPort } from '../src/run/execute.ts';
+import type { TargetResolver } from '../src/transport/targets.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const MB = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
+const row = (what: string, value: string) => process.stdout.write(`${what.padEnd(58)} ${value}\n`);
+
+/** Peak RSS while fn runs, sampled every 5 ms. */
+async function measure<T>(fn: () => Promise<T> | T): Promise<{ value: T; ms: number; peakRss: number }> {
+  let peak = process.memoryUsage.rss();
+  const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage.rss()); }, 5);
+  const t0 = performance.now();
+  try {
+    const value = await fn();
+    peak = Math.max(peak, process.memoryUsage.rss());
+    return { value, ms: performance.now() - t0, peakRss: peak };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** Every probe "times out" and the batch ends properly: the judge does its full work for each check × target. */
+const instantPort: CommandPort = {
+  async run(_account, _region, req) {
+    const end = /printf '\{"pathproof-end":"%s","n":%d\}\\n' '([^']+)' (\d+)/.exec(req.script);
+    if (!end) throw new Error('bench: the batch script has no end line');
+    const [, batch, n] = end;
+    const lines = [`{"pathproof-begin":"${batch}","n":${n}}`];
+    for (let i = 0; i < Number(n); i++) lines.push(`{"i":${i},"rc":0,"o":{"r":"timeout","attempts":2,"successes":0,"ms":2000,"detail":""}}`);
+    lines.push(`{"pathproof-end":"${batch}","n":${n}}`);
+    const stdout = `${lines.join('\n')}\n`;
+    const at = new Date().toISOString();
+    return req.instanceIds.map((instanceId): Invocation => ({ instanceId, commandId: `bench-${batch}`, status: 'Success', statusDetails: 'Success', responseCode: 0, stdout, stderr: '', requestedAt: at, finishedAt: at, durationMs: 1 }));
+  },
+};
+
+async function fleet(perZone: number): Promise<void> {
+  const load = await measure(() => loadConfig({ root: ROOT, env: 'prod', marker: 'pp-bench' }));
+  const config = load.value;
+  const checks = config.checks.filter((c) => !c.disruptive);
+  const resolver: TargetResolver = {
+    async resolve(zone) {
+      const z = config.env.zones[zone]!;
+      const acct = config.env.accounts[z.account]!;
+      return Array.from({ length: perZone }, (_, k): Target => ({ instanceId: `i-${zone.slice(0, 4)}${String(k).padStart(13, '0')}`, zone, account: z.account, accountId: acct.id, region: acct.region, vpc: z.vpc, privateIp: `10.9.${k >> 8}.${k & 255}` }));
+    },
+  };
+  const run = await measure(() => execute(config, checks, { runId: 'pp-bench', resolver, port: instantPort, today: '2026-11-24' }));
+  const result = run.value;
+  const scripts = result.plan.batches.map((b) => Buffer.byteLength(b.script));
+  const gz = result.plan.batches.map((b) => gzipSync(b.script).length);
+  const dir = mkdtempSync(path.join(tmpdir(), 'pp-bench-'));
+  try {
+    const report = await measure(() => {
+      const r = buildReport(config, result, { partial: false, callers: {}, coverage: coverage(config.catalog, Object.keys(config.env.zones), checks) });
+      return writeBundle(dir, r, result, { root: ROOT });
+    });
+    if (report.value.reporterErrors.length) throw new Error(`bench: reporters failed: ${report.value.reporterErrors.map((e) => e.reporter).join(', ')}`);
+    const sarifGz = gzipSync(readFileSync(path.join(dir, 'pathproof-complete.sarif'))).length;
+    process.stdout.write(`\n== harness at fleet scale: env prod, ${perZone} probe hosts per zone, ${checks.length} checks\n`);
+    row('load + validate config (catalog, env, probes, suites)', `${load.ms.toFixed(0)} ms`);
+    row(`plan + ${result.plan.commands.length} SendCommand + parse + judge ${result.verdicts.length} verdicts`, `${run.ms.toFixed(0)} ms (${((run.ms * 1000) / result.verdicts.length).toFixed(0)} µs per verdict)`);
+    row('largest batch script (the commands parameter)', `${Math.max(...scripts)} bytes (${Math.max(...gz)} gzipped)`);
+    const written = report.value.files.reduce((n, f) => n + statSync(path.join(dir, f)).size, 0);
+    row('report + JUnit + 2 SARIF + HTML + signed bundle', `${report.ms.toFixed(0)} ms (${report.value.files.length} files, ${MB(written)} written)`);
+    row('complete SARIF, gzipped (GitHub limit 10 MB)', MB(sarifGz));
+    row('peak RSS of this process', MB(Math.max(load.peakRss, run.peakRss, report.peakRss)));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function twin(runs: number): Promise<void> {
+  const { startLab } = await import('../infra/twin/lab.ts');
+  const { runOnLab } = await import('./twin-run.ts');
+  const cold: number[] = [];
+  const up: number[] = [];
+  const suites: number[] = [];
+  let verdicts = 0;
+  for (let i = 0; i < runs; i++) {
+    const runId = `pp-bench-${i}-${Math.random().toString(16).slice(2, 6)}`;
+    const t0 = performance.now();
+    {
+      await using lab = await startLab({ root: ROOT, runId, log: () => {} });
+      up.push(performance.now() - t0);
+      const t1 = performance.now();
+      const r = await runOnLab(ROOT, lab, runId);
+      suites.push(performance.now() - t1);
+      verdicts = r.verdicts.length;
+    }
+    cold.push(performance.now() - t0);
+  }
+  const span = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return `${(s[0]! / 1000).toFixed(1)}–${(s.at(-1)! / 1000).toFixed(1)} s (median ${(s[Math.floor(s.length / 2)]! / 1000).toFixed(1)} s)`; };
+  process.stdout.write(`\n== local twin, ${runs} cold runs of every suite (${verdicts} verdicts)\n`);
+  row('twin up (emulator, seed, namespaces, services)', span(up));
+  row('suites', span(suites));
+  row('cold run, emulator start to teardown', span(cold));
+}
+
+const args = process.argv.slice(2);
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+for (const n of [1, 50, 200]) await fleet(n);
+if (args[0] === '--twin') await twin(Number(args[1] ?? 3));
+exitAfterFlush(0);
