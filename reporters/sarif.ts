@@ -16,6 +16,11 @@ export interface SarifOptions {
 }
 
 const SEVERITY_SCORE = { critical: '9.5', high: '8.0', medium: '5.5', low: '3.0' } as const;
+/**
+ * GitHub stores at most 5,000 results per run (and rejects a run with more than 25,000): the
+ * failures file keeps the most severe 5,000 and says how many it left out.
+ */
+export const MAX_UPLOAD_RESULTS = 5_000;
 const LEVEL = { critical: 'error', high: 'error', medium: 'warning', low: 'note' } as const;
 
 const pascal = (s: string) => s.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ?? '').toUpperCase()).replace(/^./, (c) => c.toUpperCase());
@@ -53,10 +58,16 @@ export function sarif(report: Report, options: SarifOptions): string {
   const runs: Run[] = [...groups].map(([key, verdicts]) => {
     const [accountId, region] = key.split('/') as [string, string];
     const broken = verdicts.filter((v) => v.status === 'ERROR' || v.status === 'INCONCLUSIVE');
-    const results: Result[] = [];
+    let results: Result[] = [];
     for (const v of verdicts) {
       if (options.mode === 'failures' && v.status !== 'FAIL') continue;
       for (const id of v.policies) results.push(result(v, id, rules, report, options));
+    }
+    let omitted = 0;
+    if (options.mode === 'failures' && results.length > MAX_UPLOAD_RESULTS) {
+      const score = (r: Result) => Number(SEVERITY_SCORE[policyOf(report, r.ruleId!).severity]);
+      omitted = results.length - MAX_UPLOAD_RESULTS;
+      results = results.map((r, i) => ({ r, i })).sort((a, b) => score(b.r) - score(a.r) || a.i - b.i).slice(0, MAX_UPLOAD_RESULTS).map((x) => x.r);
     }
     return {
       tool: { driver: { name: 'pathproof', version: report.tool.version, semanticVersion: report.tool.version, informationUri: report.tool.informationUri, rules } },
@@ -67,12 +78,13 @@ export function sarif(report: Report, options: SarifOptions): string {
         toolExecutionNotifications: [
           ...broken.map((v) => ({ level: 'error' as const, message: { text: `${v.status} ${v.checkId} on ${v.target.instanceId}: ${v.sentence}` }, descriptor: { id: v.policies[0]! } })),
           ...(report.partial ? [{ level: 'warning' as const, message: { text: `Partial run: not run: ${report.notRun.join(', ') || 'unknown'}` } }] : []),
+          ...(omitted ? [{ level: 'warning' as const, message: { text: `${omitted} less severe FAIL results were left out of this file (code scanning keeps at most ${MAX_UPLOAD_RESULTS} per run); every result is in pathproof-complete.sarif and junit.xml` } }] : []),
         ],
       }],
       originalUriBaseIds: { '%SRCROOT%': { description: { text: 'The root of the repository holding suites/' } } },
       columnKind: 'utf16CodeUnits',
       results,
-      properties: { env: report.env, accountId, region, partial: report.partial },
+      properties: { env: report.env, accountId, region, partial: report.partial, omittedResults: omitted },
     };
   });
   const log: Log = { version: '2.1.0', $schema: 'https://json.schemastore.org/sarif-2.1.0.json', runs };

@@ -9,7 +9,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { Log } from 'sarif';
 import { describe, expect, test } from 'vitest';
 import { junit } from '../../reporters/junit.ts';
-import { sarif } from '../../reporters/sarif.ts';
+import { MAX_UPLOAD_RESULTS, sarif } from '../../reporters/sarif.ts';
 import { html } from '../../reporters/html.ts';
 import { gateExitCode } from '../../src/cli/run.ts';
 import { verifyBundle, writeBundle } from '../../src/report/bundle.ts';
@@ -128,10 +128,18 @@ describe('SARIF', () => {
     expect(new Set(fp(failures)).size).toBe(2);
   });
 
-  test('a run with 25,000+ results would be caught by the rule above', () => {
-    const big = { ...report, verdicts: Array.from({ length: 25_001 }, () => report.verdicts[1]!) };
+  test('a mass failure keeps the most severe 5,000 results per run for code scanning, and says how many it left out', () => {
+    const critical = report.verdicts[1]!; // NET-010, critical
+    const medium = { ...critical, checkId: 'net004-inference-to-secrets', policies: ['NET-004'] }; // medium
+    const big = { ...report, verdicts: [...Array.from({ length: 4_000 }, () => medium), ...Array.from({ length: 26_000 }, () => critical)] };
     const log = JSON.parse(sarif(big, { mode: 'failures' })) as Log;
-    expect(log.runs[0]!.results!.length).toBeGreaterThan(25_000);
+    const run = log.runs[0]!;
+    expect(run.results!.length).toBe(MAX_UPLOAD_RESULTS);
+    expect(new Set(run.results!.map((r) => r.ruleId))).toEqual(new Set(['NET-010']));
+    expect(run.properties!.omittedResults).toBe(30_000 - MAX_UPLOAD_RESULTS);
+    expect(run.invocations![0]!.toolExecutionNotifications!.map((n) => n.message.text)).toContainEqual(expect.stringMatching(/^25000 less severe FAIL results were left out/));
+    // The auditor's file keeps everything.
+    expect((JSON.parse(sarif(big, { mode: 'complete' })) as Log).runs[0]!.results!.length).toBe(30_000);
   });
 });
 
