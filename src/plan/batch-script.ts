@@ -11,6 +11,18 @@ export const BATCH_BEGIN = 'pathproof-begin';
 export const BATCH_END = 'pathproof-end';
 
 /**
+ * Output bounds. SSM keeps 24,000 characters of stdout; the planner splits a zone's probes so that
+ * the worst case fits. A probe line longer than MAX_PROBE_LINE is replaced by an error line
+ * (the probe is then ERROR, never guessed), and stderr is cut at 200 bytes (≤ 400 escaped), so no
+ * wrapped line exceeds MAX_WRAPPED_LINE.
+ */
+export const SSM_STDOUT_LIMIT = 24_000;
+export const MAX_PROBE_LINE = 800;
+export const MAX_WRAPPED_LINE = 900;
+/** Begin and end lines, generously. */
+export const BATCH_FRAME = 200;
+
+/**
  * Builds the one POSIX sh script that runs every probe of a batch concurrently, each under its
  * own `timeout`, and prints one JSON line per probe between a begin and an end line.
  *
@@ -61,6 +73,7 @@ export function buildBatchScript(input: {
     `  rc=$(cat "$PP_DIR/rc$i" 2>/dev/null || echo 255)`,
     `  line=$(head -n 1 "$PP_DIR/o$i" 2>/dev/null)`,
     `  err=$(head -c 200 "$PP_DIR/e$i" 2>/dev/null | tr -d '\\000-\\037' | sed -e 's/\\\\/\\\\\\\\/g' -e 's/"/\\\\"/g')`,
+    `  if [ \${#line} -gt ${MAX_PROBE_LINE} ]; then line=''; err='probe output longer than ${MAX_PROBE_LINE} characters'; fi`,
     `  case "$line" in`,
     `    '{'*'}') printf '{"i":%s,"rc":%s,"o":%s}\\n' "$i" "$rc" "$line" ;;`,
     `    *) printf '{"i":%s,"rc":%s,"o":null,"stderr":"%s"}\\n' "$i" "$rc" "$err" ;;`,

@@ -1,5 +1,5 @@
 import { isConfigCheck, worstCaseSeconds, type Check, type Config, type ControlCall } from '../load/config.ts';
-import { buildBatchScript } from './batch-script.ts';
+import { BATCH_FRAME, buildBatchScript, MAX_WRAPPED_LINE, SSM_STDOUT_LIMIT } from './batch-script.ts';
 
 /** A probe host inside a zone, as found by tag or id. */
 export interface Target {
@@ -23,7 +23,10 @@ export interface PlannedProbe {
   readonly timeoutSeconds: number;
 }
 
-/** One script for every target of a zone: all of the zone's probes, run concurrently. */
+/**
+ * One script for every target of a zone: the zone's probes, run concurrently. A zone with more
+ * probes than one output can hold (PROBES_PER_BATCH) gets several batches, each with its control.
+ */
 export interface Batch {
   readonly id: string;
   readonly zone: string;
@@ -54,8 +57,14 @@ export interface Plan {
 }
 
 export const MAX_INSTANCES_PER_COMMAND = 50;
+/** Probes (control included) whose worst-case output still fits SSM's 24,000 characters. */
+export const PROBES_PER_BATCH = Math.floor((SSM_STDOUT_LIMIT - BATCH_FRAME) / MAX_WRAPPED_LINE);
 
-export function planRun(config: Config, checks: readonly Check[], targets: ReadonlyMap<string, readonly Target[]>, runId: string): Plan {
+/**
+ * Plans one round. `round` names a round of its own (a disruptive check's), so that its batch ids,
+ * and the evidence files named after them, never collide with the main round's.
+ */
+export function planRun(config: Config, checks: readonly Check[], targets: ReadonlyMap<string, readonly Target[]>, runId: string, round?: string): Plan {
   const batches: Batch[] = [];
   const commands: CommandPlan[] = [];
   const untargeted: string[] = [];
@@ -70,24 +79,29 @@ export function planRun(config: Config, checks: readonly Check[], targets: Reado
       continue;
     }
     const control = config.controls.get(zone) as ControlCall;
-    const probes: PlannedProbe[] = [
-      { index: 0, key: 'control', probe: control.probe, params: control.params, timeoutSeconds: Math.max(config.env.timeouts.probeSeconds, worstCaseSeconds(control.params)) },
-      ...zoneChecks.map((c, i) => ({ index: i + 1, key: c.id, probe: c.probe, params: c.params, timeoutSeconds: c.timeoutSeconds })),
-    ];
-    const id = `${zone}`;
-    const script = buildBatchScript({ runId, batch: id, probes, defs: config.probes });
     const zdef = config.env.zones[zone]!;
-    const executionTimeoutSeconds = Math.max(...probes.map((p) => p.timeoutSeconds)) + 15;
-    batches.push({
-      id, zone, account: zdef.account, region: config.env.accounts[zdef.account]!.region,
-      targets: zoneTargets, probes, script, executionTimeoutSeconds,
-    });
-    for (let i = 0; i < zoneTargets.length; i += MAX_INSTANCES_PER_COMMAND) {
-      commands.push({
-        batch: id,
-        instanceIds: zoneTargets.slice(i, i + MAX_INSTANCES_PER_COMMAND).map((t) => t.instanceId),
-        comment: `pathproof ${runId} ${zone}`.slice(0, 100),
+    // Balanced chunks: 42 checks become 21 + 21, not 25 + 17.
+    const chunks = Math.ceil(zoneChecks.length / (PROBES_PER_BATCH - 1));
+    const size = Math.ceil(zoneChecks.length / chunks);
+    for (let k = 0; k < chunks; k++) {
+      const probes: PlannedProbe[] = [
+        { index: 0, key: 'control', probe: control.probe, params: control.params, timeoutSeconds: Math.max(config.env.timeouts.probeSeconds, worstCaseSeconds(control.params)) },
+        ...zoneChecks.slice(k * size, (k + 1) * size).map((c, i) => ({ index: i + 1, key: c.id, probe: c.probe, params: c.params, timeoutSeconds: c.timeoutSeconds })),
+      ];
+      const id = [zone, ...(round ? [round] : []), ...(chunks > 1 ? [String(k + 1)] : [])].join('.');
+      const script = buildBatchScript({ runId, batch: id, probes, defs: config.probes });
+      const executionTimeoutSeconds = Math.max(...probes.map((p) => p.timeoutSeconds)) + 15;
+      batches.push({
+        id, zone, account: zdef.account, region: config.env.accounts[zdef.account]!.region,
+        targets: zoneTargets, probes, script, executionTimeoutSeconds,
       });
+      for (let i = 0; i < zoneTargets.length; i += MAX_INSTANCES_PER_COMMAND) {
+        commands.push({
+          batch: id,
+          instanceIds: zoneTargets.slice(i, i + MAX_INSTANCES_PER_COMMAND).map((t) => t.instanceId),
+          comment: `pathproof ${runId} ${id}`.slice(0, 100),
+        });
+      }
     }
   }
   return { runId, env: config.env.name, checks, batches, commands, untargeted };

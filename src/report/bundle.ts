@@ -43,8 +43,10 @@ export function writeBundle(dir: string, report: Report, result: RunResult, opts
   }, null, 2)}\n`);
   put('result.json', `${JSON.stringify(result, null, 2)}\n`);
   for (const [rel, content] of Object.entries(opts.extra ?? {})) put(rel, content);
+  // The invocation that produced each verdict: same host, same command (a zone may have several batches and rounds).
+  const invocations = new Map(result.observations.flatMap((o) => (o.invocation ? [[`${o.target.instanceId}|${o.invocation.commandId}`, o] as const] : [])));
   for (const v of report.verdicts) {
-    const obs = result.observations.find((o) => o.target.instanceId === v.target.instanceId && o.batch === v.target.zone);
+    const obs = invocations.get(`${v.target.instanceId}|${v.evidence.commandId}`);
     put(path.join('checks', v.checkId, `${v.target.instanceId.replace(/[^A-Za-z0-9_.-]/g, '_')}.json`), `${JSON.stringify({
       verdict: v,
       ssm: obs?.invocation ? { commandId: obs.invocation.commandId, status: obs.invocation.status, statusDetails: obs.invocation.statusDetails, responseCode: obs.invocation.responseCode, requestedAt: obs.invocation.requestedAt, finishedAt: obs.invocation.finishedAt, durationMs: obs.invocation.durationMs } : null,

@@ -79,6 +79,7 @@ export async function execute(
   // Disruptive failover checks, one at a time after everything else: journal, take the private
   // path away, probe, restore in finally, verify the restore.
   const disruptive = checks.filter((c) => c.disruptive);
+  const rounds: Plan[] = [];
   const skipped: string[] = [];
   const restoreProblems = new Map<string, string>();
   for (const check of disruptive) {
@@ -90,7 +91,9 @@ export async function execute(
       done = await disrupt(d.clients, config, d.root, opts.runId, check);
       log('disrupted %s for %s', describeEntry(done.entry), check.id);
       await d.afterChange();
-      observations.push(...(await probeRound(config, [check], opts)).observations);
+      const round = await probeRound(config, [check], opts, check.id);
+      rounds.push(round.plan);
+      observations.push(...round.observations);
     } catch (e) {
       restoreProblems.set(check.id, `could not disrupt: ${describeError(e)}`);
     } finally {
@@ -154,13 +157,19 @@ export async function execute(
     }
   }
   verdicts.sort((a, b) => a.suite.localeCompare(b.suite) || a.checkId.localeCompare(b.checkId) || a.target.instanceId.localeCompare(b.target.instanceId));
-  return { runId: opts.runId, env: config.env.name, startedAt, finishedAt: new Date().toISOString(), plan, observations, verdicts, interrupted, skipped };
+  // The evidence records every command sent: the main round's and each disruptive round's.
+  const allPlans: Plan = rounds.length === 0 ? plan : {
+    ...plan, checks,
+    batches: [...plan.batches, ...rounds.flatMap((r) => r.batches)],
+    commands: [...plan.commands, ...rounds.flatMap((r) => r.commands)],
+  };
+  return { runId: opts.runId, env: config.env.name, startedAt, finishedAt: new Date().toISOString(), plan: allPlans, observations, verdicts, interrupted, skipped };
 }
 
 /** Plans and sends one round of batches (every zone concurrently) and returns what was observed. */
-async function probeRound(config: Config, checks: readonly Check[], opts: { runId: string; resolver: TargetResolver; port: CommandPort; signal?: AbortSignal; concurrency?: number }): Promise<{ plan: Plan; observations: TargetObservation[] }> {
+async function probeRound(config: Config, checks: readonly Check[], opts: { runId: string; resolver: TargetResolver; port: CommandPort; signal?: AbortSignal; concurrency?: number }, round?: string): Promise<{ plan: Plan; observations: TargetObservation[] }> {
   const { targets, faults } = await resolveTargets(config, checks, opts.resolver);
-  const plan = planRun(config, checks, targets, opts.runId);
+  const plan = planRun(config, checks, targets, opts.runId, round);
   const observations: TargetObservation[] = [];
 
   // Zones without targets: every check there is ERROR (we could not look), never silently absent.
@@ -199,7 +208,9 @@ async function probeRound(config: Config, checks: readonly Check[], opts: { runI
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 8) }, worker));
+  // Commands in flight at once: every batch of a typical run (two per zone) goes out together; the
+  // SDK's adaptive retry slows down on throttling.
+  await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 16) }, worker));
   return { plan, observations };
 }
 

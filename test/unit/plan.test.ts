@@ -1,8 +1,9 @@
 import { execa } from 'execa';
 import { describe, expect, test } from 'vitest';
 import { selectChecks } from '../../src/cli/run.ts';
-import { loadConfig } from '../../src/load/config.ts';
-import { planRun, type Target } from '../../src/plan/plan.ts';
+import { isConfigCheck, loadConfig } from '../../src/load/config.ts';
+import { BATCH_FRAME, MAX_WRAPPED_LINE, SSM_STDOUT_LIMIT } from '../../src/plan/batch-script.ts';
+import { planRun, PROBES_PER_BATCH, type Target } from '../../src/plan/plan.ts';
 import { ROOT } from '../helpers/paths.ts';
 
 const config = loadConfig({ root: ROOT, env: 'prod', marker: 'pp-test' });
@@ -10,20 +11,32 @@ const targetsFor = (n: number) => new Map(Object.keys(config.env.zones).map((zon
   Array.from({ length: n }, (_, i): Target => ({ instanceId: `i-${zone.slice(0, 3)}${String(i).padStart(14, '0')}`, zone, account: 'nz', accountId: '111111111111', region: 'ap-southeast-6', vpc: 'vpc-1' }))]));
 
 describe('planning and batching', () => {
-  test('one batch per zone with the control first, one SendCommand per 50 targets, never one per check', () => {
+  test('batches per zone with the control first, sized so the worst-case output fits SSM; one SendCommand per 50 targets, never one per check', () => {
     const plan = planRun(config, config.checks, targetsFor(120), 'pp-test');
-    const zones = new Set(config.checks.filter((c) => c.probe !== '').map((c) => c.from));
-    expect(plan.batches.map((b) => b.zone).sort()).toEqual([...zones].sort());
-    for (const b of plan.batches) {
-      expect(b.probes[0]!.key).toBe('control');
-      // Config checks read the API and are never batched.
-      expect(b.probes.slice(1).map((p) => p.key).sort()).toEqual(config.checks.filter((c) => c.from === b.zone && c.probe !== '').map((c) => c.id).sort());
-      const cmds = plan.commands.filter((c) => c.batch === b.id);
-      expect(cmds.map((c) => c.instanceIds.length)).toEqual([50, 50, 20]);
-      expect(b.executionTimeoutSeconds).toBeGreaterThan(Math.max(...b.probes.map((p) => p.timeoutSeconds)));
+    const zones = new Set(config.checks.filter((c) => !isConfigCheck(c)).map((c) => c.from));
+    expect(new Set(plan.batches.map((b) => b.zone))).toEqual(zones);
+    expect(new Set(plan.batches.map((b) => b.id)).size).toBe(plan.batches.length);
+    for (const zone of zones) {
+      const batches = plan.batches.filter((b) => b.zone === zone);
+      // Every probe check of the zone, exactly once across its batches; config checks are never batched.
+      expect(batches.flatMap((b) => b.probes.slice(1).map((p) => p.key)).sort()).toEqual(config.checks.filter((c) => c.from === zone && !isConfigCheck(c)).map((c) => c.id).sort());
+      expect(batches.length).toBe(Math.ceil(config.checks.filter((c) => c.from === zone && !isConfigCheck(c)).length / (PROBES_PER_BATCH - 1)));
+      for (const b of batches) {
+        expect(b.probes[0]!.key).toBe('control');
+        expect(b.probes.length).toBeLessThanOrEqual(PROBES_PER_BATCH);
+        expect(BATCH_FRAME + b.probes.length * MAX_WRAPPED_LINE).toBeLessThanOrEqual(SSM_STDOUT_LIMIT);
+        const cmds = plan.commands.filter((c) => c.batch === b.id);
+        expect(cmds.map((c) => c.instanceIds.length)).toEqual([50, 50, 20]);
+        expect(b.executionTimeoutSeconds).toBeGreaterThan(Math.max(...b.probes.map((p) => p.timeoutSeconds)));
+      }
     }
-    expect(plan.commands.length).toBe(zones.size * 3);
+    expect(plan.commands.length).toBe(plan.batches.length * 3);
     expect(plan.commands.length).toBeLessThan(config.checks.length);
+  });
+
+  test('a round of its own (a disruptive check) gets batch ids that cannot collide with the main round', () => {
+    const check = config.checks.find((c) => c.id === 'failover-endpoint-route-removed')!;
+    expect(planRun(config, [check], targetsFor(1), 'pp-test', check.id).batches.map((b) => b.id)).toEqual(['inference.failover-endpoint-route-removed']);
   });
 
   test('a zone without targets is listed as untargeted, not dropped', () => {

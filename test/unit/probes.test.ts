@@ -6,6 +6,7 @@ import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { isRoot, runProbes } from '../helpers/run-probes.ts';
+import { MAX_PROBE_LINE, MAX_WRAPPED_LINE } from '../../src/plan/batch-script.ts';
 
 // Everything here stays on loopback: a TCP listener, an HTTPS server with a test CA and a
 // dnsmasq on 127.0.0.77 that the probes' private /etc/resolv.conf points at.
@@ -139,6 +140,18 @@ describe.runIf(isRoot)('real probe scripts through sh', () => {
     const { obs } = await runProbes([{ probe: 'slow', params: {}, timeoutSeconds: 1 }], { defs: slow });
     expect(Date.now() - t0).toBeLessThan(4500);
     expect(obs.probes[0]).toMatchObject({ outcome: 'probe-timeout', class: 'error', rc: 124 });
+    expect(obs.truncated).toBe(false);
+  });
+
+  test('a probe line longer than the bound becomes an error line, so a batch can never outgrow its share of the output', async () => {
+    const chatty = new Map([
+      ['chatty', { script: `printf '{"r":"done","detail":"%s"}\\n' "$(head -c ${MAX_PROBE_LINE} /dev/zero | tr '\\0' x)"\n`, outcomes: { done: 'success' as const } }],
+      ['terse', { script: `printf '{"r":"done","detail":"%s"}\\n' "$(head -c 700 /dev/zero | tr '\\0' x)"\n`, outcomes: { done: 'success' as const } }],
+    ]);
+    const { obs, stdout } = await runProbes([{ probe: 'terse', params: {} }, { probe: 'chatty', params: {} }], { defs: chatty });
+    expect(obs.probes[0]).toMatchObject({ outcome: 'done', class: 'success' });
+    expect(obs.probes[1]).toMatchObject({ outcome: 'probe-crashed', class: 'error', data: { stderr: `probe output longer than ${MAX_PROBE_LINE} characters` } });
+    for (const line of stdout.split('\n')) expect(line.length).toBeLessThanOrEqual(MAX_WRAPPED_LINE);
     expect(obs.truncated).toBe(false);
   });
 });
