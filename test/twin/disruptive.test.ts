@@ -45,6 +45,11 @@ describe('disruptive failover', () => {
     expect(v('cfg-no-drift').status).toBe('PASS');
     expect(v('net002-bedrock-runtime-invoke').status).toBe('PASS');
     expect(journalEmpty()).toBe(true);
+    // Each disruptive probe ran in a round of its own, and the evidence records that round's command.
+    expect(r.plan.batches.map((b) => b.id)).toEqual(expect.arrayContaining(['inference.failover-endpoint-dns-removed', 'inference.failover-endpoint-route-removed']));
+    const commands = new Set(DISRUPTIVE.map((id) => v(id).evidence.commandId));
+    expect(commands.size).toBe(2);
+    expect(commands.has(v('net002-bedrock-runtime-invoke').evidence.commandId)).toBe(false);
     const after = await runOnLab(ROOT, lab, 'pp-test-dis-bbbc', { checks: (id) => id === 'net002-bedrock-runtime-invoke' });
     expect(after.verdicts.map((x) => x.status)).toEqual(['PASS']);
   });
