@@ -1,5 +1,5 @@
 import {
-  CancelCommandCommand, GetCommandInvocationCommand, SendCommandCommand, type SSMClient,
+  CancelCommandCommand, GetCommandInvocationCommand, ListCommandInvocationsCommand, SendCommandCommand, type CommandInvocation, type SSMClient,
 } from '@aws-sdk/client-ssm';
 import createDebug from 'debug';
 import { PathproofError } from '../errors.ts';
@@ -36,8 +36,8 @@ export interface PollOptions {
 
 /**
  * Runs scripts through SSM Run Command: SendCommand, then an explicit poll loop on
- * GetCommandInvocation (not the SDK waiter, which retries every error until its time-out and
- * hides the cause). Returns one Invocation per instance; throws only for harness faults.
+ * ListCommandInvocations and GetCommandInvocation (not the SDK waiter, which retries every error
+ * until its time-out and hides the cause). Returns one Invocation per instance; throws only for harness faults.
  */
 export class SsmTransport {
   constructor(private readonly client: SSMClient, private readonly options: PollOptions = {}) {}
@@ -66,52 +66,93 @@ export class SsmTransport {
     }
     log('[cmd %s] sent to %s (%s)', commandId, req.instanceIds.join(','), req.label);
     const deadline = this.now() + (req.deliveryTimeoutSeconds + req.executionTimeoutSeconds + req.pollGraceSeconds) * 1000;
-    return Promise.all(req.instanceIds.map((id) => this.poll(commandId, id, requestedAt, deadline, req, signal)));
+    return this.poll(commandId, req.instanceIds, requestedAt, deadline, req, signal);
   }
 
   private now(): number {
     return (this.options.now ?? Date.now)();
   }
 
-  private async poll(commandId: string, instanceId: string, requestedAt: string, deadline: number, req: CommandRequest, signal?: AbortSignal): Promise<Invocation> {
+  /**
+   * One poll loop per command: ListCommandInvocations gives every instance's status in one call
+   * (an instance not listed yet is not visible yet: SSM is eventually consistent), and each
+   * instance that reaches a final status is read once with GetCommandInvocation, whose output is
+   * not cut at 2,500 characters as the list's is. API calls grow with polls, not with instances.
+   */
+  private async poll(commandId: string, instanceIds: readonly string[], requestedAt: string, deadline: number, req: CommandRequest, signal?: AbortSignal): Promise<Invocation[]> {
     const sleep = this.options.sleep ?? abortableSleep;
     const random = this.options.random ?? Math.random;
     const initial = this.options.initialDelayMs ?? 400;
     const max = this.options.maxDelayMs ?? 4000;
     const started = this.now();
-    let last: { status: string; details: string } = { status: 'Pending', details: 'InvocationDoesNotExist' };
+    const last = new Map(instanceIds.map((id) => [id, { status: 'Pending', details: 'InvocationDoesNotExist' }]));
+    const done = new Map<string, Invocation>();
+    const pending = () => instanceIds.filter((id) => !done.has(id));
     for (let attempt = 0; ; attempt++) {
       // Exponential backoff with full jitter on the upper half, so parallel pollers spread out.
       const delay = Math.min(max, initial * 1.6 ** attempt);
       await sleep(delay / 2 + (random() * delay) / 2, signal);
       if (signal?.aborted) {
-        await this.cancel(commandId, instanceId);
-        return this.unfinished(commandId, instanceId, requestedAt, started, 'Cancelled', `interrupted while waiting for command ${commandId} on ${instanceId}`);
+        await this.cancel(commandId, pending());
+        for (const id of pending()) done.set(id, this.unfinished(commandId, id, requestedAt, started, 'Cancelled', `interrupted while waiting for command ${commandId} on ${id}`));
+        break;
       }
-      try {
-        const r = await this.client.send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: instanceId }), { abortSignal: signal });
-        last = { status: r.Status ?? 'Pending', details: r.StatusDetails ?? '' };
-        log('[%s] [cmd %s] %s (%s)', instanceId, commandId, last.status, last.details);
-        if (TERMINAL.has(last.status)) {
-          return {
-            instanceId, commandId, status: last.status as InvocationStatus, statusDetails: last.details,
-            responseCode: r.ResponseCode ?? -1,
-            stdout: r.StandardOutputContent ?? '', stderr: r.StandardErrorContent ?? '',
-            requestedAt, finishedAt: r.ExecutionEndDateTime || new Date(this.now()).toISOString(),
-            durationMs: this.now() - started,
-          };
-        }
-      } catch (e) {
-        // Right after SendCommand the invocation does not exist yet: SSM is eventually consistent.
-        if (!isAwsError(e, 'InvocationDoesNotExist')) throw harnessFault(e, `GetCommandInvocation ${commandId} on ${instanceId}`);
-        log('[%s] [cmd %s] not visible yet', instanceId, commandId);
+      for (const item of await this.list(commandId, signal)) {
+        const id = item.InstanceId ?? '';
+        if (!last.has(id) || done.has(id)) continue;
+        last.set(id, { status: item.Status ?? 'Pending', details: item.StatusDetails ?? '' });
+        log('[%s] [cmd %s] %s (%s)', id, commandId, item.Status, item.StatusDetails);
+        if (!TERMINAL.has(item.Status ?? '')) continue;
+        const inv = await this.read(commandId, id, requestedAt, started, signal);
+        if (inv) done.set(id, inv);
       }
+      if (pending().length === 0) break;
       if (this.now() > deadline) {
-        await this.cancel(commandId, instanceId);
+        await this.cancel(commandId, pending());
         const waited = Math.round((this.now() - started) / 1000);
-        return this.unfinished(commandId, instanceId, requestedAt, started, last.status as InvocationStatus,
-          `command ${commandId} on ${instanceId} still ${last.status}${last.details ? ` (${last.details})` : ''} after ${waited} s (${req.label})`);
+        for (const id of pending()) {
+          const l = last.get(id)!;
+          done.set(id, this.unfinished(commandId, id, requestedAt, started, l.status as InvocationStatus,
+            `command ${commandId} on ${id} still ${l.status}${l.details ? ` (${l.details})` : ''} after ${waited} s (${req.label})`));
+        }
+        break;
       }
+    }
+    return instanceIds.map((id) => done.get(id)!);
+  }
+
+  /** Every invocation of one command (all pages). */
+  private async list(commandId: string, signal?: AbortSignal): Promise<CommandInvocation[]> {
+    const out: CommandInvocation[] = [];
+    let token: string | undefined;
+    do {
+      try {
+        const r = await this.client.send(new ListCommandInvocationsCommand({ CommandId: commandId, MaxResults: 50, ...(token ? { NextToken: token } : {}) }), { abortSignal: signal });
+        out.push(...(r.CommandInvocations ?? []));
+        token = r.NextToken;
+      } catch (e) {
+        throw harnessFault(e, `ListCommandInvocations ${commandId}`);
+      }
+    } while (token);
+    return out;
+  }
+
+  /** The full result of one finished invocation; undefined if GetCommandInvocation does not show it yet. */
+  private async read(commandId: string, instanceId: string, requestedAt: string, started: number, signal?: AbortSignal): Promise<Invocation | undefined> {
+    try {
+      const r = await this.client.send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: instanceId }), { abortSignal: signal });
+      if (!TERMINAL.has(r.Status ?? '')) return undefined;
+      return {
+        instanceId, commandId, status: r.Status as InvocationStatus, statusDetails: r.StatusDetails ?? '',
+        responseCode: r.ResponseCode ?? -1,
+        stdout: r.StandardOutputContent ?? '', stderr: r.StandardErrorContent ?? '',
+        requestedAt, finishedAt: r.ExecutionEndDateTime || new Date(this.now()).toISOString(),
+        durationMs: this.now() - started,
+      };
+    } catch (e) {
+      // The two APIs are eventually consistent with each other: read it again on the next poll.
+      if (isAwsError(e, 'InvocationDoesNotExist')) return undefined;
+      throw harnessFault(e, `GetCommandInvocation ${commandId} on ${instanceId}`);
     }
   }
 
@@ -122,11 +163,12 @@ export class SsmTransport {
     };
   }
 
-  private async cancel(commandId: string, instanceId: string): Promise<void> {
+  private async cancel(commandId: string, instanceIds: readonly string[]): Promise<void> {
+    if (instanceIds.length === 0) return;
     try {
-      await this.client.send(new CancelCommandCommand({ CommandId: commandId, InstanceIds: [instanceId] }));
+      await this.client.send(new CancelCommandCommand({ CommandId: commandId, InstanceIds: [...instanceIds] }));
     } catch (e) {
-      log('[%s] [cmd %s] cancel failed: %s', instanceId, commandId, (e as Error).message);
+      log('[cmd %s] cancel on %s failed: %s', commandId, instanceIds.join(','), (e as Error).message);
     }
   }
 }
@@ -141,7 +183,7 @@ function harnessFault(e: unknown, what: string): PathproofError {
   const name = (e as { name?: string })?.name ?? 'Error';
   const msg = (e as Error)?.message ?? String(e);
   if (/AccessDenied/i.test(name)) {
-    return new PathproofError('SSM_ACCESS_DENIED', `${what} was denied: ${msg}. Grant ssm:SendCommand and ssm:GetCommandInvocation on the targets (README, IAM permissions).`, { cause: e });
+    return new PathproofError('SSM_ACCESS_DENIED', `${what} was denied: ${msg}. Grant ssm:SendCommand, ssm:ListCommandInvocations and ssm:GetCommandInvocation on the targets (README, IAM permissions).`, { cause: e });
   }
   if (name === 'InvalidInstanceId') {
     return new PathproofError('SSM_INVALID_INSTANCE', `${what}: ${msg}. The instance is not SSM-managed, not Online, or in another account/region; run the preflight.`, { cause: e });
