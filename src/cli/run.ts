@@ -15,7 +15,7 @@ import { writeBundle } from '../report/bundle.ts';
 import { coverage, formatCoverage } from '../report/coverage.ts';
 import { snapshot } from '../config-checks/drift.ts';
 import { formatPreflight, preflight } from '../run/preflight.ts';
-import { describeEntry, pendingEntries, restoreEntry } from '../run/disrupt.ts';
+import { describeEntry, describeFault, pendingEntries, restoreEntry } from '../run/disrupt.ts';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AwsClients } from '../transport/aws-clients.ts';
 
@@ -66,11 +66,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     // Disruptive checks run in rounds of their own, after the change: the plan shows the rest, and names them.
     process.stdout.write(renderPlan(planRun(config, checks.filter((c) => !c.disruptive), targets, runId), config));
     for (const c of checks.filter((k) => k.disruptive)) {
-      const d = c.disruptive!;
-      const change = d.fault === 'remove-phz-record'
-        ? `delete the A record of the private hosted zone ${d.service}.${config.env.bedrock.region}.amazonaws.com`
-        : `delete the routes of zone ${c.from} (${config.env.zones[c.from]!.cidr}) to ${config.env.bedrock.endpointCidrs.join(', ')} over the peering`;
-      process.stdout.write(`disruptive, ${opts.allowDisruptive ? 'would run' : 'not run without --allow-disruptive'}: ${c.id}: journal and ${change}; run ${c.probe} ${Object.entries(c.params).map(([k, v]) => `${k}=${v}`).join(' ')} from zone ${c.from} in its own SendCommand; restore and verify\n`);
+      process.stdout.write(`disruptive, ${opts.allowDisruptive ? 'would run' : 'not run without --allow-disruptive'}: ${c.id}: journal and ${describeFault(c, config)}; run ${c.probe} ${Object.entries(c.params).map(([k, v]) => `${k}=${v}`).join(' ')} from zone ${c.from} in its own SendCommand; restore and verify\n`);
     }
     process.stdout.write(`${formatCoverage(cov)}\n`);
     return 0;

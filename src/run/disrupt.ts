@@ -54,6 +54,14 @@ export function describeEntry(e: JournalEntry): string {
     : `route${e.routes.length > 1 ? 's' : ''} ${e.routes.map((r) => `${r.destination} → ${r.peeringId} in ${r.routeTableId}`).join(', ')}`;
 }
 
+/** What `disrupt` would change for a check, in words (the dry run's view). */
+export function describeFault(check: Check, config: Config): string {
+  const d = check.disruptive!;
+  return d.fault === 'remove-phz-record'
+    ? `delete the A record of the private hosted zone ${d.service}.${config.env.bedrock.region}.amazonaws.com`
+    : `delete the routes of zone ${check.from} (${config.env.zones[check.from]!.cidr}) to ${config.env.bedrock.endpointCidrs.join(', ')} over the peering`;
+}
+
 /** Takes the private path away for one check; returns the journaled original. Throws (nothing changed) when it cannot. */
 export async function disrupt(clients: DisruptClients, config: Config, root: string, runId: string, check: Check): Promise<{ entry: JournalEntry; file: string }> {
   const spec = check.disruptive!;

@@ -102,7 +102,7 @@ export async function execute(
           await restoreEntry(d.clients, done.entry, done.file);
           await d.afterChange();
         } catch (e) {
-          restoreProblems.set(check.id, `the restore of ${describeEntry(done.entry)} could not be verified (${describeError(e)}): run \`npm run pathproof -- restore\``);
+          restoreProblems.set(check.id, `the restore of ${describeEntry(done.entry)} could not be verified (${describeError(e)}): run \`npm run pathproof -- restore --env=${config.env.name}\``);
         }
       }
     }
