@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'EMULATOR_START_FAILED'
   | 'DOCKER_UNAVAILABLE'
   | 'INTERRUPTED'
+  | 'SIGNING_KEY_INVALID'
   | 'USAGE';
 
 export class PathproofError extends Error {

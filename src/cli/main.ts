@@ -29,7 +29,9 @@ Commands:
   restore    put back what a crashed disruptive run changed (from .pathproof/journal; --env NAME)
   preflight  check credentials, probe hosts Online in SSM and the Bedrock endpoints (--env NAME)
   baseline   record the network configuration that the no-drift config check compares with (--env NAME)
-  verify DIR check an evidence bundle's signature and every file's SHA-256 (--key PUB.pem to trust a given key)
+  verify DIR check an evidence bundle: every file's SHA-256 and the signature, against a key you trust:
+             --key PUBLIC.pem, --fingerprint sha256:…, or --kms-key KEY_ID [--env NAME] (asks KMS).
+             Without one it can only say the bundle is consistent, not who signed it (exit 1).
 
 Options of run:
   --env NAME            environment file fixtures/environments/NAME.yaml (default: local)
@@ -41,8 +43,11 @@ Options of run:
   --allow-disruptive    also run disruptive failover checks: the private path is taken away (journaled,
                         restored in finally, restore verified; after a crash: restore)
   --fail-on SEVERITIES  only FAILs at these severities exit 1 (default: critical,high,medium,low)
-  --signing-key FILE    Ed25519 private key (PEM) for the evidence manifest (or PATHPROOF_SIGNING_KEY);
-                        default: a key generated for the run, its public key in the bundle
+  --signing-key KEY     Ed25519 private key for the evidence manifest: a PEM file's path or the PEM text
+                        (or PATHPROOF_SIGNING_KEY); checked before anything runs, never printed
+  --signing-kms-key ID  sign with this AWS KMS key instead (ECC_NIST_P256, SIGN_VERIFY; or
+                        PATHPROOF_SIGNING_KMS_KEY); default: a key generated for the run, which proves
+                        only that nothing changed after signing
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -67,8 +72,12 @@ async function main(argv: string[]): Promise<number> {
           'allow-disruptive': { type: 'boolean', default: false },
           'fail-on': { type: 'string', default: 'critical,high,medium,low' },
           'signing-key': { type: 'string' },
+          'signing-kms-key': { type: 'string' },
         },
       });
+      const signingKey = values['signing-key'] ?? process.env.PATHPROOF_SIGNING_KEY;
+      const signingKms = values['signing-kms-key'] ?? process.env.PATHPROOF_SIGNING_KMS_KEY;
+      if (signingKey && signingKms) throw new PathproofError('USAGE', 'give either a signing key or a KMS signing key, not both');
       const failOn = values['fail-on'].split(',').map((s) => s.trim()).filter(Boolean);
       const bad = failOn.filter((s) => !['critical', 'high', 'medium', 'low'].includes(s));
       if (bad.length) throw new PathproofError('USAGE', `--fail-on takes severities critical,high,medium,low; got ${bad.join(', ')}`);
@@ -76,7 +85,8 @@ async function main(argv: string[]): Promise<number> {
         root: ROOT, env: values.env, dryRun: values['dry-run'], suites: values.suite ?? [], policies: values.policy ?? [],
         ...(values.filter ? { filter: values.filter } : {}), out: path.resolve(values.out), allowDisruptive: values["allow-disruptive"],
         failOn: failOn as ('critical' | 'high' | 'medium' | 'low')[],
-        ...((values['signing-key'] ?? process.env.PATHPROOF_SIGNING_KEY) ? { signingKey: (values['signing-key'] ?? process.env.PATHPROOF_SIGNING_KEY)! } : {}),
+        ...(signingKey ? { signing: { key: signingKey, origin: values['signing-key'] ? '--signing-key' : 'PATHPROOF_SIGNING_KEY' } } : {}),
+        ...(signingKms ? { signing: { kmsKeyId: signingKms } } : {}),
       });
     }
     case 'restore': {
@@ -95,12 +105,10 @@ async function main(argv: string[]): Promise<number> {
       return baselineCommand(ROOT, values.env);
     }
     case 'verify': {
-      const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { key: { type: 'string' } } });
-      if (positionals.length !== 1) throw new PathproofError('USAGE', 'usage: npm run pathproof -- verify REPORT_DIR [--key TRUSTED_PUBLIC_KEY.pem]');
-      const { verifyBundle } = await import('../report/bundle.ts');
-      const r = verifyBundle(positionals[0]!, values.key);
-      process.stdout.write(r.ok ? `verified: every file matches the signed manifest${values.key ? ' (trusted key)' : ' (key included in the bundle)'}\n` : `NOT VERIFIED:\n${r.problems.map((p) => `  ${p}`).join('\n')}\n`);
-      return r.ok ? 0 : 1;
+      const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { key: { type: 'string' }, fingerprint: { type: 'string' }, 'kms-key': { type: 'string' }, env: { type: 'string', default: 'local' } } });
+      if (positionals.length !== 1) throw new PathproofError('USAGE', 'usage: npm run pathproof -- verify REPORT_DIR [--key TRUSTED_PUBLIC_KEY.pem | --fingerprint sha256:… | --kms-key KEY_ID --env NAME]');
+      const { verifyCommand } = await import('./verify.ts');
+      return verifyCommand(ROOT, positionals[0]!, { ...(values.key ? { key: values.key } : {}), ...(values.fingerprint ? { fingerprint: values.fingerprint } : {}), ...(values['kms-key'] ? { kmsKey: values['kms-key'] } : {}), env: values.env });
     }
     case 'lab': {
       const { labCommand } = await import('../../infra/twin/lab-cli.ts');

@@ -17,7 +17,8 @@ import { snapshot } from '../config-checks/drift.ts';
 import { formatPreflight, preflight } from '../run/preflight.ts';
 import { describeEntry, describeFault, pendingEntries, restoreEntry } from '../run/disrupt.ts';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import type { AwsClients } from '../transport/aws-clients.ts';
+import { AwsClients } from '../transport/aws-clients.ts';
+import { resolveSigner, type SigningOption } from './signing-setup.ts';
 
 export interface RunOptions {
   readonly root: string;
@@ -32,8 +33,8 @@ export interface RunOptions {
   readonly allowDisruptive: boolean;
   /** Severities whose FAILs make the run exit 1 (default: all). */
   readonly failOn: readonly ('critical' | 'high' | 'medium' | 'low')[];
-  /** Ed25519 private key (PEM) that signs the evidence manifest; default: a key generated for the run. */
-  readonly signingKey?: string;
+  /** What signs the evidence manifest; default: a key generated for the run. */
+  readonly signing?: SigningOption;
 }
 
 export function newRunId(now = new Date()): string {
@@ -71,6 +72,10 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     process.stdout.write(`${formatCoverage(cov)}\n`);
     return 0;
   }
+
+  // A bad signing key stops the run here, before anything is started or sent.
+  const signingClients = new AwsClients(config.env, runId);
+  const signer = await resolveSigner(opts.signing, config.env, signingClients);
 
   // A change a crashed disruptive run left behind makes every verdict describe a network nobody intended.
   const unrestored = config.env.kind === 'twin' ? [] : pendingEntries(opts.root, config.env.name);
@@ -128,7 +133,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   // Reports are written whatever happened: partial and marked so when the run was cut short.
   const dir = path.join(opts.out, runId);
   const report = buildReport(config, result, { partial: interrupted, callers, coverage: cov, ...(await suitesCommit(opts.root)) });
-  const bundle = writeBundle(dir, report, result, { root: opts.root, ...(opts.signingKey ? { signingKey: opts.signingKey } : {}), extra: { 'coverage.json': `${JSON.stringify(cov, null, 2)}\n` } });
+  const bundle = await writeBundle(dir, report, result, { root: opts.root, ...(signer ? { signer } : {}), extra: { 'coverage.json': `${JSON.stringify(cov, null, 2)}\n` } });
   for (const e of bundle.reporterErrors) err(`pathproof: reporter ${e.reporter} failed (the others were written): ${e.error.split('\n')[0]}`);
 
   if (!interrupted) {
@@ -142,6 +147,8 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   const counts = countBy(result.verdicts.map((v) => v.status));
   err(`pathproof: ${result.verdicts.length} verdicts (suites ${(suiteMs / 1000).toFixed(1)} s, whole run ${(runMs / 1000).toFixed(1)} s): ${Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ') || 'none'}${report.partial ? ' (PARTIAL)' : ''}`);
   err(`pathproof: evidence in ${path.relative(process.cwd(), dir)}/ (report.html, junit.xml, pathproof.sarif, pathproof-complete.sarif, signed manifest.json)`);
+  err(`pathproof: evidence signed by ${bundle.fingerprint} (${signer?.source ?? 'a key generated for this run: it proves only that nothing changed after signing'})`);
+  signingClients.destroy();
   err(formatCoverage(cov));
   if (result.skipped.length > 0) {
     err(`pathproof: not run (disruptive; ${opts.allowDisruptive ? 'a twin kept up with `lab up` cannot rebuild itself: run without it' : 'add --allow-disruptive'}): ${result.skipped.join(', ')}`);

@@ -1,9 +1,11 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify as verifySig, type KeyObject } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { KMSClient } from '@aws-sdk/client-kms';
 import path from 'node:path';
 import { reporters, type ReporterName } from '../../reporters/index.ts';
 import type { Report } from '../model/report.ts';
 import type { RunResult } from '../run/execute.ts';
+import { ephemeralSigner, fingerprint, kmsVerify, signedStatement, verifySignature, type SignatureAlgorithm, type Signer } from './signing.ts';
 
 export const MANIFEST = 'manifest.json';
 export const SIGNATURE = 'manifest.sig';
@@ -14,15 +16,17 @@ export interface BundleOutcome {
   readonly files: readonly string[];
   /** Reporters that threw: the others still ran, and the run must exit 2. */
   readonly reporterErrors: readonly { readonly reporter: string; readonly error: string }[];
+  /** Fingerprint of the signing key. */
+  readonly fingerprint: string;
 }
 
 /**
  * Writes the evidence bundle: run metadata and the exact plan, one file per check × target with
  * the raw probe output and SSM ids, every reporter's output, then a manifest with the SHA-256 of
- * every file, signed with Ed25519 (key from a file, or generated for this run; the public key is
- * included). The only place that writes report files.
+ * every file, signed (Ed25519 from a key file or PEM, or generated for this run; or an AWS KMS key);
+ * the public key is included. The only place that writes report files.
  */
-export function writeBundle(dir: string, report: Report, result: RunResult, opts: { root?: string; signingKey?: string; only?: readonly ReporterName[]; renderers?: Partial<typeof reporters>; /** More files to include and sign, by relative path. */ extra?: Record<string, string> } = {}): BundleOutcome {
+export async function writeBundle(dir: string, report: Report, result: RunResult, opts: { root?: string; /** Default: a key generated for this run. */ signer?: Signer; only?: readonly ReporterName[]; renderers?: Partial<typeof reporters>; /** More files to include and sign, by relative path. */ extra?: Record<string, string> } = {}): Promise<BundleOutcome> {
   mkdirSync(dir, { recursive: true });
   // Each file is hashed from the bytes written, once; a fleet run writes tens of thousands of them.
   const files = new Map<string, { sha256: string; bytes: number }>();
@@ -68,52 +72,127 @@ export function writeBundle(dir: string, report: Report, result: RunResult, opts
   }
   if (reporterErrors.length) put('reporter-errors.json', `${JSON.stringify(reporterErrors, null, 2)}\n`);
 
-  const key = loadOrGenerateKey(opts.signingKey);
-  put(PUBLIC_KEY, createPublicKey(key).export({ type: 'spki', format: 'pem' }).toString());
-  const manifest = { algorithm: 'sha256', signature: 'ed25519', runId: report.runId, keySource: opts.signingKey ? 'file' : 'generated-for-this-run', files: [...files.keys()].sort().map((f) => ({ path: f, ...files.get(f)! })) };
+  const signer = opts.signer ?? ephemeralSigner();
+  put(PUBLIC_KEY, signer.publicKeyPem);
+  const manifest = { algorithm: 'sha256', signature: signer.algorithm, signs: 'pathproof-manifest sha256=<SHA-256 of manifest.json>', runId: report.runId, keySource: signer.source, keyFingerprint: fingerprint(signer.publicKeyPem), files: [...files.keys()].sort().map((f) => ({ path: f, ...files.get(f)! })) };
   const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
   writeFileSync(path.join(dir, MANIFEST), manifestText);
-  writeFileSync(path.join(dir, SIGNATURE), `${sign(null, Buffer.from(manifestText), key).toString('base64')}\n`);
-  return { dir, files: [...files.keys(), MANIFEST, SIGNATURE], reporterErrors };
+  writeFileSync(path.join(dir, SIGNATURE), `${(await signer.sign(signedStatement(manifestText))).toString('base64')}\n`);
+  return { dir, files: [...files.keys(), MANIFEST, SIGNATURE], reporterErrors, fingerprint: manifest.keyFingerprint };
+}
+
+/** Files every bundle has; a bundle without one of them does not verify. */
+export const REQUIRED_FILES = ['run.json', 'result.json', 'junit.xml', 'pathproof.sarif', 'pathproof-complete.sarif', 'report.html', PUBLIC_KEY] as const;
+
+/** What the verifier trusts: a public key (PEM text), a key fingerprint, or a KMS key it asks. */
+export interface Trust {
+  readonly publicKeyPem?: string;
+  readonly fingerprint?: string;
+  readonly kms?: { readonly client: KMSClient; readonly keyId: string };
+}
+
+export interface VerifyResult {
+  /** Every file matches the manifest and the signature matches the bundle's key. */
+  readonly consistent: boolean;
+  /** Consistent, and the key is one the verifier trusts. Only this is "verified". */
+  readonly ok: boolean;
+  readonly problems: readonly string[];
+  /** Fingerprint of the key that signed, when it could be read. */
+  readonly signedBy?: string;
+}
+
+/**
+ * Checks a bundle: every manifest entry is a plain file inside the bundle with the SHA-256 it
+ * lists, nothing unlisted is there, the required files are present, and the signature matches.
+ * A per-run key proves only that nothing changed after signing: the bundle is `ok` only when
+ * the signing key is one the verifier trusts.
+ */
+export async function verifyBundle(dir: string, trust: Trust = {}): Promise<VerifyResult> {
+  const problems: string[] = [];
+  const read = (rel: string): Buffer | undefined => {
+    try { return readFileSync(path.join(dir, rel)); } catch { problems.push(`${rel} is missing: the bundle is not signed evidence`); return undefined; }
+  };
+  const manifestBytes = read(MANIFEST);
+  const sigText = read(SIGNATURE);
+  const pubPem = read(PUBLIC_KEY);
+  if (!manifestBytes) return { consistent: false, ok: false, problems };
+  const manifestText = manifestBytes.toString('utf8');
+  let manifest: { signature?: string; files?: { path?: unknown; sha256?: unknown }[] };
+  try {
+    manifest = JSON.parse(manifestText) as typeof manifest;
+    if (!Array.isArray(manifest.files)) throw new Error('no files list');
+  } catch (e) {
+    return { consistent: false, ok: false, problems: [...problems, `${MANIFEST} is not a pathproof manifest (${(e as Error).message})`] };
+  }
+  const listed = new Set<string>();
+  for (const f of manifest.files!) {
+    const rel = typeof f.path === 'string' ? f.path : '';
+    const why = unsafeEntry(dir, rel);
+    if (why) { problems.push(`${JSON.stringify(f.path)}: ${why}`); continue; }
+    listed.add(rel);
+    try {
+      if (sha256(path.join(dir, rel)) !== f.sha256) problems.push(`${rel}: changed (SHA-256 differs)`);
+    } catch {
+      problems.push(`${rel}: missing`);
+    }
+  }
+  for (const f of REQUIRED_FILES) if (!listed.has(f)) problems.push(`${f}: required in every bundle, but not in the manifest`);
+  for (const f of walk(dir)) if (!listed.has(f) && f !== MANIFEST && f !== SIGNATURE) problems.push(`${f}: not in the manifest`);
+
+  let signedBy: string | undefined;
+  if (sigText && pubPem) {
+    const algorithm = manifest.signature === 'ecdsa-p256-sha256' ? 'ecdsa-p256-sha256' : manifest.signature === 'ed25519' ? 'ed25519' : undefined;
+    let bundleKey: KeyObject | undefined;
+    try { bundleKey = createPublicKey(pubPem); } catch { problems.push(`${PUBLIC_KEY} is not a public key`); }
+    const sig = Buffer.from(sigText.toString('utf8').trim(), 'base64');
+    const statement = signedStatement(manifestText);
+    if (!algorithm) problems.push(`${MANIFEST}: unknown signature algorithm ${JSON.stringify(manifest.signature)}`);
+    else if (bundleKey) {
+      signedBy = fingerprint(bundleKey);
+      if (!verifySignature(algorithm, statement, bundleKey, sig)) problems.push(`${MANIFEST}: the signature does not match the key in the bundle`);
+      const trusted = await trustProblems(trust, algorithm, bundleKey, statement, sig);
+      if (trusted.length) return { consistent: problems.length === 0, ok: false, problems: [...problems, ...trusted], signedBy };
+    }
+  }
+  const consistent = problems.length === 0;
+  if (consistent && !trust.publicKeyPem && !trust.fingerprint && !trust.kms) {
+    return { consistent, ok: false, problems: [`consistent but signed by an unknown key (${signedBy}): give the key you trust with --key PUBLIC.pem, --fingerprint ${signedBy} or --kms-key KEY_ID`], ...(signedBy ? { signedBy } : {}) };
+  }
+  return { consistent, ok: consistent, problems, ...(signedBy ? { signedBy } : {}) };
+}
+
+async function trustProblems(trust: Trust, algorithm: SignatureAlgorithm, bundleKey: KeyObject, statement: Buffer, sig: Buffer): Promise<string[]> {
+  const out: string[] = [];
+  const have = fingerprint(bundleKey);
+  if (trust.publicKeyPem) {
+    const want = fingerprint(trust.publicKeyPem);
+    if (want !== have || !verifySignature(algorithm, statement, createPublicKey(trust.publicKeyPem), sig)) out.push(`${MANIFEST}: the signature does not match the trusted key (${want}; the bundle was signed by ${have})`);
+  }
+  if (trust.fingerprint && trust.fingerprint.toLowerCase() !== have) out.push(`${MANIFEST}: signed by ${have}, not by the trusted fingerprint ${trust.fingerprint}`);
+  if (trust.kms) {
+    const { valid, publicKey } = await kmsVerify(trust.kms.client, trust.kms.keyId, statement, sig);
+    if (!valid || fingerprint(publicKey) !== have) out.push(`${MANIFEST}: KMS key ${trust.kms.keyId} did not make this signature`);
+  }
+  return out;
+}
+
+/** Why a manifest entry cannot be vouched for: it must be a relative path to a plain file inside the bundle. */
+function unsafeEntry(dir: string, rel: string): string | undefined {
+  if (!rel) return 'not a path';
+  if (path.isAbsolute(rel) || rel.includes('\\') || rel.split('/').some((p) => p === '..' || p === '.' || p === '')) return 'not a relative path inside the bundle';
+  const root = path.resolve(dir);
+  let at = root;
+  for (const part of rel.split('/')) {
+    at = path.join(at, part);
+    let st;
+    try { st = lstatSync(at); } catch { return undefined; } // missing: reported with the hashes
+    if (st.isSymbolicLink()) return 'a symbolic link: a bundle vouches only for its own files';
+  }
+  return undefined;
 }
 
 function sha256(file: string): string {
   return createHash('sha256').update(readFileSync(file)).digest('hex');
-}
-
-function loadOrGenerateKey(file?: string): KeyObject {
-  if (file) return createPrivateKey(readFileSync(file));
-  return generateKeyPairSync('ed25519').privateKey;
-}
-
-export interface VerifyResult { readonly ok: boolean; readonly problems: readonly string[] }
-
-/**
- * Checks a bundle: the signature over the manifest (with the included public key, or a trusted
- * one given by the auditor), and every file's SHA-256; extra and missing files are problems too.
- */
-export function verifyBundle(dir: string, trustedPublicKey?: string): VerifyResult {
-  const problems: string[] = [];
-  let manifestText: string;
-  try {
-    manifestText = readFileSync(path.join(dir, MANIFEST), 'utf8');
-  } catch {
-    return { ok: false, problems: [`${MANIFEST} is missing`] };
-  }
-  const pub = createPublicKey(readFileSync(trustedPublicKey ?? path.join(dir, PUBLIC_KEY)));
-  const sig = Buffer.from(readFileSync(path.join(dir, SIGNATURE), 'utf8').trim(), 'base64');
-  if (!verifySig(null, Buffer.from(manifestText), pub, sig)) problems.push(`${MANIFEST}: the Ed25519 signature does not match${trustedPublicKey ? ' the trusted key' : ''}`);
-  const manifest = JSON.parse(manifestText) as { files: { path: string; sha256: string }[] };
-  const listed = new Set(manifest.files.map((f) => f.path));
-  for (const f of manifest.files) {
-    try {
-      if (sha256(path.join(dir, f.path)) !== f.sha256) problems.push(`${f.path}: changed (SHA-256 differs)`);
-    } catch {
-      problems.push(`${f.path}: missing`);
-    }
-  }
-  for (const f of walk(dir)) if (!listed.has(f) && f !== MANIFEST && f !== SIGNATURE) problems.push(`${f}: not in the manifest`);
-  return { ok: problems.length === 0, problems };
 }
 
 function walk(dir: string, base = ''): string[] {

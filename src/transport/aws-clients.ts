@@ -1,4 +1,5 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -37,6 +38,9 @@ export class AwsClients {
   route53(account: string): Route53Client {
     // Route 53 is global; its API lives in us-east-1.
     return this.client('route53', account, 'us-east-1', (cfg) => new Route53Client(cfg));
+  }
+  kms(account: string, region: string): KMSClient {
+    return this.client('kms', account, region, (cfg) => new KMSClient(cfg));
   }
   sts(account: string, region: string): STSClient {
     return this.client('sts', account, region, (cfg) => new STSClient(cfg));

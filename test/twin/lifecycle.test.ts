@@ -36,7 +36,10 @@ describe('lifecycle', () => {
     const [dir] = readdirSync(out);
     const meta = JSON.parse(readFileSync(path.join(out, dir!, 'run.json'), 'utf8')) as { partial: boolean };
     expect(meta.partial).toBe(true);
-    const verify = await cli(['verify', path.join(out, dir!)]);
+    // A per-run key proves consistency only; the fingerprint the run printed is what an auditor pins.
+    expect((await cli(['verify', path.join(out, dir!)])).stdout).toMatch(/^NOT VERIFIED: consistent but signed by an unknown key/);
+    const fp = /evidence signed by (sha256:[0-9a-f]{64})/.exec(r.stderr)?.[1];
+    const verify = await cli(['verify', path.join(out, dir!), '--fingerprint', fp!]);
     expect(verify.stdout).toMatch(/^verified/);
     expect(await leftovers('pp-')).toEqual({ namespaces: [], processes: [] });
   });

@@ -1,7 +1,5 @@
-import { readFileSync, mkdtempSync, writeFileSync, rmSync, appendFileSync, unlinkSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { gzipSync, } from 'node:zlib';
-import { generateKeyPairSync } from 'node:crypto';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import AjvDraft04 from 'ajv-draft-04';
 import ajvFormats from 'ajv-formats';
@@ -12,7 +10,6 @@ import { junit } from '../../reporters/junit.ts';
 import { MAX_UPLOAD_RESULTS, sarif } from '../../reporters/sarif.ts';
 import { html } from '../../reporters/html.ts';
 import { gateExitCode } from '../../src/cli/run.ts';
-import { verifyBundle, writeBundle } from '../../src/report/bundle.ts';
 import { ROOT } from '../helpers/paths.ts';
 import { sampleReport, sampleResult } from '../helpers/report-fixture.ts';
 
@@ -140,60 +137,6 @@ describe('SARIF', () => {
     expect(run.invocations![0]!.toolExecutionNotifications!.map((n) => n.message.text)).toContainEqual(expect.stringMatching(/^25000 less severe FAIL results were left out/));
     // The auditor's file keeps everything.
     expect((JSON.parse(sarif(big, { mode: 'complete' })) as Log).runs[0]!.results!.length).toBe(30_000);
-  });
-});
-
-describe('evidence bundle', () => {
-  const fresh = () => mkdtempSync(path.join(tmpdir(), 'pp-bundle-'));
-  test('every file is in the signed manifest and verify passes', () => {
-    const dir = fresh();
-    const out = writeBundle(dir, report, sampleResult(), { root: ROOT });
-    expect(out.reporterErrors).toEqual([]);
-    const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as { files: { path: string }[] };
-    expect(manifest.files.map((f) => f.path)).toEqual(expect.arrayContaining(['run.json', 'result.json', 'junit.xml', 'pathproof.sarif', 'pathproof-complete.sarif', 'report.html', 'public-key.pem', 'checks/net010-app-to-bedrock-runtime-endpoint/i-0app000000000001.json']));
-    expect(verifyBundle(dir)).toEqual({ ok: true, problems: [] });
-    const check = JSON.parse(readFileSync(path.join(dir, 'checks/net010-app-to-bedrock-runtime-endpoint/i-0app000000000001.json'), 'utf8'));
-    expect(check).toMatchObject({ verdict: { status: 'FAIL', evidence: { commandId: 'cmd-0001' } }, rawProbeOutput: expect.stringContaining('"r":"connected"') });
-  });
-
-  test('verify detects a changed, a missing and an added file, and a forged manifest', () => {
-    const dir = fresh();
-    writeBundle(dir, report, sampleResult());
-    appendFileSync(path.join(dir, 'report.html'), '<!-- edited -->');
-    unlinkSync(path.join(dir, 'junit.xml'));
-    writeFileSync(path.join(dir, 'extra.txt'), 'x');
-    expect([...verifyBundle(dir).problems].sort()).toEqual(['extra.txt: not in the manifest', 'junit.xml: missing', 'report.html: changed (SHA-256 differs)']);
-    const dir2 = fresh();
-    writeBundle(dir2, report, sampleResult());
-    const m = readFileSync(path.join(dir2, 'manifest.json'), 'utf8');
-    writeFileSync(path.join(dir2, 'manifest.json'), m.replace('"runId": "pp-20261124t010000-abcd"', '"runId": "pp-forged"'));
-    expect(verifyBundle(dir2).problems).toEqual(['manifest.json: the Ed25519 signature does not match']);
-  });
-
-  test('a key from a file signs; verifying with another trusted key fails', () => {
-    const dir = fresh();
-    const keys = generateKeyPairSync('ed25519');
-    const keyFile = path.join(dir, '..', `${path.basename(dir)}.key.pem`);
-    writeFileSync(keyFile, keys.privateKey.export({ type: 'pkcs8', format: 'pem' }));
-    const pubFile = `${keyFile}.pub`;
-    writeFileSync(pubFile, keys.publicKey.export({ type: 'spki', format: 'pem' }));
-    writeBundle(dir, report, sampleResult(), { signingKey: keyFile });
-    expect(verifyBundle(dir, pubFile).ok).toBe(true);
-    const other = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' });
-    writeFileSync(pubFile, other);
-    expect(verifyBundle(dir, pubFile).problems).toEqual(['manifest.json: the Ed25519 signature does not match the trusted key']);
-    rmSync(keyFile);
-  });
-
-  test('one reporter failing never stops the others, and makes the run exit 2', () => {
-    const dir = fresh();
-    const out = writeBundle(dir, report, sampleResult(), { renderers: { junit: { file: 'junit.xml', render: () => { throw new Error('boom'); } } } });
-    expect(out.reporterErrors.map((e) => e.reporter)).toEqual(['junit']);
-    for (const f of ['pathproof.sarif', 'pathproof-complete.sarif', 'report.html', 'reporter-errors.json']) expect(out.files).toContain(f);
-    expect(verifyBundle(dir).ok).toBe(true);
-    const passing = { ...report, verdicts: report.verdicts.filter((v) => v.status === 'PASS') };
-    expect(gateExitCode(passing, ['critical'], { interrupted: false, reporterFailed: true })).toBe(2);
-    expect(gateExitCode(passing, ['critical'], { interrupted: false, reporterFailed: false })).toBe(0);
   });
 });
 
