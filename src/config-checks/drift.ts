@@ -1,6 +1,6 @@
 import type { TwinModel } from '../inventory/model.ts';
 import type { Environment } from '../load/environment.ts';
-import { findVpc, type Assertion } from './types.ts';
+import { environmentVpcs, findVpc, notFound, type Assertion } from './types.ts';
 
 /**
  * The network-relevant configuration, normalised so that it compares across runs: resources are
@@ -55,10 +55,13 @@ export const noDrift: Assertion = (ctx) => {
   const now = snapshot(ctx.inventory, ctx.env);
   const resource = { id: 'baseline', region: ctx.env.accounts[Object.values(ctx.env.zones)[0]?.account ?? '']?.region ?? '', vpc: '' };
   if (ctx.baseline === undefined) {
-    return { status: 'ERROR', sentence: `No baseline to compare with: take one with \`npm run pathproof -- baseline --env=${ctx.env.name}\` and commit fixtures/baselines/${ctx.env.name}.json.`, resource, facts: {} };
+    return { status: 'ERROR', sentence: `No baseline to compare with: take one with \`npm run pathproof -- baseline --env=${ctx.env.name}\` and commit fixtures/baselines/${ctx.env.name}.json.`, resource, examined: 'nothing', facts: {} };
   }
+  const { missing } = environmentVpcs(ctx);
+  if (missing.length) return notFound(resource, `VPC(s) ${missing.join(', ')} of the environment`);
   const changes = diff(ctx.baseline, now);
+  const examined = `${Object.keys(now.vpcs as object).length} VPC(s), ${Object.keys(now.securityGroups as object).length} security group(s), ${Object.keys(now.instances as object).length} instance(s), ${Object.keys(now.endpoints as object).length} endpoint(s), ${Object.keys(now.privateHostedZones as object).length} private hosted zone(s)`;
   return changes.length
-    ? { status: 'FAIL', sentence: `The configuration drifted from the baseline in ${changes.length} place(s): ${changes.slice(0, 5).join('; ')}${changes.length > 5 ? '; …' : ''}.`, resource, facts: { changes } }
-    : { status: 'PASS', sentence: 'The network configuration matches the baseline.', resource, facts: {} };
+    ? { status: 'FAIL', sentence: `The configuration drifted from the baseline in ${changes.length} place(s): ${changes.slice(0, 5).join('; ')}${changes.length > 5 ? '; …' : ''}.`, resource, examined, facts: { changes } }
+    : { status: 'PASS', sentence: 'The network configuration matches the baseline.', resource, examined, facts: {} };
 };

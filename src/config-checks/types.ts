@@ -8,6 +8,8 @@ export interface ConfigFinding {
   readonly sentence: string;
   /** The resource the finding is about (becomes the verdict's target). */
   readonly resource: { readonly id: string; readonly region: string; readonly vpc: string };
+  /** What the assertion looked at, with counts ("2 VPC(s): …"): never empty for PASS or FAIL. */
+  readonly examined: string;
   /** The API facts the finding rests on. */
   readonly facts: Readonly<Record<string, unknown>>;
 }
@@ -46,3 +48,15 @@ export const bedrockEndpoints = (ctx: ConfigContext) => {
   const vpc = findVpc(ctx.inventory, ctx.env.bedrock.vpc);
   return { vpc, endpoints: ctx.inventory.endpoints.filter((e) => e.vpcId === vpc?.id && ctx.env.bedrock.services.includes(e.service as never)) };
 };
+
+/** The subject was not in the inventory: the assertion could not look, so it is ERROR, never PASS. */
+export function notFound(resource: ConfigFinding['resource'], what: string): ConfigFinding {
+  return { status: 'ERROR', sentence: `Could not look: ${what} is not in the inventory read from the AWS API.`, resource, examined: 'nothing', facts: { notFound: what } };
+}
+
+/** Every VPC the environment names (each zone's and the Bedrock VPC), and which of them the inventory lacks. */
+export function environmentVpcs(ctx: ConfigContext) {
+  const refs = [...new Set([...Object.values(ctx.env.zones).map((z) => z.vpc), ctx.env.bedrock.vpc])];
+  const found = refs.map((r) => [r, findVpc(ctx.inventory, r)] as const);
+  return { refs, vpcs: found.flatMap(([, v]) => (v ? [v] : [])), missing: found.filter(([, v]) => !v).map(([r]) => r) };
+}

@@ -64,7 +64,7 @@ export interface Evidence {
   /** For checks that ask whether monitoring saw the block: the matching flow-log records. */
   readonly flowLog?: FlowEvidence;
   /** For config checks: the assertion and the API facts it rests on. */
-  readonly config?: { readonly assertion: string; readonly facts: Readonly<Record<string, unknown>> };
+  readonly config?: { readonly assertion: string; readonly examined?: string; readonly facts: Readonly<Record<string, unknown>> };
   /** What the canaries recorded for this check's marker (exfiltration checks that ask for it). */
   readonly canary?: CanaryRecord;
 }

@@ -45,7 +45,10 @@ export function judgeConfig(check: Check, config: Config, inventory: TwinModel |
     return withWaiver(check, target('(api)'), { fault: { code: 'ASSERTION_CRASHED', message: (e as Error).message } }, { status: 'ERROR', sentence: `Could not look: assertion ${check.assert} failed to run (${(e as Error).message}).` }, today);
   }
   const t = target(finding.resource.id || '(api)', finding.resource.region, finding.resource.vpc);
-  return withWaiver(check, t, { instanceId: t.instanceId, config: { assertion: check.assert!, facts: finding.facts } }, { status: finding.status, sentence: `${check.assert}: ${finding.sentence}` }, today);
+  // Integrity: a PASS or FAIL must rest on something that was looked at.
+  const status = finding.status !== 'ERROR' && (!finding.examined || finding.examined === 'nothing') ? 'ERROR' : finding.status;
+  const sentence = status === 'ERROR' && finding.status !== 'ERROR' ? `Could not look: ${check.assert} examined nothing, so its ${finding.status} is void (${finding.sentence})` : finding.sentence;
+  return withWaiver(check, t, { instanceId: t.instanceId, config: { assertion: check.assert!, examined: finding.examined, facts: finding.facts } }, { status, sentence: `${check.assert}: ${sentence}${finding.examined !== 'nothing' ? ` Examined: ${finding.examined}.` : ''}` }, today);
 }
 
 function withWaiver(check: Check, target: Target, evidence: Evidence, judged: Judged, today: string): Verdict {

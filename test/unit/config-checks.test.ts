@@ -71,6 +71,44 @@ describe('config assertions', () => {
   });
 });
 
+describe('config assertions on an empty inventory (nothing to look at is never PASS)', () => {
+  const empty: TwinModel = { vpcs: [], groups: new Map(), hosts: [], endpoints: [], peerings: [], hostedZones: [], corrections: [] };
+  const paramsOf: Partial<Record<keyof typeof assertions, Record<string, string>>> = { 'endpoint-sg-scoped': { sources: '10.0.2.0/24' }, 'no-default-route': { zones: 'data,inference,sandbox' } };
+  for (const name of Object.keys(assertions) as (keyof typeof assertions)[]) {
+    test(`${name} is ERROR and says it found nothing`, () => {
+      const f = run(name, empty, paramsOf[name] ?? {}, snapshot(inventory(), env));
+      expect(f.status, f.sentence).toBe('ERROR');
+      expect(f.sentence).toMatch(/^Could not look: .* is not in the inventory/);
+      expect(f.examined).toBe('nothing');
+    });
+  }
+  test('every PASS and FAIL names what it examined, with counts', () => {
+    const inv = inventory();
+    for (const name of Object.keys(assertions) as (keyof typeof assertions)[]) {
+      const f = run(name, inv, paramsOf[name] ?? {}, snapshot(inv, env));
+      expect(f.examined, name).toMatch(/\d/);
+    }
+  });
+  test('a zone with no subnets is ERROR for no-default-route, not a pass for the others', () => {
+    const inv = inventory();
+    const noData: TwinModel = { ...inv, vpcs: inv.vpcs.map((v) => ({ ...v, subnets: v.subnets.filter((s) => s.zone !== 'data') })) };
+    const f = run('no-default-route', noData, { zones: 'data,inference,sandbox' });
+    expect(f.status).toBe('ERROR');
+    expect(f.sentence).toMatch(/zone\(s\) data/);
+  });
+  test('no peering route at all is FAIL for peering-routes-scoped (absence is the violation)', () => {
+    const inv = inventory();
+    const noPeering: TwinModel = { ...inv, vpcs: inv.vpcs.map((v) => ({ ...v, subnets: v.subnets.map((s) => ({ ...s, routes: s.routes.filter((r) => r.target !== 'peering') })) })) };
+    expect(run('peering-routes-scoped', noPeering).status).toBe('FAIL');
+  });
+  test('the judge turns a PASS that examined nothing into ERROR', async () => {
+    const { judgeConfig } = await import('../../src/verdict/judge.ts');
+    const check = config.checks.find((c) => c.assert === 'flow-logs-all')!;
+    const v = judgeConfig(check, config, empty, '', undefined, '2026-11-24');
+    expect(v.status).toBe('ERROR');
+  });
+});
+
 describe('config check schema', () => {
   test('a config check names an assertion and no probe; a probe check names no assertion', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'pp-cfg-'));
