@@ -21,7 +21,8 @@ export type LoadIssueCode =
   | 'unknown-account'
   | 'policy-mismatch'
   | 'expectation-mismatch'
-  | 'unsafe-script';
+  | 'unsafe-script'
+  | 'unsafe-file';
 
 /** One problem in a configuration file, located precisely enough for an editor to jump to it. */
 export interface LoadIssue {

@@ -28,5 +28,7 @@ export function isParamType(t: string): t is ParamType {
 
 /** Single-quotes a value for POSIX sh: the only character that needs care inside '' is ' itself. */
 export function shellQuote(value: string): string {
+  // A shell variable cannot hold NUL: refuse rather than let sh drop it silently.
+  if (value.includes('\0')) throw new Error('a NUL byte cannot be quoted into a shell script');
   return `'${value.replaceAll("'", `'\\''`)}'`;
 }

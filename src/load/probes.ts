@@ -1,9 +1,9 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { IssueCollector } from './issues.ts';
 import { paramTypes, type ParamType } from './param-types.ts';
-import { YamlSource } from './yaml-source.ts';
+import { readConfigFile, YamlSource } from './yaml-source.ts';
 
 export type OutcomeClass = 'success' | 'block' | 'error';
 
@@ -69,7 +69,8 @@ export function loadProbes(probesDir: string, issues: IssueCollector): Map<strin
       src.report(issues, 'file-missing', [], `probe ${name} has no probe.sh`, `add ${path.relative(process.cwd(), scriptFile)}`);
       continue;
     }
-    const script = readFileSync(scriptFile, 'utf8');
+    const script = readConfigFile(scriptFile, issues);
+    if (script === undefined) continue;
     if (script.split('\n').some((l) => l.trim() === HEREDOC_END)) {
       src.report(issues, 'unsafe-script', [], `probe.sh contains the line ${HEREDOC_END}`, 'remove that line: it would end the batch heredoc');
       continue;

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { isNode, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import { closeSync, fstatSync, openSync, readSync, constants as fsConstants } from 'node:fs';
+import { isNode, isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import type { z } from 'zod';
 import { renderValue, type IssueCollector, type LoadIssueCode } from './issues.ts';
 
@@ -14,21 +14,12 @@ export class YamlSource {
     readonly file: string,
     readonly doc: Document,
     private readonly lines: LineCounter,
+    readonly data: unknown,
   ) {}
 
   static read(file: string, issues: IssueCollector): YamlSource | undefined {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (cause) {
-      issues.add({
-        code: 'file-missing', file, line: 1, col: 1, path: '',
-        message: `cannot be read (${(cause as NodeJS.ErrnoException).code ?? String(cause)})`,
-        fix: 'check the path and permissions',
-      });
-      return undefined;
-    }
-    return YamlSource.parse(file, text, issues);
+    const text = readConfigFile(file, issues);
+    return text === undefined ? undefined : YamlSource.parse(file, text, issues);
   }
 
   static parse(file: string, text: string, issues: IssueCollector): YamlSource | undefined {
@@ -42,11 +33,29 @@ export class YamlSource {
         fix: 'fix the YAML syntax (indentation, quoting, duplicate keys)',
       });
     }
-    return doc.errors.length > 0 ? undefined : new YamlSource(file, doc, lines);
-  }
-
-  get data(): unknown {
-    return this.doc.toJS();
+    if (doc.errors.length > 0) return undefined;
+    let data: unknown;
+    try {
+      // yaml refuses documents whose aliases would expand past a bound (the "billion laughs" attack).
+      data = doc.toJS({ maxAliasCount: 100 });
+    } catch (e) {
+      issues.add({ code: 'yaml-syntax', file, line: 1, col: 1, path: '', message: `cannot be expanded: ${(e as Error).message}`, fix: 'use fewer YAML aliases (*name): write the values out' });
+      return undefined;
+    }
+    // A value a shell script cannot carry exactly (NUL, other control characters) is refused, never dropped.
+    let bad = false;
+    visit(doc, {
+      Scalar(_, node) {
+        if (typeof node.value !== 'string') return;
+        const m = CONTROL.exec(node.value);
+        if (!m) return;
+        bad = true;
+        const pos = node.range ? lines.linePos(node.range[0]) : { line: 1, col: 1 };
+        issues.add({ code: 'invalid-value', file, line: pos.line, col: pos.col, path: '', received: renderValue(node.value),
+          message: `contains the control character U+${m[0].charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()}, which a probe script cannot carry exactly`, fix: 'remove it' });
+      },
+    });
+    return bad ? undefined : new YamlSource(file, doc, lines, data);
   }
 
   /** Line and column of the value at `path`, or of its nearest existing ancestor. */
@@ -118,4 +127,39 @@ function valueAt(value: unknown, path: readonly (string | number | symbol)[]): u
     v = (v as Record<string | number, unknown>)[k as string];
   }
   return v;
+}
+
+/** Control characters other than tab and newline: no configuration value may hold one. */
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/;
+
+/** The largest configuration file read (the shipped ones are under 20 KB). */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+
+/**
+ * Reads a configuration file safely: only a regular file (a FIFO would block forever, a device
+ * such as /dev/zero would never end), at most MAX_CONFIG_BYTES, checked on the opened descriptor so
+ * that a file swapped after the check is still the one measured.
+ */
+export function readConfigFile(file: string, issues: IssueCollector): string | undefined {
+  const refuse = (message: string, fix: string) => { issues.add({ code: 'unsafe-file', file, line: 1, col: 1, path: '', message, fix }); return undefined; };
+  let fd: number;
+  try {
+    // O_NONBLOCK: opening a FIFO for reading must not wait for a writer.
+    fd = openSync(file, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
+  } catch (cause) {
+    issues.add({ code: 'file-missing', file, line: 1, col: 1, path: '', message: `cannot be read (${(cause as NodeJS.ErrnoException).code ?? String(cause)})`, fix: 'check the path and permissions' });
+    return undefined;
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) return refuse(`is not a regular file (${st.isFIFO() ? 'a FIFO' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : st.isDirectory() ? 'a directory' : 'a special file'})`, 'replace it with a regular file');
+    if (st.size > MAX_CONFIG_BYTES) return refuse(`is ${st.size} bytes, more than the ${MAX_CONFIG_BYTES} a configuration file may have`, 'split it, or check that it is the file you meant');
+    const buf = Buffer.alloc(st.size + 1);
+    let n = 0;
+    for (let r = 1; r > 0 && n < buf.length; n += r) r = readSync(fd, buf, n, buf.length - n, null);
+    if (n > MAX_CONFIG_BYTES) return refuse(`grew past ${MAX_CONFIG_BYTES} bytes while being read`, 'check that it is the file you meant');
+    return buf.subarray(0, n).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -116,3 +116,49 @@ describe('invalid environments and probes', () => {
     expect(issues.issues.map((i) => `${i.code}:${i.line}:${i.col}`)).toEqual(['id-mismatch:1:5', 'unsafe-script:1:1']);
   });
 });
+
+describe('bad files are refused, located, never hang or crash', () => {
+  const suiteDir = () => mkdtempSync(path.join(tmpdir(), 'pp-bad-'));
+  const ok = `suite: x\ndescription: d\nchecks:\n  - { id: x-one, title: t, category: negative, policies: [NET-010], from: application, to: external-ai, probe: tcp-connect, params: { host: 10.0.2.1, port: 443 }, expect: { result: blocked } }\n`;
+
+  test('a FIFO is not read (it would block forever)', async () => {
+    const dir = suiteDir();
+    const { execa } = await import('execa');
+    await execa('mkfifo', [path.join(dir, 'x.yaml')]);
+    const issues = issuesOf(() => load({ suitesDir: dir }));
+    expect(issues.map((i) => `${i.code} ${i.message}`)).toContainEqual(expect.stringMatching(/^unsafe-file is not a regular file \(a FIFO\)/));
+  }, 5000);
+
+  test('a symlink to /dev/zero and a file over the size limit are refused', async () => {
+    const dir = suiteDir();
+    const { symlinkSync } = await import('node:fs');
+    symlinkSync('/dev/zero', path.join(dir, 'a.yaml'));
+    writeFileSync(path.join(dir, 'b.yaml'), `# ${'x'.repeat(1024 * 1024 + 10)}\n${ok}`);
+    const issues = issuesOf(() => load({ suitesDir: dir }));
+    expect(issues.filter((i) => i.code === 'unsafe-file').map((i) => `${path.basename(i.file)} ${i.message.slice(0, 40)}`)).toEqual([
+      'a.yaml is not a regular file (a device)',
+      "b.yaml is 1048814 bytes, more than the 1048576 ",
+    ]);
+  });
+
+  test('a YAML alias bomb is a located configuration error, not a ReferenceError', () => {
+    const dir = suiteDir();
+    const levels = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+    for (let i = 1; i < 9; i++) levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
+    writeFileSync(path.join(dir, 'x.yaml'), `${levels.join('\n')}\n${ok}`);
+    const issues = issuesOf(() => load({ suitesDir: dir }));
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatchObject({ code: 'yaml-syntax', line: 1 });
+    expect(issues[0]!.message).toMatch(/cannot be expanded/);
+  });
+
+  test('a NUL byte or other control character in a value is rejected with its line, never dropped', () => {
+    const dir = suiteDir();
+    writeFileSync(path.join(dir, 'x.yaml'), ok.replace('title: t', 'title: "t\\0u"').replace('host: 10.0.2.1', 'host: "10.0.2.1\\u0007"'));
+    const issues = issuesOf(() => load({ suitesDir: dir }));
+    expect(issues.map((i) => `${i.line} ${i.code} ${i.message.slice(0, 37)}`)).toEqual([
+      '4 invalid-value contains the control character U+0000',
+      '4 invalid-value contains the control character U+0007',
+    ]);
+  });
+});
