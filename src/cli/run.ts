@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import path from 'node:path';
 import { startVitest } from 'vitest/node';
 import { isConfigCheck, loadConfig, type Check, type Config } from '../load/config.ts';
@@ -85,6 +86,9 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   }
 
   const controller = new AbortController();
+  // Every command in flight (16 by default), each SDK call and each poll's sleep listens for the
+  // interrupt on this one signal: more than Node's default of 10 listeners is expected, not a leak.
+  setMaxListeners(256, controller.signal);
   let interrupts = 0;
   let firstAt = 0;
   const onSigint = () => {

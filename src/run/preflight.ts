@@ -55,6 +55,7 @@ export async function preflight(config: Config, session: Session): Promise<Prefl
   return items;
 }
 
+/** One line per item. "FAIL" is reserved for non-compliance: a preflight problem is a "problem". */
 export function formatPreflight(items: readonly PreflightItem[]): string {
-  return items.map((i) => `${i.ok ? 'ok  ' : 'FAIL'} ${i.what}: ${i.detail}`).join('\n');
+  return items.map((i) => `${i.ok ? 'ok     ' : 'PROBLEM'} ${i.what}: ${i.detail}`).join('\n');
 }

@@ -89,6 +89,24 @@ function confirmWithCanary(check: Check, judged: Judged, canary?: CanaryRecord):
   return { status: 'PASS', sentence: `${judged.sentence} The canary recorded nothing for marker ${canary.marker}.` };
 }
 
+/** A block outcome in plain words, as the person reading the verdict would say it. */
+export function howBlocked(outcome: string): string {
+  const words: Record<string, string> = {
+    timeout: 'silently dropped (the attempt timed out)',
+    refused: 'refused (the destination answered with a reset)',
+    unreachable: 'unreachable (no route)',
+    reset: 'cut off (connection reset)',
+    nxdomain: 'unresolvable (the name does not exist)',
+    servfail: 'unresolvable (the resolver failed: SERVFAIL)',
+    'no-answer': 'unresolvable (no address in the answer)',
+    'no-resolver': 'unresolvable (no resolver answered)',
+    'cert-invalid': 'stopped by certificate verification',
+    'tls-error': 'stopped during the TLS handshake',
+  };
+  const http = /^http-(\d{3})$/.exec(outcome);
+  return http ? `answered with HTTP ${http[1]}` : words[outcome] ?? outcome;
+}
+
 function who(obs: TargetObservation): string {
   const t = obs.target;
   return `${t.zone} host ${t.instanceId}${t.privateIp ? ` (${t.privateIp})` : ''}`;
@@ -159,7 +177,7 @@ function judgeRaw(check: Check, obs: TargetObservation, probe?: ProbeObservation
       }
       const evidenceKind = httpBlock ? `http-${status}` : probe.outcome;
       if (e.by && !e.by.includes(evidenceKind)) {
-        return { status: 'FAIL', sentence: `${subject} was blocked by ${evidenceKind}, not by ${e.by.join(' or ')} as the suite expects: the control in place is not the one declared (${observed(probe)}).` };
+        return { status: 'FAIL', sentence: `${subject} was ${howBlocked(evidenceKind)}, but the suite expects it to be ${e.by.map(howBlocked).join(' or ')}. Something other than the declared control stops it (${observed(probe)}).` };
       }
       if (!controlOk) {
         return { status: 'INCONCLUSIVE', sentence: `${subject} looked blocked (${observed(probe)}), but the control probe failed (${control ? observed(control) : 'no output'}), so a block cannot be told from a broken host.` };

@@ -34,8 +34,11 @@ describe('deny checks', () => {
     expect(judge(check(), o, TODAY).status).toBe('INCONCLUSIVE');
   });
   test('blocked by the wrong mechanism is FAIL when the suite names the mechanism', () => {
-    const v = judge(check({ expect: { result: 'blocked', by: ['nxdomain'] } }), obs(p('chk', 'timeout', 'block')), TODAY);
+    const v = judge(check({ expect: { result: 'blocked', by: ['nxdomain', 'refused'] } }), obs(p('chk', 'timeout', 'block')), TODAY);
     expect(v.status).toBe('FAIL');
+    // Plain words, not outcome keywords strung together.
+    expect(v.sentence).toMatch(/was silently dropped \(the attempt timed out\), but the suite expects it to be unresolvable \(the name does not exist\) or refused \(the destination answered with a reset\)\. Something other than the declared control stops it/);
+    expect(v.sentence).not.toMatch(/blocked by timeout|control in place/);
   });
   test('an HTTP 403 counts as a block only when the suite says http-403', () => {
     const https = { ...p('chk', 'http', 'success', { status: 403 }), probe: 'https-request' };
