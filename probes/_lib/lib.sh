@@ -31,12 +31,14 @@ pp_addr_json() {
   printf '[%s]' "$pp_a"
 }
 
-# pp_resolve NAME TOOL SECONDS: sets pp_outcome (resolved|nxdomain|no-answer|servfail|refused|timeout|error),
+# pp_resolve NAME TOOL SECONDS: sets pp_outcome (resolved|nxdomain|no-answer|servfail|refused|timeout|not-found|error),
 # pp_addrs (newline separated), pp_server (who answered, when the tool can tell) and pp_detail.
+# Values never reach a tool as options: `--` ends timeout's and getent's options, dig takes the
+# name with -q. An outcome is reported only when the tool's own output confirms it.
 pp_resolve() {
   pp_server=''; pp_addrs=''; pp_detail=''
   if [ "$2" = dig ]; then
-    pp_out=$(timeout "$3" dig +time=2 +tries=1 +noall +comments +answer +stats "$1" A 2>&1); pp_rc=$?
+    pp_out=$(timeout -- "$3" dig +time=2 +tries=1 +noall +comments +answer +stats -t A -q "$1" 2>&1); pp_rc=$?
     pp_status=$(printf '%s\n' "$pp_out" | sed -n 's/.*status: \([A-Z]*\).*/\1/p' | head -n 1)
     pp_server=$(printf '%s\n' "$pp_out" | sed -n 's/^;; SERVER: \([^#]*\)#.*/\1/p' | head -n 1)
     pp_addrs=$(printf '%s\n' "$pp_out" | grep -v '^;' | sed -n 's/.*[[:space:]]IN[[:space:]][[:space:]]*A[[:space:]][[:space:]]*\([0-9.]*\)$/\1/p')
@@ -52,24 +54,39 @@ pp_resolve() {
       esac
     fi
   else
-    pp_out=$(timeout "$3" getent ahostsv4 "$1" 2>&1); pp_rc=$?
+    pp_out=$(timeout -- "$3" getent ahostsv4 -- "$1" 2>&1); pp_rc=$?
     pp_addrs=$(printf '%s\n' "$pp_out" | sed -n 's/^\([0-9.]*\)[[:space:]]*STREAM.*/\1/p')
     pp_server=$(sed -n 's/^nameserver[[:space:]]*\([^[:space:]]*\).*/\1/p' /etc/resolv.conf 2>/dev/null | head -n 1)
-    # getent cannot tell NXDOMAIN from an unreachable resolver: both are exit 2 ("not found").
     case "$pp_rc" in
-      0) pp_outcome=resolved ;;
-      2) pp_outcome=nxdomain ;;
+      0) if [ -n "$pp_addrs" ]; then pp_outcome=resolved; else pp_outcome=error; pp_detail='getent exit 0 without an address'; fi ;;
+      # getent cannot tell NXDOMAIN from a resolver that never answered: both are exit 2. Say so.
+      2) pp_outcome=not-found; pp_detail='NXDOMAIN or no answer from the resolver (getent cannot tell them apart; dig can)' ;;
       124) pp_outcome=timeout ;;
       *) pp_outcome=error; pp_detail="getent exit $pp_rc" ;;
     esac
   fi
 }
 
-# pp_curl_outcome EXIT STDERR: maps curl's exit code to an outcome keyword in pp_outcome.
+# pp_unresolved NAME: after a tool failed to resolve NAME, asks why (dig when present, else getent),
+# so that a resolver that did not answer is never reported as a name that does not exist. Sets
+# pp_outcome to nxdomain | servfail | no-answer | dns-refused | no-resolver | not-found (cannot tell).
+pp_unresolved() {
+  if command -v dig >/dev/null 2>&1; then pp_resolve "$1" dig 3; else pp_resolve "$1" getent 3; fi
+  case "$pp_outcome" in
+    nxdomain|not-found|servfail|no-answer) ;;
+    refused) pp_outcome=dns-refused ;;
+    timeout) pp_outcome=no-resolver ;;
+    resolved) pp_outcome=not-found; pp_detail='the tool could not resolve the name, but a second lookup did' ;;
+    *) pp_outcome=not-found ;;
+  esac
+}
+
+# pp_curl_outcome EXIT STDERR HOST [WRITEOUT]: maps curl's exit code to an outcome keyword in pp_outcome.
+# Exit 0 counts only when curl's own write-out (an HTTP code) is there to confirm it.
 pp_curl_outcome() {
   case "$1" in
-    0) pp_outcome=ok ;;
-    6) pp_outcome=nxdomain ;;
+    0) case "${4-000}" in [0-9][0-9][0-9]*) pp_outcome=ok ;; *) pp_outcome=error ;; esac ;;
+    6) pp_unresolved "$3" ;;
     7) case "$2" in *'No route'*|*nreachable*) pp_outcome=unreachable ;; *) pp_outcome=refused ;; esac ;;
     28) pp_outcome=timeout ;;
     35|53|54|59|66|80) pp_outcome=tls-error ;;

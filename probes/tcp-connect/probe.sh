@@ -1,22 +1,35 @@
-pp_need bash timeout
-n=0; ok=0; last=error; msg=''
+pp_need bash timeout getent
+n=0; ok=0; last=error; msg=''; addr=''
 t0=$(pp_now_ms)
+# The address actually used: a name is resolved once here (as the libc resolver does for bash),
+# and every attempt connects to that address, which the evidence names.
+case "$PP_host" in
+  *[!0-9.]*)
+    res=$(timeout -- "${PP_connect_timeout:-3}" getent ahostsv4 -- "$PP_host" 2>&1); rc=$?
+    addr=$(printf '%s\n' "$res" | sed -n 's/^\([0-9.]*\)[[:space:]]*STREAM.*/\1/p' | head -n 1)
+    if [ -z "$addr" ]; then
+      pp_unresolved "$PP_host"
+      pp_emit "$pp_outcome" "\"attempts\":0,\"successes\":0,\"address\":\"\",\"ms\":$(( $(pp_now_ms) - t0 )),\"detail\":\"$(pp_json "$pp_detail")\""
+      exit 0
+    fi ;;
+  *) addr=$PP_host ;;
+esac
 while [ "$n" -lt "${PP_attempts:-1}" ]; do
   n=$((n + 1))
-  # host and port are positional arguments of bash -c, never part of the command text.
-  msg=$(timeout "${PP_connect_timeout:-3}" bash -c 'exec 3<>"/dev/tcp/$0/$1" && exec 3>&-' "$PP_host" "$PP_port" 2>&1); rc=$?
-  if [ "$rc" -eq 0 ]; then ok=$((ok + 1)); last=connected
+  # Address and port are positional arguments of bash -c, never part of the command text; the
+  # connection counts only if bash itself says so (a tool that exits 0 for another reason does not).
+  msg=$(timeout -- "${PP_connect_timeout:-3}" bash -c 'exec 3<>"/dev/tcp/$0/$1" && exec 3>&- && echo pp-open' "$addr" "$PP_port" 2>&1); rc=$?
+  if [ "$rc" -eq 0 ] && [ "$msg" = pp-open ]; then ok=$((ok + 1)); last=connected
   elif [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then last=timeout
   else
     case "$msg" in
       *refused*) last=refused ;;
       *'No route'*|*nreachable*) last=unreachable ;;
       *reset*) last=reset ;;
-      *'not known'*|*resolution*|*'No address'*) last=nxdomain ;;
       *) last=error ;;
     esac
   fi
 done
 t1=$(pp_now_ms)
 [ "$ok" -gt 0 ] && last=connected
-pp_emit "$last" "\"attempts\":$n,\"successes\":$ok,\"ms\":$((t1 - t0)),\"detail\":\"$(pp_json "$msg")\""
+pp_emit "$last" "\"attempts\":$n,\"successes\":$ok,\"address\":\"$(pp_json "$addr")\",\"ms\":$((t1 - t0)),\"detail\":\"$(pp_json "$msg")\""

@@ -4,9 +4,10 @@ set --
 [ -n "${PP_address:-}" ] && set -- --connect-to "$PP_host:$port:$PP_address:$port"
 t0=$(pp_now_ms)
 out=$(curl -sS -o /dev/null --connect-timeout "${PP_connect_timeout:-3}" --max-time "${PP_max_time:-8}" \
-  -w '%{remote_ip} %{ssl_verify_result}' "$@" "https://$PP_host:$port/" 2>"$PP_TMP/tls.err"); rc=$?
+  -w '%{http_code} %{remote_ip} %{ssl_verify_result}' "$@" -- "https://$PP_host:$port/" 2>"$PP_TMP/tls.err"); rc=$?
 t1=$(pp_now_ms)
 err=$(cat "$PP_TMP/tls.err" 2>/dev/null)
-pp_curl_outcome "$rc" "$err"
+pp_curl_outcome "$rc" "$err" "$PP_host" "$out"
 [ "$pp_outcome" = ok ] && pp_outcome=verified
-pp_emit "$pp_outcome" "\"ip\":\"$(pp_json "${out%% *}")\",\"sni\":\"$(pp_json "$PP_host")\",\"curl\":$rc,\"ms\":$((t1 - t0)),\"detail\":\"$(pp_json "$err")\""
+ip=${out#* }
+pp_emit "$pp_outcome" "\"ip\":\"$(pp_json "${ip%% *}")\",\"sni\":\"$(pp_json "$PP_host")\",\"curl\":$rc,\"ms\":$((t1 - t0)),\"detail\":\"$(pp_json "${pp_detail:-$err}")\""

@@ -324,8 +324,12 @@ function validateProbeCheck(src: YamlSource, at: YamlPath, input: CheckInput & {
  */
 export function worstCaseSeconds(params: Readonly<Record<string, string>>): number {
   const per = Number(params.max_time ?? params.connect_timeout ?? params.resolve_timeout ?? 4);
-  return Number(params.attempts ?? 1) * per + 1;
+  // A name that does not resolve is looked up once more to tell NXDOMAIN from a silent resolver (≤ 3 s).
+  const asks = params.host !== undefined && !IPV4.test(params.host) ? 4 : 0;
+  return Number(params.attempts ?? 1) * per + 1 + asks;
 }
+
+const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
 
 /** Validates probe parameters against the probe's metadata; returns string values or undefined. */
 function validateParams(

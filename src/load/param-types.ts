@@ -4,10 +4,18 @@
  * the quoting makes injection impossible even if a pattern were too loose.
  * None of these patterns admits a quote, `$`, a backtick, whitespace, `;`, `&` or `|`.
  */
+/** One octet in decimal without leading zeros (inet_aton reads 010 as octal 8). */
+const OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]\\d|\\d)';
+const IPV4_DECIMAL = `(?:${OCTET}\\.){3}${OCTET}`;
+
 export const paramTypes = {
-  /** A DNS name (RFC 1123 labels, optional trailing dot) or a dotted IPv4 address. */
-  host: { pattern: /^(?=.{1,253}\.?$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/, hint: 'a DNS name or IPv4 address such as bedrock-runtime.ap-southeast-2.amazonaws.com' },
-  ipv4: { pattern: /^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)$/, hint: 'a dotted IPv4 address such as 10.0.2.10' },
+  /**
+   * A DNS name (RFC 1123 labels, optional trailing dot) or a dotted-quad decimal IPv4 address.
+   * Other numeric spellings (10.0.2.010, 2130706433, 0x7f.1) are refused: the resolver reads them
+   * as another address (octal, a 32-bit integer, hex) than the text the evidence would name.
+   */
+  host: { pattern: new RegExp(`^(?:${IPV4_DECIMAL}|(?!(?:(?:0x[0-9a-f]*|[0-9]+)(?:\\.|$))+$)(?=.{1,253}\\.?$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\\.?)$`, 'i'), hint: 'a DNS name or a dotted-quad IPv4 address (decimal, no leading zeros) such as bedrock-runtime.ap-southeast-2.amazonaws.com' },
+  ipv4: { pattern: new RegExp(`^${IPV4_DECIMAL}$`), hint: 'a dotted-quad IPv4 address (decimal, no leading zeros) such as 10.0.2.10' },
   port: { pattern: /^(?:[1-9]\d{0,3}|[1-5]\d{4}|6[0-4]\d{3}|65[0-4]\d{2}|655[0-2]\d|6553[0-5])$/, hint: 'a TCP port from 1 to 65535' },
   seconds: { pattern: /^(?:[1-9]|[1-9]\d|[1-2]\d\d|300)$/, hint: 'whole seconds from 1 to 300' },
   count: { pattern: /^(?:[1-9]|10)$/, hint: 'a whole number from 1 to 10' },

@@ -100,6 +100,8 @@ export function howBlocked(outcome: string): string {
     servfail: 'unresolvable (the resolver failed: SERVFAIL)',
     'no-answer': 'unresolvable (no address in the answer)',
     'no-resolver': 'unresolvable (no resolver answered)',
+    'not-found': 'unresolvable (NXDOMAIN or no resolver answer: the host cannot tell which)',
+    'dns-refused': 'unresolvable (the resolver refused the query)',
     'cert-invalid': 'stopped by certificate verification',
     'tls-error': 'stopped during the TLS handshake',
   };
@@ -176,6 +178,9 @@ function judgeRaw(check: Check, obs: TargetObservation, probe?: ProbeObservation
         return { status: 'FAIL', sentence: `${subject} got through (${observed(probe)}), but ${policies} denies it.` };
       }
       const evidenceKind = httpBlock ? `http-${status}` : probe.outcome;
+      if (e.by?.includes('nxdomain') && evidenceKind === 'not-found') {
+        return { status: 'ERROR', sentence: `Could not look: ${subject} did not resolve, but the host cannot tell NXDOMAIN from a resolver that never answered (no dig), and the suite expects NXDOMAIN. Install dig (bind-utils) on the probe host.` };
+      }
       if (e.by && !e.by.includes(evidenceKind)) {
         return { status: 'FAIL', sentence: `${subject} was ${howBlocked(evidenceKind)}, but the suite expects it to be ${e.by.map(howBlocked).join(' or ')}. Something other than the declared control stops it (${observed(probe)}).` };
       }

@@ -84,3 +84,11 @@ describe('quoting alone makes injection impossible, even when validation is bypa
     rmSync(f);
   });
 });
+
+describe('host values mean exactly what they say', () => {
+  test('numeric spellings other than dotted-quad decimal are refused (they resolve to another address)', async () => {
+    const { paramTypes } = await import('../../src/load/param-types.ts');
+    for (const v of ['10.0.2.010', '2130706433', '0x7f.1', '127.1', '10.0.2.01', '0x0a000214']) expect(paramTypes.host.pattern.test(v), v).toBe(false);
+    for (const v of ['10.0.2.10', '203.0.113.10', 'bedrock-runtime.ap-southeast-2.amazonaws.com', 'canary.pathproof.test', 'localhost']) expect(paramTypes.host.pattern.test(v), v).toBe(true);
+  });
+});

@@ -46,7 +46,7 @@ beforeAll(async () => {
 
   if (isRoot) {
     dnsmasq = execa('dnsmasq', ['--keep-in-foreground', '--no-resolv', '--no-hosts', '--bind-interfaces', `--listen-address=${DNS}`, '--port=53',
-      '--address=/ok.pathproof.test/10.1.1.10', '--local=/pathproof.test/', '--pid-file=', '--log-facility=-'], { reject: false });
+      '--address=/ok.pathproof.test/10.1.1.10', '--address=/loop.pathproof.test/127.0.0.1', '--local=/pathproof.test/', '--pid-file=', '--log-facility=-'], { reject: false });
     await new Promise((r) => setTimeout(r, 300));
   }
 });
@@ -69,7 +69,7 @@ describe.runIf(isRoot)('real probe scripts through sh', () => {
     expect(c!.outcome).toBe('connected');
     expect(a).toMatchObject({ outcome: 'connected', class: 'success', data: { attempts: 1, successes: 1 } });
     expect(b).toMatchObject({ outcome: 'refused', class: 'block', data: { successes: 0 } });
-    expect(d).toMatchObject({ outcome: 'nxdomain', class: 'block', data: { attempts: 2, successes: 0 } });
+    expect(d).toMatchObject({ outcome: 'nxdomain', class: 'block', data: { attempts: 0, successes: 0 } });
   });
 
   test('dns-resolve with getent and with dig: answers, NXDOMAIN, and the server that answered', async () => {
@@ -91,6 +91,38 @@ describe.runIf(isRoot)('real probe scripts through sh', () => {
     const { obs } = await runProbes([tcpCall(tcpPort), { probe: 'dns-resolve', params: { name: 'ok.pathproof.test', tool: 'dig', resolve_timeout: '2' } }], { nameserver: '127.0.0.78' });
     expect(obs.probes[1]!.class).toBe('block');
     expect(['timeout', 'refused']).toContain(obs.probes[1]!.outcome);
+  });
+
+  test('tcp-connect to a name: the evidence names the address actually used', async () => {
+    const { obs } = await runProbes([tcpCall(tcpPort), { probe: 'tcp-connect', params: { host: 'loop.pathproof.test', port: String(tcpPort), connect_timeout: '2', attempts: '1' } }]);
+    expect(obs.probes[1]).toMatchObject({ outcome: 'connected', data: { address: '127.0.0.1', successes: 1 } });
+  });
+
+  test('a resolver that does not answer is never reported as NXDOMAIN', async () => {
+    const name = { probe: 'tcp-connect', params: { host: 'ok.pathproof.test', port: '443', connect_timeout: '2', attempts: '1' } };
+    const https = { probe: 'https-request', params: { host: 'ok.pathproof.test', port: '443', connect_timeout: '2', max_time: '3' } };
+    // With dig on the host the probe can tell: the resolver did not answer.
+    const { obs } = await runProbes([tcpCall(tcpPort), name, https], { nameserver: '127.0.0.78' });
+    expect(obs.probes[1]).toMatchObject({ outcome: 'no-resolver', class: 'block' });
+    expect(obs.probes[2]).toMatchObject({ outcome: 'no-resolver', class: 'block' });
+    // Without dig, getent cannot tell them apart, and the probe says so instead of guessing nxdomain.
+    const bin = mkdtempSync(path.join(tmpdir(), 'pp-bin-'));
+    for (const t of ['sh', 'bash', 'timeout', 'cat', 'head', 'tr', 'sed', 'grep', 'date', 'mkdir', 'mktemp', 'rm', 'getent', 'curl']) symlinkSync(`/usr/bin/${t}`.replace('/usr/bin/sh', '/bin/sh'), path.join(bin, t));
+    const { obs: plain } = await runProbes([tcpCall(tcpPort), name, https], { nameserver: '127.0.0.78', env: { PATH: bin } });
+    for (const p of plain.probes.slice(1)) expect(p).toMatchObject({ outcome: 'not-found', class: 'block', data: { detail: expect.stringMatching(/cannot tell them apart/) } });
+  });
+
+  test('option-like values never reach a tool as options (defence behind the parameter patterns)', async () => {
+    // These bypass the loader on purpose: the scripts themselves must not be fooled.
+    const { obs } = await runProbes([tcpCall(tcpPort),
+      { probe: 'tcp-connect', params: { host: '--help', port: String(tcpPort), connect_timeout: '2', attempts: '1' } },
+      { probe: 'tcp-connect', params: { host: '127.0.0.1', port: String(tcpPort), connect_timeout: '--help', attempts: '1' } },
+      { probe: 'https-request', params: { host: '--help', port: '443', connect_timeout: '2', max_time: '3' } },
+      { probe: 'tls-handshake', params: { host: '-V', port: '443', connect_timeout: '2', max_time: '3' } },
+      { probe: 'dns-resolve', params: { name: '-v', tool: 'dig', resolve_timeout: '2' } },
+      { probe: 'dns-resolve', params: { name: '--help', tool: 'getent', resolve_timeout: '2' } },
+    ]);
+    for (const p of obs.probes.slice(1)) expect(p.class, `${p.probe} ${p.raw}`).not.toBe('success');
   });
 
   test('tls-handshake and https-request: verified name, wrong name, untrusted CA, HTTP status and request id', async () => {
