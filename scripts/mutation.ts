@@ -24,9 +24,10 @@ export interface ScenarioOutcome {
   readonly ms: number;
 }
 
-export async function runScenario(root: string, scenario: FaultScenario | undefined, log: (l: string) => void = () => {}): Promise<ScenarioOutcome> {
+export async function runScenario(root: string, scenario: FaultScenario | undefined, log: (l: string) => void = () => {}, onRunId: (runId: string) => void = () => {}): Promise<ScenarioOutcome> {
   const t0 = Date.now();
   const runId = `pp-mut-${(scenario?.id ?? 'baseline').slice(0, 20)}-${Math.random().toString(16).slice(2, 6)}`;
+  onRunId(runId);
   await using lab = await startLab({ root, runId, log });
   if (scenario) {
     const api = new FaultApi(lab.aws);

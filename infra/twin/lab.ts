@@ -48,7 +48,8 @@ export interface StartedLab extends AsyncDisposable {
   rebuild(): Promise<void>;
 }
 
-const short = (runId: string) => runId.slice(-4).replace(/[^a-z0-9]/g, 'x');
+/** The run's short tag in namespace and interface names (interface names are at most 15 characters). */
+export const short = (runId: string) => runId.slice(-4).replace(/[^a-z0-9]/g, 'x');
 
 export async function startLab(opts: LabOptions): Promise<StartedLab> {
   await checkPrerequisites();

@@ -8,7 +8,7 @@ import { PathproofError } from '../errors.ts';
 import { IssueCollector } from './issues.ts';
 import { EnvironmentFile, referenceables, type Environment } from './environment.ts';
 import { paramTypes } from './param-types.ts';
-import { loadProbes, wrapperOutcomes, type ProbeDef } from './probes.ts';
+import { loadProbes, needsDns, wrapperOutcomes, type ProbeDef } from './probes.ts';
 import { assertions, type AssertionName } from '../config-checks/index.ts';
 import { CheckDef, DEFAULT_DENY, SuiteFile, type ZonePairGenerator as ZonePairGeneratorSchema, type Category, type CheckInput, type Expectation } from './suite-schema.ts';
 import { YamlSource, type YamlPath } from './yaml-source.ts';
@@ -52,13 +52,16 @@ type ZonePairGenerator = z.infer<typeof ZonePairGeneratorSchema>;
 
 export interface ControlCall { readonly probe: string; readonly params: Readonly<Record<string, string>> }
 
+/** A zone's controls: one for batches of checks that resolve names, one for checks by address. */
+export interface ZoneControls { readonly byName: ControlCall; readonly byAddress: ControlCall }
+
 export interface Config {
   readonly root: string;
   readonly catalog: Catalog;
   readonly env: Environment;
   readonly probes: ReadonlyMap<string, ProbeDef>;
   readonly checks: readonly Check[];
-  readonly controls: ReadonlyMap<string, ControlCall>;
+  readonly controls: ReadonlyMap<string, ZoneControls>;
 }
 
 export interface LoadOptions {
@@ -90,7 +93,7 @@ export function loadConfig(opts: LoadOptions): Config {
   const envSrc = YamlSource.read(envFile, issues);
   const envData = envSrc?.validate(EnvironmentFile, issues);
   const env = envData ? { ...envData, file: envFile } : undefined;
-  const controls = new Map<string, ControlCall>();
+  const controls = new Map<string, ZoneControls>();
   if (envSrc && env) validateEnvironment(envSrc, env, catalog, probes, issues, controls, opts.marker);
 
   const checks: Check[] = [];
@@ -127,6 +130,7 @@ export function loadConfig(opts: LoadOptions): Config {
   if (readdirSafe(suitesDir).length === 0) {
     issues.add({ code: 'file-missing', file: suitesDir, line: 1, col: 1, path: '', message: 'holds no suite files', fix: 'add suites/*.yaml' });
   }
+  if (envSrc && env) checkControlsFit(envSrc, env, probes, checks, controls, issues);
   issues.throwIfAny();
   return { root: opts.root, catalog, env: env!, probes, checks, controls };
 }
@@ -171,7 +175,7 @@ interface Ctx { catalog: Catalog; env: Environment; probes: ReadonlyMap<string, 
 
 function validateEnvironment(
   src: YamlSource, env: Environment, catalog: Catalog, probes: ReadonlyMap<string, ProbeDef>,
-  issues: IssueCollector, controls: Map<string, ControlCall>, marker: string,
+  issues: IssueCollector, controls: Map<string, ZoneControls>, marker: string,
 ): void {
   const accounts = Object.keys(env.accounts);
   const checkAccount = (p: YamlPath, a: string) => {
@@ -195,11 +199,33 @@ function validateEnvironment(
     }
     checkAccount(['zones', zone, 'account'], z.account);
     const call = validateParams(src, ['zones', zone, 'control'], z.control.probe, z.control.params, { catalog, env, probes, marker }, issues);
-    if (call) controls.set(zone, { probe: z.control.probe, params: call });
+    const address = z.addressControl && validateParams(src, ['zones', zone, 'addressControl'], z.addressControl.probe, z.addressControl.params, { catalog, env, probes, marker }, issues);
+    if (z.addressControl && address && needsDns(probes.get(z.addressControl.probe), address)) {
+      src.report(issues, 'invalid-value', ['zones', zone, 'addressControl'], `resolves a name, so it cannot vouch for checks that must not depend on DNS`, 'give an address (tcp-connect to an IP) or probe: imds', z.addressControl.probe);
+    }
+    if (call) {
+      const byName = { probe: z.control.probe, params: call };
+      controls.set(zone, { byName, byAddress: z.addressControl && address ? { probe: z.addressControl.probe, params: address } : byName });
+    }
   }
   for (const [svc, s] of Object.entries(env.services)) {
     if (!env.zones[s.zone]) src.report(issues, 'unknown-zone', ['services', svc, 'zone'], `is not a zone of env ${env.name}; zones: ${Object.keys(env.zones).join(', ')}`, 'use a zone mapped under zones:', s.zone);
   }
+}
+
+/**
+ * A control must not depend on what it guards: a zone whose control resolves a name and that has
+ * checks by address needs an addressControl, or a DNS fault would turn those into INCONCLUSIVE.
+ */
+function checkControlsFit(src: YamlSource, env: Environment, probes: ReadonlyMap<string, ProbeDef>, checks: readonly Check[], controls: ReadonlyMap<string, ZoneControls>, issues: IssueCollector): void {
+  for (const [zone, c] of controls) {
+    if (c.byAddress !== c.byName || !needsDns(probes.get(c.byName.probe), c.byName.params)) continue;
+    const byAddress = checks.filter((k) => k.from === zone && !isConfigCheck(k) && !needsDns(probes.get(k.probe), k.params));
+    if (byAddress.length === 0) continue;
+    src.report(issues, 'invalid-value', ['zones', zone, 'control'], `resolves a name, so a DNS fault would make the zone's ${byAddress.length} checks by address (e.g. ${byAddress[0]!.id}) INCONCLUSIVE`,
+      'add addressControl: { probe: imds } (or a tcp-connect to an address that must answer) beside it', c.byName.probe);
+  }
+  void env;
 }
 
 function internalZones(catalog: Catalog): string[] {

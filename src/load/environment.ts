@@ -37,6 +37,12 @@ const Zone = z.strictObject({
   ]),
   /** The must-succeed probe run in every batch of this zone; if it fails, deny results are INCONCLUSIVE. */
   control: ProbeCall,
+  /**
+   * A must-succeed probe that needs no DNS (an address, IMDS), for the batches whose checks address
+   * their destination by IP, so that a DNS fault cannot make those results INCONCLUSIVE. Required
+   * when `control` resolves a name and the zone has checks by address; default: `control`.
+   */
+  addressControl: ProbeCall.optional(),
 });
 
 export const EnvironmentFile = z.strictObject({

@@ -23,6 +23,11 @@ const ProbeMeta = z.strictObject({
   parameters: z.record(z.string().regex(/^[a-z][a-z0-9_]{0,30}$/), ParamDef),
   /** Every outcome keyword the script can print, and what it means for judging. */
   outcomes: z.record(z.string().regex(/^[a-z][a-z0-9-]{0,30}$/), z.enum(['success', 'block', 'error'])),
+  /**
+   * The parameter whose value the probe looks up in DNS (unless it is an IPv4 address), and the
+   * parameter that, when given, makes it connect to an address instead. Absent: the probe needs no DNS.
+   */
+  resolves: z.strictObject({ param: z.string(), unless: z.string().optional() }).optional(),
 });
 
 export type ProbeParamDef = z.infer<typeof ParamDef>;
@@ -34,6 +39,7 @@ export interface ProbeDef {
   readonly tools: readonly string[];
   readonly parameters: Readonly<Record<string, ProbeParamDef>>;
   readonly outcomes: Readonly<Record<string, OutcomeClass>>;
+  readonly resolves?: { readonly param: string; readonly unless?: string };
   /** The POSIX sh body that runs on the target. */
   readonly script: string;
   readonly dir: string;
@@ -83,4 +89,15 @@ export function loadProbes(probesDir: string, issues: IssueCollector): Map<strin
     probes.set(meta.id, { ...meta, script, dir });
   }
   return probes;
+}
+
+/** Names answered from /etc/hosts on every host, never from DNS. */
+const HOSTS_FILE_NAMES = new Set(['localhost', 'localhost.localdomain']);
+
+/** Whether a call of this probe with these parameters depends on DNS resolution working. */
+export function needsDns(def: Pick<ProbeDef, 'resolves'> | undefined, params: Readonly<Record<string, string>>): boolean {
+  if (!def?.resolves) return false;
+  if (def.resolves.unless && params[def.resolves.unless]) return false;
+  const value = params[def.resolves.param];
+  return value !== undefined && !/^\d{1,3}(?:\.\d{1,3}){3}$/.test(value) && !HOSTS_FILE_NAMES.has(value.toLowerCase().replace(/\.$/, ''));
 }

@@ -1,4 +1,5 @@
-import { isConfigCheck, worstCaseSeconds, type Check, type Config, type ControlCall } from '../load/config.ts';
+import { isConfigCheck, worstCaseSeconds, type Check, type Config, type ZoneControls } from '../load/config.ts';
+import { needsDns } from '../load/probes.ts';
 import { BATCH_FRAME, buildBatchScript, MAX_WRAPPED_LINE, SSM_STDOUT_LIMIT } from './batch-script.ts';
 
 /** A probe host inside a zone, as found by tag or id. */
@@ -78,29 +79,40 @@ export function planRun(config: Config, checks: readonly Check[], targets: Reado
       untargeted.push(zone);
       continue;
     }
-    const control = config.controls.get(zone) as ControlCall;
     const zdef = config.env.zones[zone]!;
-    // Balanced chunks: 42 checks become 21 + 21, not 25 + 17.
-    const chunks = Math.ceil(zoneChecks.length / (PROBES_PER_BATCH - 1));
-    const size = Math.ceil(zoneChecks.length / chunks);
-    for (let k = 0; k < chunks; k++) {
-      const probes: PlannedProbe[] = [
-        { index: 0, key: 'control', probe: control.probe, params: control.params, timeoutSeconds: Math.max(config.env.timeouts.probeSeconds, worstCaseSeconds(control.params)) },
-        ...zoneChecks.slice(k * size, (k + 1) * size).map((c, i) => ({ index: i + 1, key: c.id, probe: c.probe, params: c.params, timeoutSeconds: c.timeoutSeconds })),
-      ];
-      const id = [zone, ...(round ? [round] : []), ...(chunks > 1 ? [String(k + 1)] : [])].join('.');
-      const script = buildBatchScript({ runId, batch: id, probes, defs: config.probes });
-      const executionTimeoutSeconds = Math.max(...probes.map((p) => p.timeoutSeconds)) + 15;
-      batches.push({
-        id, zone, account: zdef.account, region: config.env.accounts[zdef.account]!.region,
-        targets: zoneTargets, probes, script, executionTimeoutSeconds,
-      });
-      for (let i = 0; i < zoneTargets.length; i += MAX_INSTANCES_PER_COMMAND) {
-        commands.push({
-          batch: id,
-          instanceIds: zoneTargets.slice(i, i + MAX_INSTANCES_PER_COMMAND).map((t) => t.instanceId),
-          comment: `pathproof ${runId} ${id}`.slice(0, 100),
+    const controls = config.controls.get(zone) as ZoneControls;
+    // Each batch's control exercises what its checks need: checks by address get a control that
+    // needs no DNS, so a DNS fault cannot make them INCONCLUSIVE (a zone with one control keeps one group).
+    const groups = controls.byAddress === controls.byName
+      ? [{ kind: '', control: controls.byName, checks: zoneChecks }]
+      : [
+          { kind: 'dns', control: controls.byName, checks: zoneChecks.filter((c) => needsDns(config.probes.get(c.probe), c.params)) },
+          { kind: 'ip', control: controls.byAddress, checks: zoneChecks.filter((c) => !needsDns(config.probes.get(c.probe), c.params)) },
+        ].filter((g) => g.checks.length > 0);
+    for (const group of groups) {
+      const control = group.control;
+      // Balanced chunks: 42 checks become 21 + 21, not 25 + 17.
+      const chunks = Math.ceil(group.checks.length / (PROBES_PER_BATCH - 1));
+      const size = Math.ceil(group.checks.length / chunks);
+      for (let k = 0; k < chunks; k++) {
+        const probes: PlannedProbe[] = [
+          { index: 0, key: 'control', probe: control.probe, params: control.params, timeoutSeconds: Math.max(config.env.timeouts.probeSeconds, worstCaseSeconds(control.params)) },
+          ...group.checks.slice(k * size, (k + 1) * size).map((c, i) => ({ index: i + 1, key: c.id, probe: c.probe, params: c.params, timeoutSeconds: c.timeoutSeconds })),
+        ];
+        const id = [zone, ...(round ? [round] : []), ...(group.kind ? [group.kind] : []), ...(chunks > 1 ? [String(k + 1)] : [])].join('.');
+        const script = buildBatchScript({ runId, batch: id, probes, defs: config.probes });
+        const executionTimeoutSeconds = Math.max(...probes.map((p) => p.timeoutSeconds)) + 15;
+        batches.push({
+          id, zone, account: zdef.account, region: config.env.accounts[zdef.account]!.region,
+          targets: zoneTargets, probes, script, executionTimeoutSeconds,
         });
+        for (let i = 0; i < zoneTargets.length; i += MAX_INSTANCES_PER_COMMAND) {
+          commands.push({
+            batch: id,
+            instanceIds: zoneTargets.slice(i, i + MAX_INSTANCES_PER_COMMAND).map((t) => t.instanceId),
+            comment: `pathproof ${runId} ${id}`.slice(0, 100),
+          });
+        }
       }
     }
   }

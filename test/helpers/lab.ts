@@ -1,5 +1,7 @@
 import { execa } from 'execa';
 import type { StartedLab } from '../../infra/twin/lab.ts';
+import { readdirSync, readFileSync } from 'node:fs';
+import { short } from '../../infra/twin/lab.ts';
 import { listNamespaces } from '../../infra/twin/netns.ts';
 
 /** Runs a command inside the namespace of the instance whose Name tag is `name`. */
@@ -32,4 +34,21 @@ export async function leftovers(prefix: string): Promise<{ namespaces: string[];
   const namespaces = await listNamespaces(prefix);
   const ps = await execa('sh', ['-c', `pgrep -fa "${prefix}|/run/pathproof/" || true`], { reject: false });
   return { namespaces, processes: ps.stdout.split('\n').filter((l) => l && !l.includes('pgrep')) };
+}
+
+/**
+ * What the given runs left behind: their namespaces (by each run's prefix) and every process whose
+ * command line or environment names one of them. Only these runs': other runs may be up at the same time.
+ */
+export async function ownLeftovers(runIds: readonly string[]): Promise<{ namespaces: string[]; processes: string[] }> {
+  const prefixes = runIds.map((id) => `pp-${short(id)}-`);
+  const namespaces = (await listNamespaces()).filter((n) => prefixes.some((p) => n.startsWith(p)));
+  const processes: string[] = [];
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d) && Number(d) !== process.pid)) {
+    let text = '';
+    try { text = `${readFileSync(`/proc/${pid}/cmdline`, 'utf8')}\0${readFileSync(`/proc/${pid}/environ`, 'utf8')}`; } catch { continue; }
+    const hit = runIds.find((id) => text.includes(id));
+    if (hit) processes.push(`${pid} ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').slice(0, 120)} (run ${hit})`);
+  }
+  return { namespaces, processes };
 }

@@ -1,0 +1,34 @@
+/**
+ * Controls must not depend on what they guard: with DNS support off in the NZ VPC, checks by
+ * address keep their verdicts (their batch's control needs no DNS), the DNS checks FAIL, and only
+ * checks that themselves resolve names may read INCONCLUSIVE.
+ */
+import { ModifyVpcAttributeCommand } from '@aws-sdk/client-ec2';
+import { afterAll, describe, expect, test } from 'vitest';
+import { FaultApi } from '../../infra/twin/faults.ts';
+import { loadConfig } from '../../src/load/config.ts';
+import { needsDns } from '../../src/load/probes.ts';
+import { runScenario } from '../../scripts/mutation.ts';
+import { ROOT } from '../helpers/paths.ts';
+import { ownLeftovers } from '../helpers/lab.ts';
+
+const runIds: string[] = [];
+afterAll(async () => {
+  expect(await ownLeftovers(runIds)).toEqual({ namespaces: [], processes: [] });
+});
+
+describe('controls by capability', () => {
+  test('VPC DNS support off: IP-based deny checks stay PASS, DNS checks FAIL', async () => {
+    const config = loadConfig({ root: ROOT, env: 'local', marker: 'm' });
+    const o = await runScenario(ROOT, {
+      id: 'vpc-dns-support-off', category: 'dns-leak', mistake: 'enableDnsSupport is off on the NZ VPC', policies: [], checks: [],
+      async apply(api: FaultApi) { await api.nz.send(new ModifyVpcAttributeCommand({ VpcId: await api.vpc(api.nz, 'pathproof-nz'), EnableDnsSupport: { Value: false } })); },
+    }, () => {}, (id) => runIds.push(id));
+    const byId = new Map(config.checks.map((c) => [c.id, c]));
+    const byAddress = o.verdicts.filter((v) => { const c = byId.get(v.checkId); return c && c.probe && !needsDns(config.probes.get(c.probe), c.params); });
+    expect(byAddress.length).toBeGreaterThan(100);
+    expect(byAddress.filter((v) => v.status === 'INCONCLUSIVE').map((v) => v.checkId)).toEqual([]);
+    expect(byAddress.filter((v) => v.target.zone === 'data' && v.status === 'PASS').length).toBeGreaterThan(20);
+    expect(o.failing).toEqual(expect.arrayContaining(['cfg-vpc-dns-attributes', 'dns-bedrock-runtime-private']));
+  }, 120_000);
+});
