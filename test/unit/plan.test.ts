@@ -2,6 +2,7 @@ import { execa } from 'execa';
 import { describe, expect, test } from 'vitest';
 import { selectChecks } from '../../src/cli/run.ts';
 import { isConfigCheck, loadConfig } from '../../src/load/config.ts';
+import { needsDns } from '../../src/load/probes.ts';
 import { BATCH_FRAME, MAX_WRAPPED_LINE, SSM_STDOUT_LIMIT } from '../../src/plan/batch-script.ts';
 import { planRun, PROBES_PER_BATCH, type Target } from '../../src/plan/plan.ts';
 import { ROOT } from '../helpers/paths.ts';
@@ -9,6 +10,8 @@ import { ROOT } from '../helpers/paths.ts';
 const config = loadConfig({ root: ROOT, env: 'prod', marker: 'pp-test' });
 const targetsFor = (n: number) => new Map(Object.keys(config.env.zones).map((zone) => [zone,
   Array.from({ length: n }, (_, i): Target => ({ instanceId: `i-${zone.slice(0, 3)}${String(i).padStart(14, '0')}`, zone, account: 'nz', accountId: '111111111111', region: 'ap-southeast-6', vpc: 'vpc-1' }))]));
+
+const zoneChecks = (zone: string) => config.checks.filter((c) => c.from === zone && !isConfigCheck(c));
 
 describe('planning and batching', () => {
   test('batches per zone with the control first, sized so the worst-case output fits SSM; one SendCommand per 50 targets, never one per check', () => {
@@ -20,9 +23,15 @@ describe('planning and batching', () => {
       const batches = plan.batches.filter((b) => b.zone === zone);
       // Every probe check of the zone, exactly once across its batches; config checks are never batched.
       expect(batches.flatMap((b) => b.probes.slice(1).map((p) => p.key)).sort()).toEqual(config.checks.filter((c) => c.from === zone && !isConfigCheck(c)).map((c) => c.id).sort());
-      expect(batches.length).toBe(Math.ceil(config.checks.filter((c) => c.from === zone && !isConfigCheck(c)).length / (PROBES_PER_BATCH - 1)));
+      // One group of batches per control: by name and by address when the zone has two controls.
+      const controls = config.controls.get(zone)!;
+      const groups = controls.byAddress === controls.byName ? [zoneChecks(zone)] : [zoneChecks(zone).filter((c) => needsDns(config.probes.get(c.probe), c.params)), zoneChecks(zone).filter((c) => !needsDns(config.probes.get(c.probe), c.params))].filter((g) => g.length);
+      expect(batches.length).toBe(groups.reduce((n, g) => n + Math.ceil(g.length / (PROBES_PER_BATCH - 1)), 0));
       for (const b of batches) {
         expect(b.probes[0]!.key).toBe('control');
+        // The control never depends on DNS when the checks it vouches for do not.
+        const byAddress = b.probes.slice(1).every((p) => !needsDns(config.probes.get(p.probe), p.params));
+        if (byAddress) expect(needsDns(config.probes.get(b.probes[0]!.probe), b.probes[0]!.params), b.id).toBe(false);
         expect(b.probes.length).toBeLessThanOrEqual(PROBES_PER_BATCH);
         expect(BATCH_FRAME + b.probes.length * MAX_WRAPPED_LINE).toBeLessThanOrEqual(SSM_STDOUT_LIMIT);
         const cmds = plan.commands.filter((c) => c.batch === b.id);
@@ -36,7 +45,7 @@ describe('planning and batching', () => {
 
   test('a round of its own (a disruptive check) gets batch ids that cannot collide with the main round', () => {
     const check = config.checks.find((c) => c.id === 'failover-endpoint-route-removed')!;
-    expect(planRun(config, [check], targetsFor(1), 'pp-test', check.id).batches.map((b) => b.id)).toEqual(['inference.failover-endpoint-route-removed']);
+    expect(planRun(config, [check], targetsFor(1), 'pp-test', check.id).batches.map((b) => b.id)).toEqual(['inference.failover-endpoint-route-removed.dns']);
   });
 
   test('a zone without targets is listed as untargeted, not dropped', () => {
