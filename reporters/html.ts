@@ -88,7 +88,7 @@ pre{white-space:pre-wrap;font-size:12px;background:#fafafa;padding:.4rem}.partia
 </style></head><body>
 <h1>pathproof evidence: ${esc(report.env)}</h1>
 <p>Run <code>${esc(report.runId)}</code>, ${esc(report.startedAt)} to ${esc(report.finishedAt)}, pathproof ${esc(report.tool.version)}${report.suitesCommit ? `, suites at commit <code>${esc(report.suitesCommit)}</code>` : ''}. Accounts: ${report.accounts.map((a) => `${esc(a.name)} ${esc(a.id)} (${esc(a.region)})`).join(', ')}.</p>
-${report.partial ? `<p class="partial" id="partial">This run is <b>partial</b>: it was interrupted or could not finish. Not run: ${esc(report.notRun.join(', ') || 'unknown')}.</p>` : ''}
+${report.partial ? `<p class="partial" id="partial">This run is <b>partial</b>: it was interrupted, or some checks could not look. Not run: ${esc(report.notRun.join(', ') || 'none')}. Could not look: ${esc(report.couldNotLook.join('; ') || 'none')}.</p>` : ''}
 <p class="summary" id="summary">${ORDER.map((s) => `<span style="color:${COLOR[s]}"><b data-count="${s}">${count(s)}</b> ${s}</span>`).join('')}</p>
 <h2>Zones: intended (cell) and observed (mark)</h2>
 ${matrixSvg(report)}

@@ -77,7 +77,7 @@ export function sarif(report: Report, options: SarifOptions): string {
         startTimeUtc: report.startedAt, endTimeUtc: report.finishedAt,
         toolExecutionNotifications: [
           ...broken.map((v) => ({ level: 'error' as const, message: { text: `${v.status} ${v.checkId} on ${v.target.instanceId}: ${v.sentence}` }, descriptor: { id: v.policies[0]! } })),
-          ...(report.partial ? [{ level: 'warning' as const, message: { text: `Partial run: not run: ${report.notRun.join(', ') || 'unknown'}` } }] : []),
+          ...(report.partial ? [{ level: 'warning' as const, message: { text: `Partial run: not run: ${report.notRun.join(', ') || 'none'}; could not look: ${report.couldNotLook.join('; ') || 'none'}` } }] : []),
           ...(omitted ? [{ level: 'warning' as const, message: { text: `${omitted} less severe FAIL results were left out of this file (code scanning keeps at most ${MAX_UPLOAD_RESULTS} per run); every result is in pathproof-complete.sarif and junit.xml` } }] : []),
         ],
       }],

@@ -21,6 +21,7 @@ export type ErrorCode =
   | 'DOCKER_UNAVAILABLE'
   | 'INTERRUPTED'
   | 'SIGNING_KEY_INVALID'
+  | 'HARNESS_INVARIANT'
   | 'USAGE';
 
 export class PathproofError extends Error {

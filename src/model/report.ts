@@ -43,9 +43,11 @@ export interface Report {
   readonly env: string;
   readonly startedAt: string;
   readonly finishedAt: string;
-  /** True when the run was interrupted or could not finish: some checks never ran. */
+  /** True when the run was interrupted, or some zone or batch could not look: not every check was tested. */
   readonly partial: boolean;
   readonly notRun: readonly string[];
+  /** Batches or zones that could not look, and why. */
+  readonly couldNotLook: readonly string[];
   readonly verdicts: readonly Verdict[];
   readonly policies: readonly PolicySummary[];
   readonly zones: readonly { readonly name: string; readonly kind: 'internal' | 'external' }[];

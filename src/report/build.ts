@@ -23,7 +23,7 @@ export function buildReport(config: Config, result: RunResult, extra: { partial:
   return {
     tool: { name: 'pathproof', version: VERSION, informationUri: 'https://github.com/pathproof/pathproof' },
     runId: result.runId, env: result.env, startedAt: result.startedAt, finishedAt: result.finishedAt,
-    partial: extra.partial || result.interrupted.length > 0, notRun: result.interrupted, verdicts: result.verdicts,
+    partial: extra.partial || result.interrupted.length > 0 || result.couldNotLook.length > 0, notRun: result.interrupted, couldNotLook: result.couldNotLook, verdicts: result.verdicts,
     policies, zones, matrix, frameworks: config.catalog.frameworks, coverage: extra.coverage,
     accounts: Object.entries(config.env.accounts).map(([name, a]) => ({ name, id: a.id, region: a.region, ...(extra.callers[name] ? { callerArn: extra.callers[name] } : {}) })),
     ...(extra.suitesCommit ? { suitesCommit: extra.suitesCommit } : {}),

@@ -1,5 +1,5 @@
 import createDebug from 'debug';
-import { describeError, isPathproofError } from '../errors.ts';
+import { describeError, isPathproofError, PathproofError } from '../errors.ts';
 import { isConfigCheck, type Check, type Config } from '../load/config.ts';
 import type { CanaryRecord, FlowEvidence, Invocation, TargetObservation, Verdict } from '../model/result.ts';
 import { planRun, type Plan, type Target } from '../plan/plan.ts';
@@ -39,6 +39,8 @@ export interface RunResult {
   readonly interrupted: readonly string[];
   /** Disruptive checks not run because --allow-disruptive was not given. */
   readonly skipped: readonly string[];
+  /** Batches or zones that could not look (no targets, SSM undeliverable, truncated, …): the run is partial. */
+  readonly couldNotLook: readonly string[];
 }
 
 export async function resolveTargets(config: Config, checks: readonly Check[], resolver: TargetResolver): Promise<{ targets: Map<string, Target[]>; faults: Map<string, string> }> {
@@ -130,12 +132,19 @@ export async function execute(
   } else if (opts.signal?.aborted) {
     interrupted.push(...configChecks.map((c) => c.id));
   }
+  // The batches that held each check (main round and its own disruptive round): a verdict is judged
+  // from its own batch's command only, so a fault in a neighbouring batch never touches it.
+  const batchesOf = new Map<string, Set<string>>();
+  for (const b of [plan, ...rounds].flatMap((r) => r.batches)) {
+    for (const p of b.probes) if (p.key !== 'control') (batchesOf.get(p.key) ?? batchesOf.set(p.key, new Set()).get(p.key)!).add(b.id);
+  }
   for (const check of checks.filter((c) => !isConfigCheck(c) && !skipped.includes(c.id))) {
-    // Each observation carries the probes of its own round: keep those that hold this check.
-    const obsForZone = observations.filter((o) => o.target.zone === check.from && (o.fault || o.probes.some((p) => p.key === check.id)));
+    const own = batchesOf.get(check.id) ?? new Set<string>();
+    // A zone fault (no targets) has no batch: it is recorded under the zone's name and holds every check of that zone.
+    const obsForCheck = observations.filter((o) => o.target.zone === check.from && (own.has(o.batch) || (o.batch === check.from && o.fault?.code === 'TARGETS_UNRESOLVED')));
     const problem = restoreProblems.get(check.id);
     if (problem) {
-      for (const o of obsForZone.length ? obsForZone : [undefined]) {
+      for (const o of obsForCheck.length ? obsForCheck : [undefined]) {
         const z = config.env.zones[check.from]!;
         const acct = config.env.accounts[z.account]!;
         const target: Target = o?.target ?? { instanceId: '(none)', zone: check.from, account: z.account, accountId: acct.id, region: acct.region, vpc: z.vpc };
@@ -143,8 +152,8 @@ export async function execute(
       }
       continue;
     }
-    if (obsForZone.length === 0) interrupted.push(check.id);
-    for (const o of obsForZone) {
+    if (obsForCheck.length === 0) interrupted.push(check.id);
+    for (const o of obsForCheck) {
       let flow: FlowEvidence | undefined;
       if (check.expect.result === 'blocked' && check.expect.logged === 'reject') {
         const port = Number(check.params.port ?? (check.probe === 'http-exfil' ? 80 : 443));
@@ -156,6 +165,7 @@ export async function execute(
       verdicts.push(judge(check, o, today, canaries.get(check.marker), flow));
     }
   }
+  assertOneVerdictEach(verdicts);
   verdicts.sort((a, b) => a.suite.localeCompare(b.suite) || a.checkId.localeCompare(b.checkId) || a.target.instanceId.localeCompare(b.target.instanceId));
   // The evidence records every command sent: the main round's and each disruptive round's.
   const allPlans: Plan = rounds.length === 0 ? plan : {
@@ -163,7 +173,27 @@ export async function execute(
     batches: [...plan.batches, ...rounds.flatMap((r) => r.batches)],
     commands: [...plan.commands, ...rounds.flatMap((r) => r.commands)],
   };
-  return { runId: opts.runId, env: config.env.name, startedAt, finishedAt: new Date().toISOString(), plan: allPlans, observations, verdicts, interrupted, skipped };
+  return { runId: opts.runId, env: config.env.name, startedAt, finishedAt: new Date().toISOString(), plan: allPlans, observations, verdicts, interrupted, skipped, couldNotLook: couldNotLook(observations) };
+}
+
+/** The engine's invariant: each check × target has exactly one verdict. A breach is a harness bug, never data. */
+export function assertOneVerdictEach(verdicts: readonly Pick<Verdict, 'checkId' | 'target'>[]): void {
+  const seen = new Set<string>();
+  for (const v of verdicts) {
+    const key = `${v.checkId} @ ${v.target.instanceId}`;
+    if (seen.has(key)) throw new PathproofError('HARNESS_INVARIANT', `two verdicts for ${key}: a verdict must be judged from its own batch's command only`);
+    seen.add(key);
+  }
+}
+
+/** What could not look: zones without targets, commands that did not run to Success, cut output. */
+function couldNotLook(observations: readonly TargetObservation[]): string[] {
+  return observations.flatMap((o) => {
+    if (o.fault) return [`${o.batch} on ${o.target.instanceId}: ${o.fault.code}`];
+    if (o.invocation && o.invocation.status !== 'Success') return [`${o.batch} on ${o.target.instanceId}: ${o.invocation.status} (${o.invocation.statusDetails})`];
+    if (o.truncated) return [`${o.batch} on ${o.target.instanceId}: output cut`];
+    return [];
+  });
 }
 
 /** Plans and sends one round of batches (every zone concurrently) and returns what was observed. */

@@ -31,7 +31,7 @@ export function sampleResult(): RunResult {
     v('net010-app-to-bedrock-runtime-endpoint', 'FAIL', 'second target also got through', '{"r":"connected"}', 2),
   ];
   return { runId: 'pp-20261124t010000-abcd', env: 'local', startedAt: '2026-11-24T01:00:00.000Z', finishedAt: '2026-11-24T01:00:09.000Z',
-    plan: { runId: 'pp-20261124t010000-abcd', env: 'local', checks: [], batches: [], commands: [], untargeted: [] }, observations: [], verdicts, interrupted: [], skipped: [] };
+    plan: { runId: 'pp-20261124t010000-abcd', env: 'local', checks: [], batches: [], commands: [], untargeted: [] }, observations: [], verdicts, interrupted: [], skipped: [], couldNotLook: [] };
 }
 
 export function sampleReport(over: Partial<{ partial: boolean }> = {}): Report {
