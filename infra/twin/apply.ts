@@ -53,6 +53,10 @@ export async function applyLayout(layout: TwinLayout, ctx: { stack: TeardownStac
   return { records, pids };
 }
 
+/**
+ * Services run in process groups of their own (detached): a terminal's Ctrl-C reaches only
+ * pathproof, which tears them down in order; `lab reap` removes them if pathproof itself is killed.
+ */
 async function startProcess(p: ProcessPlan, ctx: { stack: TeardownStack; runDir: string; root: string }): Promise<{ pid?: number; record: string }> {
   const record = path.join(ctx.runDir, `${p.name}.log`);
   writeFileSync(record, '');
@@ -60,12 +64,12 @@ async function startProcess(p: ProcessPlan, ctx: { stack: TeardownStack; runDir:
   let ready: Promise<void>;
   if (p.kind === 'dnsmasq') {
     proc = execa('ip', ['netns', 'exec', p.ns, 'dnsmasq', '--keep-in-foreground', '--conf-file=/dev/null', '--no-resolv', '--no-hosts', '--bind-interfaces',
-      '--pid-file=', '--user=root', `--log-facility=${record}`, ...p.args], { reject: false, stdio: ['ignore', 'ignore', 'pipe'] });
+      '--pid-file=', '--user=root', `--log-facility=${record}`, ...p.args], { reject: false, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
     ready = waitFor(() => existsSync(record) && readFileSync(record, 'utf8').includes('started'), 5000, `dnsmasq ${p.name} in ${p.ns}`, proc);
   } else {
     const cfg = path.join(ctx.runDir, `${p.name}.json`);
     writeFileSync(cfg, JSON.stringify({ listeners: p.listeners, record }));
-    proc = execa('ip', ['netns', 'exec', p.ns, process.execPath, '--import', 'tsx', SERVE, cfg], { reject: false, cwd: ctx.root, stdio: ['ignore', 'pipe', 'pipe'] });
+    proc = execa('ip', ['netns', 'exec', p.ns, process.execPath, '--import', 'tsx', SERVE, cfg], { reject: false, cwd: ctx.root, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     ready = new Promise<void>((resolve, reject) => {
       let out = '';
       proc.stdout?.on('data', (c: Buffer) => { out += c.toString(); if (out.includes('ready')) resolve(); });

@@ -46,7 +46,9 @@ export async function startMoto(opts: {
   let proc: ResultPromise;
   try {
     proc = execa('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
-      reject: false, stdio: ['ignore', 'ignore', 'pipe'], cleanup: true,
+      // A process group of its own: a terminal's Ctrl-C reaches pathproof, which stops moto in
+      // order (after the probes are cancelled), instead of killing it under a running twin.
+      reject: false, stdio: ['ignore', 'ignore', 'pipe'], detached: true,
       env: { PATHPROOF_RUN: opts.runId, MOTO_ALLOW_NONEXISTENT_REGION: 'true', ...(opts.managedPolicies ? { MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' } : {}) },
     });
   } catch (cause) {

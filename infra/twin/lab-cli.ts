@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PathproofError } from '../../src/errors.ts';
@@ -28,9 +28,9 @@ export async function labCommand(root: string, args: string[]): Promise<number> 
       if (running) { process.stdout.write(`lab already up: ${running.endpoint} (run ${running.runId}, pid ${running.pid})\n`); return 0; }
       // Detach a keeper process that owns the twin until `lab down`.
       // Its output goes to .pathproof/lab.log: an inherited stream would hold the caller's pipe open.
-      mkdirSync(path.dirname(labFile(root)), { recursive: true });
+      mkdirSync(path.dirname(labFile(root)), { recursive: true, mode: 0o700 });
       const logFile = path.join(path.dirname(labFile(root)), 'lab.log');
-      const fd = openSync(logFile, 'w');
+      const fd = openSync(logFile, 'w', 0o600);
       const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), 'keep', root], { detached: true, stdio: ['ignore', fd, fd], cwd: root });
       closeSync(fd);
       child.unref();
@@ -53,8 +53,9 @@ export async function labCommand(root: string, args: string[]): Promise<number> 
       return 0;
     }
     case 'reap': {
-      const removed = await reap();
+      const { removed, left } = await reap();
       process.stdout.write(removed.length ? `reaped:\n${removed.map((r) => `  ${r}`).join('\n')}\n` : 'nothing to reap\n');
+      if (left.length) process.stdout.write(`left alone:\n${left.map((r) => `  ${r}`).join('\n')}\n`);
       return 0;
     }
     default:
@@ -66,9 +67,12 @@ export async function labCommand(root: string, args: string[]): Promise<number> 
 async function keep(root: string): Promise<void> {
   const runId = newRunId();
   const lab = await startLab({ root, runId, log: (l) => process.stderr.write(`${l}\n`) });
-  mkdirSync(path.dirname(labFile(root)), { recursive: true });
+  mkdirSync(path.dirname(labFile(root)), { recursive: true, mode: 0o700 });
   const info: LabInfo = { runId, endpoint: lab.endpoint, emulator: lab.emulator.url, pid: process.pid, ca: path.join(lab.runDir, 'pki', 'ca.pem'), records: lab.applied.records, flowHosts: flowHosts(lab.layout, lab.model) };
-  writeFileSync(labFile(root), JSON.stringify(info, null, 2));
+  // The lab file holds the endpoint and its credentials: the owner's alone.
+  chmodSync(path.dirname(labFile(root)), 0o700);
+  writeFileSync(labFile(root), JSON.stringify(info, null, 2), { mode: 0o600 });
+  chmodSync(labFile(root), 0o600);
   await new Promise<void>((resolve) => { process.once('SIGTERM', resolve); process.once('SIGINT', resolve); });
   await lab[Symbol.asyncDispose]();
   rmSync(labFile(root), { force: true });

@@ -5,7 +5,7 @@ import { applyLayout, type AppliedLayout } from './apply.ts';
 import { startMoto, useExistingEndpoint, type StartedEmulator } from './emulator.ts';
 import { planLayout, type TwinLayout } from './layout.ts';
 import type { TwinModel } from '../../src/inventory/model.ts';
-import { checkPrerequisites, recordPath, RUNS_DIR, writeRecord, type RunRecord } from './netns.ts';
+import { checkPrerequisites, recordPath, recordProcess, RUNS_DIR, writeRecord, type RunRecord } from './netns.ts';
 import { createPki, type LeafCert, type TwinPki } from './pki.ts';
 import { endpointSource, readState } from '../../src/inventory/read-state.ts';
 import { seedTopology, type AwsEndpoint } from './seed.ts';
@@ -57,11 +57,11 @@ export async function startLab(opts: LabOptions): Promise<StartedLab> {
   const stack = new TeardownStack();
   try {
     const runDir = path.join(RUNS_DIR, opts.runId);
-    mkdirSync(runDir, { recursive: true });
-    const record: RunRecord = { runId: opts.runId, short: short(opts.runId), owner: process.pid, prefix: `pp-${short(opts.runId)}-`, pids: [], dir: runDir };
+    mkdirSync(runDir, { recursive: true, mode: 0o700 });
+    const record: RunRecord = { runId: opts.runId, short: short(opts.runId), owner: recordProcess(process.pid), prefix: `pp-${short(opts.runId)}-`, processes: [], dir: runDir };
     writeRecord(record);
     stack.defer('run record', () => { rmSync(recordPath(opts.runId), { force: true }); rmSync(runDir, { recursive: true, force: true }); });
-    const onPid = (pid: number) => { record.pids.push(pid); writeRecord(record); };
+    const onPid = (pid: number) => { record.processes.push(recordProcess(pid)); writeRecord(record); };
 
     const url = opts.emulatorUrl ?? process.env.PATHPROOF_LOCALSTACK_URL;
     const emulator = url ? await useExistingEndpoint(url) : await startMoto({ runId: opts.runId, onPid });

@@ -6,7 +6,14 @@ import { PathproofError } from '../../src/errors.ts';
 /** Where every run records what it created, so that `lab reap` can remove what a killed run left. */
 export const RUNS_DIR = '/run/pathproof';
 
-export interface RunRecord { runId: string; short: string; owner: number; prefix: string; pids: number[]; dir: string }
+/** A process a run started, pinned by its start time so that a reused pid is never taken for it. */
+export interface RecordedProcess { readonly pid: number; readonly start: string }
+
+/**
+ * What a run created, written (mode 0600) the moment each thing exists. `lab reap` acts on a record
+ * only when its owner is dead, and only on what the record names.
+ */
+export interface RunRecord { runId: string; short: string; owner: RecordedProcess; prefix: string; processes: RecordedProcess[]; dir: string }
 
 export async function checkPrerequisites(): Promise<void> {
   const uid = process.getuid?.() ?? -1;
@@ -34,14 +41,46 @@ export function recordPath(runId: string): string {
 }
 
 export function writeRecord(r: RunRecord): void {
-  mkdirSync(RUNS_DIR, { recursive: true });
-  writeFileSync(recordPath(r.runId), JSON.stringify(r));
+  mkdirSync(RUNS_DIR, { recursive: true, mode: 0o700 });
+  writeFileSync(recordPath(r.runId), JSON.stringify(r), { mode: 0o600 });
+}
+
+/** The kernel's start time of a process (clock ticks since boot, /proc/PID/stat field 22), or undefined when it is gone. */
+export function startTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces and parentheses: count fields after its closing one.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+export function recordProcess(pid: number): RecordedProcess {
+  return { pid, start: startTime(pid) ?? '' };
+}
+
+/** Still the same process: same pid, same start time. */
+export function sameProcess(p: RecordedProcess): boolean {
+  return p.start !== '' && startTime(p.pid) === p.start;
+}
+
+/** The process is the run's own: its command line or environment names the run id. */
+function carriesRunId(pid: number, runId: string): boolean {
+  for (const f of ['cmdline', 'environ']) {
+    try { if (readFileSync(`/proc/${pid}/${f}`, 'utf8').includes(runId)) return true; } catch { /* gone or not readable */ }
+  }
+  return false;
 }
 
 export function readRecords(): RunRecord[] {
   if (!existsSync(RUNS_DIR)) return [];
   return readdirSync(RUNS_DIR).filter((n) => n.endsWith('.json')).flatMap((n) => {
-    try { return [JSON.parse(readFileSync(path.join(RUNS_DIR, n), 'utf8')) as RunRecord]; } catch { return []; }
+    try {
+      const r = JSON.parse(readFileSync(path.join(RUNS_DIR, n), 'utf8')) as RunRecord;
+      // A record without the fields this version writes is not one we can act on safely.
+      return r.owner && typeof r.owner === 'object' && Array.isArray(r.processes) && typeof r.prefix === 'string' && /^pp-[a-z0-9]{4}-$/.test(r.prefix) ? [r] : [];
+    } catch { return []; }
   });
 }
 
@@ -71,23 +110,34 @@ export async function deleteNamespace(name: string): Promise<void> {
 }
 
 /**
- * Removes what dead runs left: their processes, namespaces (by the run's prefix) and records.
- * Namespaces named pp-* that no live run owns are removed too. Returns what was removed.
+ * Removes what dead runs left: for every run record whose owner is gone, the processes it recorded
+ * (each verified first: same start time, and its command line or environment names the run), the
+ * namespaces with its prefix, and the record. Namespaces that no record names are left alone and
+ * reported: they are not provably ours. Returns what was removed and what was left.
  */
-export async function reap(): Promise<string[]> {
+export async function reap(): Promise<{ removed: string[]; left: string[] }> {
   const removed: string[] = [];
-  const live = new Set<string>();
-  for (const r of readRecords()) {
-    if (alive(r.owner)) { live.add(r.prefix); continue; }
-    for (const pid of r.pids) if (alive(pid)) { try { process.kill(pid, 'SIGKILL'); removed.push(`process ${pid}`); } catch { /* gone */ } }
+  const left: string[] = [];
+  const records = readRecords();
+  const dead = records.filter((r) => !sameProcess(r.owner));
+  for (const r of dead) {
+    for (const p of r.processes) {
+      if (!alive(p.pid)) continue;
+      if (!sameProcess(p) || !carriesRunId(p.pid, r.runId)) { left.push(`process ${p.pid}: no longer the process run ${r.runId} started (pid reused), not killed`); continue; }
+      try { process.kill(p.pid, 'SIGKILL'); removed.push(`process ${p.pid}`); } catch { /* gone */ }
+    }
+  }
+  const namespaces = await listNamespaces();
+  for (const r of dead) {
+    for (const ns of namespaces.filter((n) => n.startsWith(r.prefix))) {
+      await deleteNamespace(ns);
+      removed.push(`namespace ${ns}`);
+    }
     rmSync(recordPath(r.runId), { force: true });
     rmSync(r.dir, { recursive: true, force: true });
     removed.push(`run ${r.runId}`);
   }
-  for (const ns of await listNamespaces()) {
-    if ([...live].some((p) => ns.startsWith(p))) continue;
-    await deleteNamespace(ns);
-    removed.push(`namespace ${ns}`);
-  }
-  return removed;
+  const claimed = records.map((r) => r.prefix);
+  for (const ns of namespaces.filter((n) => !claimed.some((p) => n.startsWith(p)))) left.push(`namespace ${ns}: no run record names it, so it is not provably pathproof's; remove it with \`ip netns delete ${ns}\` if it is`);
+  return { removed, left };
 }

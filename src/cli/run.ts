@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { setMaxListeners } from 'node:events';
 import path from 'node:path';
 import { startVitest } from 'vitest/node';
 import { isConfigCheck, loadConfig, type Check, type Config } from '../load/config.ts';
@@ -20,6 +19,7 @@ import { describeEntry, describeFault, pendingEntries, restoreEntry } from '../r
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { AwsClients } from '../transport/aws-clients.ts';
 import { resolveSigner, type SigningOption } from './signing-setup.ts';
+import { handleInterrupts } from './interrupt.ts';
 
 export interface RunOptions {
   readonly root: string;
@@ -85,27 +85,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     if (opts.allowDisruptive) return 2;
   }
 
-  const controller = new AbortController();
-  // Every command in flight (16 by default), each SDK call and each poll's sleep listens for the
-  // interrupt on this one signal: more than Node's default of 10 listeners is expected, not a leak.
-  setMaxListeners(256, controller.signal);
-  let interrupts = 0;
-  let firstAt = 0;
-  const onSigint = () => {
-    // One Ctrl-C can arrive twice (the terminal signals the process group, and tsx/npm relay it): a repeat within a second is the same press.
-    if (interrupts > 0 && Date.now() - firstAt < 1000) return;
-    interrupts += 1;
-    if (interrupts === 1) firstAt = Date.now();
-    if (interrupts > 1) {
-      err('pathproof: second interrupt, exiting now');
-      process.exit(130);
-    }
-    err('pathproof: interrupted; cancelling commands and tearing down (Ctrl-C again to force)');
-    controller.abort();
-  };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
-
+  using interrupts = handleInterrupts(err);
   let result: RunResult;
   const t0 = Date.now();
   let suiteMs = 0;
@@ -123,7 +103,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     }
     const t1 = Date.now();
     result = await execute(config, checks, {
-      runId, resolver: session.resolver, port: session.port, inventory: session.inventory, signal: controller.signal,
+      runId, resolver: session.resolver, port: session.port, inventory: session.inventory, signal: interrupts.signal,
       ...(session.flowLogs ? { flowLogs: session.flowLogs } : {}),
       ...(opts.allowDisruptive && session.afterChange ? { disruption: { clients: session.clients, root: opts.root, afterChange: session.afterChange } } : {}),
       ...(session.canary ? { canary: session.canary } : {}), ...loadBaseline(opts.root, config.env.name),
@@ -132,15 +112,19 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     Object.assign(callers, await callerIdentities(config, session.clients));
   }
   const runMs = Date.now() - t0;
-  const interrupted = controller.signal.aborted;
+  const interrupted = interrupts.signal.aborted;
 
   // Reports are written whatever happened: partial and marked so when the run was cut short.
   const dir = path.join(opts.out, runId);
+  err(`pathproof: writing the evidence bundle to ${path.relative(process.cwd(), dir)}/`);
   const report = buildReport(config, result, { partial: interrupted, callers, coverage: cov, ...(await suitesCommit(opts.root)) });
   const bundle = await writeBundle(dir, report, result, { root: opts.root, ...(signer ? { signer } : {}), extra: { 'coverage.json': `${JSON.stringify(cov, null, 2)}\n` } });
   for (const e of bundle.reporterErrors) err(`pathproof: reporter ${e.reporter} failed (the others were written): ${e.error.split('\n')[0]}`);
+  // Said before vitest starts: an interrupt while vitest runs ends the process from vitest's own handler.
+  err(`pathproof: evidence in ${path.relative(process.cwd(), dir)}/ (report.html, junit.xml, pathproof.sarif, pathproof-complete.sarif, signed manifest.json)`);
+  err(`pathproof: evidence signed by ${bundle.fingerprint} (${signer?.source ?? 'a key generated for this run: it proves only that nothing changed after signing'})`);
 
-  if (!interrupted) {
+  if (!interrupts.signal.aborted) {
     const vitest = await startVitest('test', [], {
       run: true, watch: false, project: ['conformance'], root: opts.root,
       provide: { pathproof: { runId, env: config.env.name, verdicts: [...result.verdicts] } },
@@ -150,17 +134,14 @@ export async function runCommand(opts: RunOptions): Promise<number> {
 
   const counts = countBy(result.verdicts.map((v) => v.status));
   err(`pathproof: ${result.verdicts.length} verdicts (suites ${(suiteMs / 1000).toFixed(1)} s, whole run ${(runMs / 1000).toFixed(1)} s): ${Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ') || 'none'}${report.partial ? ' (PARTIAL)' : ''}`);
-  err(`pathproof: evidence in ${path.relative(process.cwd(), dir)}/ (report.html, junit.xml, pathproof.sarif, pathproof-complete.sarif, signed manifest.json)`);
-  err(`pathproof: evidence signed by ${bundle.fingerprint} (${signer?.source ?? 'a key generated for this run: it proves only that nothing changed after signing'})`);
   signingClients.destroy();
   err(formatCoverage(cov));
   if (result.skipped.length > 0) {
     err(`pathproof: not run (disruptive; ${opts.allowDisruptive ? 'a twin kept up with `lab up` cannot rebuild itself: run without it' : 'add --allow-disruptive'}): ${result.skipped.join(', ')}`);
   }
-  if (result.interrupted.length > 0) err(`pathproof: not run (interrupted): ${result.interrupted.join(', ')}`);
-  process.off('SIGINT', onSigint);
-  process.off('SIGTERM', onSigint);
-  return gateExitCode(report, opts.failOn, { interrupted, reporterFailed: bundle.reporterErrors.length > 0 });
+  if (result.interrupted.length > 0) err(`pathproof: not run (interrupted): ${result.interrupted.length} checks${result.interrupted.length > 12 ? `, e.g. ${result.interrupted.slice(0, 12).join(', ')}, …` : `: ${result.interrupted.join(', ')}`} (all listed in run.json)`);
+  // An interrupt during report writing still lets the (complete) reports finish, then says it was interrupted.
+  return interrupts.exitCode() ?? gateExitCode(report, opts.failOn, { interrupted: false, reporterFailed: bundle.reporterErrors.length > 0 });
 }
 
 /** The release gate: --fail-on keeps only FAILs at those severities; ERROR and INCONCLUSIVE always break it. */

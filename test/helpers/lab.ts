@@ -30,11 +30,6 @@ export function inInstance(lab: StartedLab, name: string) {
   };
 }
 
-export async function leftovers(prefix: string): Promise<{ namespaces: string[]; processes: string[] }> {
-  const namespaces = await listNamespaces(prefix);
-  const ps = await execa('sh', ['-c', `pgrep -fa "${prefix}|/run/pathproof/" || true`], { reject: false });
-  return { namespaces, processes: ps.stdout.split('\n').filter((l) => l && !l.includes('pgrep')) };
-}
 
 /**
  * What the given runs left behind: their namespaces (by each run's prefix) and every process whose
@@ -51,4 +46,11 @@ export async function ownLeftovers(runIds: readonly string[]): Promise<{ namespa
     if (hit) processes.push(`${pid} ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').slice(0, 120)} (run ${hit})`);
   }
   return { namespaces, processes };
+}
+
+/** A run id for a test: unique per call, so that two test runs on one machine never share names. */
+export function newTestRunId(what: string, into?: string[]): string {
+  const id = `pp-test-${what}-${Math.random().toString(16).slice(2, 6).padEnd(4, '0')}`;
+  into?.push(id);
+  return id;
 }

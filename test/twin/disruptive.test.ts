@@ -13,7 +13,10 @@ import { disrupt, journalDir, pendingEntries, restoreEntry } from '../../src/run
 import { loadConfig } from '../../src/load/config.ts';
 import { AwsClients } from '../../src/transport/aws-clients.ts';
 import { runOnLab } from '../../scripts/twin-run.ts';
-import { leftovers } from '../helpers/lab.ts';
+import { newTestRunId, ownLeftovers } from '../helpers/lab.ts';
+
+const runIds: string[] = [];
+const own = (what: string) => { const id = newTestRunId(what); runIds.push(id); return id; };
 import { ROOT } from '../helpers/paths.ts';
 
 const DISRUPTIVE = ['failover-endpoint-dns-removed', 'failover-endpoint-route-removed'];
@@ -22,7 +25,7 @@ const journalEmpty = () => pendingEntries(ROOT, 'local').length === 0;
 
 describe('disruptive failover', () => {
   test('without --allow-disruptive the check is not run, and listed as such', async () => {
-    await using lab = await startLab({ root: ROOT, runId: 'pp-test-dis-aaaa', log: () => {} });
+    await using lab = await startLab({ root: ROOT, runId: own('dis'), log: () => {} });
     const r = await runOnLab(ROOT, lab, 'pp-test-dis-aaaa', { checks: pick });
     expect(r.skipped).toEqual(DISRUPTIVE);
     expect(r.verdicts.map((v) => v.checkId)).not.toContain('failover-endpoint-dns-removed');
@@ -30,7 +33,7 @@ describe('disruptive failover', () => {
   });
 
   test('the call fails loudly while the record, then the route, is gone; both are restored and verified', async () => {
-    await using lab = await startLab({ root: ROOT, runId: 'pp-test-dis-bbbb', log: () => {} });
+    await using lab = await startLab({ root: ROOT, runId: own('dis'), log: () => {} });
     const r = await runOnLab(ROOT, lab, 'pp-test-dis-bbbb', { checks: pick, disruptive: true });
     const v = (id: string) => r.verdicts.find((x) => x.checkId === id)!;
     expect(v('failover-endpoint-dns-removed')).toMatchObject({ status: 'PASS' });
@@ -55,7 +58,7 @@ describe('disruptive failover', () => {
   });
 
   test('when the peering route is already gone the route check is ERROR (nothing to take away), never PASS', async () => {
-    await using lab = await startLab({ root: ROOT, runId: 'pp-test-dis-dddd', log: () => {} });
+    await using lab = await startLab({ root: ROOT, runId: own('dis'), log: () => {} });
     const api = new FaultApi(lab.aws);
     await api.nz.send(new DeleteRouteCommand({ RouteTableId: await api.routeTable(api.nz, 'pathproof-nz-inference'), DestinationCidrBlock: '10.1.1.0/24' }));
     api.destroy();
@@ -71,7 +74,7 @@ describe('disruptive failover', () => {
   // removing the record can only show a loud failure; a silent public fallback needs the zone gone,
   // which the phz-deleted mutant and the dns-leak checks catch.
   test('when the disruption cannot be applied (the zone is already gone) the check is ERROR, never PASS', async () => {
-    await using lab = await startLab({ root: ROOT, runId: 'pp-test-dis-cccc', log: () => {} });
+    await using lab = await startLab({ root: ROOT, runId: own('dis'), log: () => {} });
     const api = new FaultApi(lab.aws);
     await SCENARIOS.find((s) => s.id === 'phz-deleted')!.apply(api);
     api.destroy();
@@ -84,7 +87,7 @@ describe('disruptive failover', () => {
   });
 
   test('after a crash between change and restore, the journal puts both changes back (what `restore` runs)', async () => {
-    await using lab = await startLab({ root: ROOT, runId: 'pp-test-dis-eeee', log: () => {} });
+    await using lab = await startLab({ root: ROOT, runId: own('dis'), log: () => {} });
     const config = loadConfig({ root: ROOT, env: 'local', marker: 'pp-test-dis-eeee' });
     const clients = new AwsClients(config.env, 'pp-test-dis-eeee', lab.endpoint);
     try {
@@ -111,7 +114,7 @@ describe('disruptive failover', () => {
   });
 
   test('nothing is left behind', async () => {
-    expect(await leftovers('pp-')).toEqual({ namespaces: [], processes: [] });
+    expect(await ownLeftovers(runIds)).toEqual({ namespaces: [], processes: [] });
     expect(path.isAbsolute(journalDir(ROOT))).toBe(true);
   });
 });

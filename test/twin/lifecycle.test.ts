@@ -1,77 +1,133 @@
 /**
- * Lifecycle guarantees: Ctrl-C tears down and still writes (partial) evidence; a killed run's
- * leftovers are removed by `lab reap`; `lab up` / `lab down` keep and stop a twin.
+ * Lifecycle guarantees, through `npm test` as users run it: Ctrl-C (SIGINT to the process group, as
+ * a terminal sends it) during the twin build, the probes and the report writing, and SIGTERM to npm
+ * alone, each end in teardown, a signed partial report and exit 130 or 143. A killed run's leftovers
+ * are removed by `lab reap`; `lab up` / `lab down` keep and stop a twin. Every assertion about
+ * leftovers looks only at this test's own runs: others may be running on the machine.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { constants, tmpdir } from 'node:os';
 import path from 'node:path';
-import { execa } from 'execa';
+import { execa, type ResultPromise } from 'execa';
 import { describe, expect, test } from 'vitest';
-import { listNamespaces } from '../../infra/twin/netns.ts';
-import { leftovers } from '../helpers/lab.ts';
+import { ownLeftovers } from '../helpers/lab.ts';
 import { ROOT } from '../helpers/paths.ts';
 
-const cli = (args: string[], opts: { cancelSignal?: AbortSignal } = {}) =>
-  execa(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, reject: false, ...opts });
+const cli = (args: string[]) => execa(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, reject: false });
 
-async function waitFor(cond: () => Promise<boolean>, ms: number): Promise<void> {
+/** `npm test -- ARGS` in a process group of its own, as a terminal would run it. */
+function npmTest(args: string[]): { proc: ResultPromise; stderr: () => string } {
+  const proc = execa('npm', ['test', '--', ...args], { cwd: ROOT, reject: false, detached: true, all: true });
+  let text = '';
+  proc.all?.on('data', (c: Buffer) => { text += c.toString(); });
+  return { proc, stderr: () => text };
+}
+
+async function waitFor(cond: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
   const end = Date.now() + ms;
   while (!(await cond())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 100));
+    if (Date.now() > end) throw new Error(`still waiting for ${what} after ${ms / 1000} s`);
+    await new Promise((r) => setTimeout(r, 50));
   }
 }
 
-describe('lifecycle', () => {
-  test('Ctrl-C: exit 130, teardown, partial signed evidence', async () => {
+/** The status a shell reports ($?): npm re-raises its child's signal on itself, which the shell shows as 128 + N. */
+const shellStatus = (r: { exitCode?: number; signal?: string }) => r.exitCode ?? (r.signal ? 128 + constants.signals[r.signal as keyof typeof constants.signals] : undefined);
+
+/** The run's id, from its report folder. */
+const runIdIn = (out: string) => readdirSync(out).find((d) => d.startsWith('pp-'));
+
+async function expectPartialSignedAndClean(out: string, text: string): Promise<string> {
+  const runId = runIdIn(out)!;
+  expect(runId, text).toBeDefined();
+  const dir = path.join(out, runId);
+  const meta = JSON.parse(readFileSync(path.join(dir, 'run.json'), 'utf8')) as { partial: boolean };
+  expect(meta.partial).toBe(true);
+  // A per-run key proves consistency only; the fingerprint the run printed is what an auditor pins.
+  expect((await cli(['verify', dir])).stdout).toMatch(/^NOT VERIFIED: consistent but signed by an unknown key/);
+  const fp = /evidence signed by (sha256:[0-9a-f]{64})/.exec(text)?.[1];
+  expect((await cli(['verify', dir, '--fingerprint', fp!])).stdout).toMatch(/^verified/);
+  expect(await ownLeftovers([runId])).toEqual({ namespaces: [], processes: [] });
+  return runId;
+}
+
+describe('interrupts through npm test', () => {
+  test.each([
+    ['the twin build', 'twin: corrected:'],
+    ['the probes', 'pathproof: run pp-'],
+  ])('Ctrl-C during %s: exit 130, teardown, partial signed evidence', async (_, moment) => {
     const out = mkdtempSync(path.join(tmpdir(), 'pp-int-'));
-    const run = cli(['run', '--out', out]);
-    // Interrupt once the twin's namespaces exist and probes are in flight.
-    await waitFor(async () => (await listNamespaces()).length > 5, 30_000);
-    await new Promise((r) => setTimeout(r, 1500));
-    run.kill('SIGINT');
-    const r = await run;
-    expect(r.exitCode).toBe(130);
-    expect(r.stderr).toMatch(/interrupted; cancelling commands and tearing down/);
-    const [dir] = readdirSync(out);
-    const meta = JSON.parse(readFileSync(path.join(out, dir!, 'run.json'), 'utf8')) as { partial: boolean };
-    expect(meta.partial).toBe(true);
-    // A per-run key proves consistency only; the fingerprint the run printed is what an auditor pins.
-    expect((await cli(['verify', path.join(out, dir!)])).stdout).toMatch(/^NOT VERIFIED: consistent but signed by an unknown key/);
-    const fp = /evidence signed by (sha256:[0-9a-f]{64})/.exec(r.stderr)?.[1];
-    const verify = await cli(['verify', path.join(out, dir!), '--fingerprint', fp!]);
-    expect(verify.stdout).toMatch(/^verified/);
-    expect(await leftovers('pp-')).toEqual({ namespaces: [], processes: [] });
+    const { proc, stderr } = npmTest(['--out', out]);
+    await waitFor(() => stderr().includes(moment), 60_000, moment);
+    if (moment.startsWith('pathproof: run')) await new Promise((r) => setTimeout(r, 800));
+    process.kill(-proc.pid!, 'SIGINT');
+    const r = await proc;
+    expect(shellStatus(r), stderr()).toBe(130);
+    expect(stderr()).toMatch(/interrupted \(SIGINT\); cancelling commands, tearing down and writing a partial report/);
+    expect(stderr()).not.toMatch(/MaxListenersExceededWarning/);
+    await expectPartialSignedAndClean(out, stderr());
   });
 
+  test('Ctrl-C during report writing: the reports finish, signed, and the run exits 130', async () => {
+    const out = mkdtempSync(path.join(tmpdir(), 'pp-int-'));
+    const { proc, stderr } = npmTest(['--out', out, '--suite', 'positive']);
+    await waitFor(() => stderr().includes('writing the evidence bundle'), 60_000, 'report writing');
+    process.kill(-proc.pid!, 'SIGINT');
+    const r = await proc;
+    expect(shellStatus(r), stderr()).toBe(130);
+    const runId = runIdIn(out)!;
+    expect(existsSync(path.join(out, runId, 'manifest.sig'))).toBe(true);
+    const fp = /evidence signed by (sha256:[0-9a-f]{64})/.exec(stderr())?.[1];
+    expect(fp, stderr().slice(-3000)).toBeDefined();
+    expect((await cli(['verify', path.join(out, runId), '--fingerprint', fp!])).stdout).toMatch(/^verified/);
+    expect(await ownLeftovers([runId])).toEqual({ namespaces: [], processes: [] });
+  });
+
+  test('SIGTERM to npm alone: the orphaned run notices, tears down and writes a partial signed report', async () => {
+    const out = mkdtempSync(path.join(tmpdir(), 'pp-term-'));
+    const { proc, stderr } = npmTest(['--out', out]);
+    await waitFor(() => stderr().includes('pathproof: run pp-'), 60_000, 'probes');
+    await new Promise((r) => setTimeout(r, 800));
+    process.kill(proc.pid!, 'SIGTERM');
+    await proc;
+    // npm exits at once; the run itself finishes its teardown and its report after it.
+    await waitFor(() => { const id = runIdIn(out); return !!id && existsSync(path.join(out, id, 'manifest.sig')); }, 60_000, 'the partial report');
+    await waitFor(async () => (await ownLeftovers([runIdIn(out)!])).namespaces.length === 0, 30_000, 'teardown');
+    const run = JSON.parse(readFileSync(path.join(out, runIdIn(out)!, 'run.json'), 'utf8')) as { partial: boolean };
+    expect(run.partial).toBe(true);
+    await waitFor(async () => (await ownLeftovers([runIdIn(out)!])).processes.length === 0, 10_000, 'the run to exit');
+  });
+});
+
+describe('lab', () => {
   test('a killed run leaves resources that lab reap removes', async () => {
-    const run = cli(['run', '--out', mkdtempSync(path.join(tmpdir(), 'pp-kill-'))]);
-    await waitFor(async () => (await listNamespaces()).length > 5, 30_000);
-    run.kill('SIGKILL');
-    await run;
-    // tsx's child may outlive the parent for a moment: kill the whole run by its record's owner.
-    await waitFor(async () => readdirSync('/run/pathproof').some((f) => f.endsWith('.json')), 5000).catch(() => {});
-    for (const f of readdirSync('/run/pathproof').filter((n) => n.endsWith('.json'))) {
-      const owner = (JSON.parse(readFileSync(path.join('/run/pathproof', f), 'utf8')) as { owner: number }).owner;
-      try { process.kill(owner, 'SIGKILL'); } catch { /* gone */ }
-    }
+    const out = mkdtempSync(path.join(tmpdir(), 'pp-kill-'));
+    const { proc, stderr } = npmTest(['--out', out]);
+    await waitFor(() => /pathproof: run (pp-\S+),/.test(stderr()), 60_000, 'the twin');
+    const runId = /pathproof: run (pp-\S+),/.exec(stderr())![1]!;
+    process.kill(-proc.pid!, 'SIGKILL');
+    await proc;
     await new Promise((r) => setTimeout(r, 300));
-    expect((await listNamespaces()).length).toBeGreaterThan(0);
+    expect((await ownLeftovers([runId])).namespaces.length).toBeGreaterThan(0);
     const reap = await cli(['lab', 'reap']);
-    expect(reap.stdout).toMatch(/reaped:/);
-    expect(await leftovers('pp-')).toEqual({ namespaces: [], processes: [] });
+    expect(reap.stdout).toMatch(new RegExp(`run ${runId}`));
+    expect(await ownLeftovers([runId])).toEqual({ namespaces: [], processes: [] });
   });
 
-  test('lab up keeps a twin that npm test reuses; lab down removes it', async () => {
+  test('lab up keeps a twin that npm test reuses; its files are the owner\'s alone; lab down removes it', async () => {
     const up = await cli(['lab', 'up']);
     expect(up.stdout, up.stderr).toMatch(/lab up: endpoint http:\/\/127\.0\.0\.1:\d+/);
+    const labFile = path.join(ROOT, '.pathproof', 'lab.json');
+    expect(statSync(labFile).mode & 0o777).toBe(0o600);
+    const { runId } = JSON.parse(readFileSync(labFile, 'utf8')) as { runId: string };
+    expect(statSync(`/run/pathproof/${runId}.json`).mode & 0o777).toBe(0o600);
     const out = mkdtempSync(path.join(tmpdir(), 'pp-warm-'));
     const r = await cli(['run', '--out', out, '--suite', 'positive']);
     expect(r.stderr).toMatch(/running lab pp-/);
     expect(r.exitCode).toBe(0);
     const down = await cli(['lab', 'down']);
     expect(down.stdout).toMatch(/lab down: run pp-.* torn down/);
-    expect(existsSync(path.join(ROOT, '.pathproof', 'lab.json'))).toBe(false);
-    expect(await leftovers('pp-')).toEqual({ namespaces: [], processes: [] });
+    expect(existsSync(labFile)).toBe(false);
+    expect(await ownLeftovers([runId])).toEqual({ namespaces: [], processes: [] });
   });
 });

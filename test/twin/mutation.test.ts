@@ -6,19 +6,21 @@
 import { afterAll, describe, expect, test } from 'vitest';
 import { SCENARIOS } from '../../infra/twin/faults.ts';
 import { killTable, runScenario, type ScenarioOutcome } from '../../scripts/mutation.ts';
-import { leftovers } from '../helpers/lab.ts';
+import { ownLeftovers } from '../helpers/lab.ts';
 import { ROOT } from '../helpers/paths.ts';
 
 const outcomes: ScenarioOutcome[] = [];
+const runIds: string[] = [];
+const track = (id: string) => { runIds.push(id); };
 
 afterAll(async () => {
   process.stdout.write(`\nkill table\n${killTable(outcomes)}\n`);
-  expect(await leftovers('pp-')).toEqual({ namespaces: [], processes: [] });
+  expect(await ownLeftovers(runIds)).toEqual({ namespaces: [], processes: [] });
 });
 
 describe('mutation proof', () => {
   test('the reference topology reports no FAIL, no ERROR, no INCONCLUSIVE', async () => {
-    const o = await runScenario(ROOT, undefined);
+    const o = await runScenario(ROOT, undefined, () => {}, track);
     outcomes.push(o);
     expect(o.broken).toEqual([]);
     expect(o.failing).toEqual([]);
@@ -32,7 +34,7 @@ describe('mutation proof', () => {
   });
 
   test.each(SCENARIOS.map((s) => [s.id, s] as const))('%s is killed', async (_, scenario) => {
-    const o = await runScenario(ROOT, scenario);
+    const o = await runScenario(ROOT, scenario, () => {}, track);
     outcomes.push(o);
     expect(o.broken, 'a mistake must read as FAIL, never as ERROR or INCONCLUSIVE').toEqual([]);
     expect(o.failing).toEqual(expect.arrayContaining([...scenario.checks]));

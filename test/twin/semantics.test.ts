@@ -7,22 +7,21 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startLab, type StartedLab } from '../../infra/twin/lab.ts';
 import { ROOT } from '../helpers/paths.ts';
-import { inInstance, leftovers } from '../helpers/lab.ts';
+import { inInstance, newTestRunId, ownLeftovers } from '../helpers/lab.ts';
 import { INTERNET } from '../../infra/twin/layout.ts';
 
 let lab: StartedLab;
-let prefix = '';
+let runId = '';
 const logs: string[] = [];
 
 beforeAll(async () => {
-  lab = await startLab({ root: ROOT, runId: `pp-test-sem-${Math.random().toString(16).slice(2, 6)}`, log: (l) => logs.push(l), topology: path.join(ROOT, 'test/fixtures/topologies/semantics.yaml') });
-  prefix = lab.layout.prefix;
+  lab = await startLab({ root: ROOT, runId: (runId = newTestRunId('sem')), log: (l) => logs.push(l), topology: path.join(ROOT, 'test/fixtures/topologies/semantics.yaml') });
 });
 
 afterAll(async () => {
   await lab?.[Symbol.asyncDispose]();
   // Every test that starts infrastructure asserts nothing leaked.
-  expect(await leftovers(prefix)).toEqual({ namespaces: [], processes: [] });
+  expect(await ownLeftovers([runId])).toEqual({ namespaces: [], processes: [] });
 });
 
 describe('security groups', () => {

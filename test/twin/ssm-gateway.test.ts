@@ -18,7 +18,9 @@ import { seedTopology } from '../../infra/twin/seed.ts';
 import { loadTopology } from '../../infra/twin/topology.ts';
 import { STDOUT_LIMIT } from '../../infra/twin/ssm-gateway.ts';
 import { ROOT } from '../helpers/paths.ts';
-import { leftovers } from '../helpers/lab.ts';
+import { newTestRunId, ownLeftovers } from '../helpers/lab.ts';
+
+const runIds: string[] = [];
 
 let lab: StartedLab;
 let ssm: SSMClient;
@@ -27,15 +29,14 @@ const region = 'ap-southeast-6';
 const cliEnv = () => ({ AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_DEFAULT_REGION: region, AWS_ENDPOINT_URL: lab.endpoint, PATH: process.env.PATH! });
 
 beforeAll(async () => {
-  lab = await startLab({ root: ROOT, runId: `pp-test-ssm-${Math.random().toString(16).slice(2, 6)}`, log: () => {} });
+  lab = await startLab({ root: ROOT, runId: newTestRunId('ssm', runIds), log: () => {} });
   ssm = new SSMClient({ region, endpoint: lab.endpoint, credentials: TWIN_CREDENTIALS });
   inference = lab.model.hosts.find((h) => h.tags['pathproof:zone'] === 'inference')!.id;
 });
 afterAll(async () => {
   ssm?.destroy();
-  const prefix = lab?.layout.prefix;
   await lab?.[Symbol.asyncDispose]();
-  expect(await leftovers(prefix)).toEqual({ namespaces: [], processes: [] });
+  expect(await ownLeftovers(runIds)).toEqual({ namespaces: [], processes: [] });
 });
 const reset = () => { for (const k of Object.keys(lab.gateway.faults)) delete (lab.gateway.faults as Record<string, unknown>)[k]; lab.gateway.faults.consistencyMs = 150; };
 
@@ -145,10 +146,10 @@ describe('SSM behaviour', () => {
 
 describe('emulator endpoints', () => {
   test('an existing endpoint by URL (LocalStack path) works against moto, and is left running', async () => {
-    await using moto = await startMoto({ runId: 'pp-test-url' });
+    await using moto = await startMoto({ runId: newTestRunId('moto', runIds) });
     await seedTopology(loadTopology(`${ROOT}/fixtures/topologies/reference.yaml`), { endpoint: moto.url, credentials: TWIN_CREDENTIALS });
     {
-      await using other = await startLab({ root: ROOT, runId: 'pp-test-url-e1f2', log: () => {}, emulatorUrl: moto.url });
+      await using other = await startLab({ root: ROOT, runId: newTestRunId('url', runIds), log: () => {}, emulatorUrl: moto.url });
       expect(other.emulator.kind).toBe('localstack');
       const topo = loadTopology(`${ROOT}/fixtures/topologies/reference.yaml`);
       expect(other.layout.instances.size).toBe(Object.values(topo.vpcs).reduce((n, v) => n + Object.keys(v.instances).length, 0));
