@@ -46,9 +46,11 @@ async function main(): Promise<number> {
   // what the emulator gets wrong; the twin is rebuilt from whatever the apply made.
   await using lab = await startLab({ root, runId, log: (l) => process.stderr.write(`${l}\n`), emulatorUrl: moto.url, seed: false });
   const vars = ['-var', `endpoint=${lab.endpoint}`, `-state=${state}`];
+  // The gateway accepts only the lab's own credentials; they reach Terraform through its environment.
+  const creds = { TF_VAR_access_key: lab.credentials.accessKeyId, TF_VAR_secret_key: lab.credentials.secretAccessKey };
   let applied = false;
   try {
-    const applyMs = await tf(['apply', '-auto-approve', '-no-color', ...vars]);
+    const applyMs = await tf(['apply', '-auto-approve', '-no-color', ...vars], example, creds);
     applied = true;
     process.stdout.write(`terraform: apply of examples/local on the emulator took ${(applyMs / 1000).toFixed(1)} s\n`);
     await lab.rebuild();
@@ -61,7 +63,7 @@ async function main(): Promise<number> {
     return bad.length === 0 ? 0 : 1;
   } finally {
     if (applied || existsSync(state)) {
-      const destroyMs = await tf(['destroy', '-auto-approve', '-no-color', ...vars]).catch((e: unknown) => { process.stderr.write(`${(e as Error).message}\n`); return -1; });
+      const destroyMs = await tf(['destroy', '-auto-approve', '-no-color', ...vars], example, creds).catch((e: unknown) => { process.stderr.write(`${(e as Error).message}\n`); return -1; });
       process.stdout.write(`terraform: destroy took ${(destroyMs / 1000).toFixed(1)} s\n`);
     }
   }

@@ -13,7 +13,7 @@ import type { StartedLab } from '../infra/twin/lab.ts';
 
 export async function runOnLab(root: string, lab: StartedLab, runId: string, opts: { disruptive?: boolean; checks?: (id: string) => boolean } = {}): Promise<RunResult> {
   const config = loadConfig({ root, env: 'local', marker: runId });
-  const clients = new AwsClients(config.env, runId, lab.endpoint);
+  const clients = new AwsClients(config.env, runId, lab.endpoint, lab.credentials);
   try {
     return await execute(config, config.checks.filter((c) => !opts.checks || opts.checks(c.id)), {
       runId, resolver: new Ec2TargetResolver(config.env, clients), port: ssmPort(clients, { maxDelayMs: config.env.timeouts.pollMaxDelayMs }),

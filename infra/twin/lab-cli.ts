@@ -7,11 +7,12 @@ import { newRunId } from '../../src/cli/run.ts';
 import { startLab } from './lab.ts';
 import { flowHosts, type FlowHost } from './flow-logs.ts';
 import { alive, reap } from './netns.ts';
+import type { LabCredentials } from './sigv4.ts';
 
 /** Where `lab up` leaves the running twin's endpoint and owner, for `npm test` and `lab down`. */
 export const labFile = (root: string) => path.join(root, '.pathproof', 'lab.json');
 
-export interface LabInfo { runId: string; endpoint: string; emulator: string; pid: number; ca: string; records: Record<string, string>; flowHosts: FlowHost[] }
+export interface LabInfo { runId: string; /** The environment the lab serves (it is the reference twin: local). */ env?: string; endpoint: string; credentials: LabCredentials; emulator: string; pid: number; ca: string; records: Record<string, string>; flowHosts: FlowHost[] }
 
 export function runningLab(root: string): LabInfo | undefined {
   const f = labFile(root);
@@ -37,7 +38,12 @@ export async function labCommand(root: string, args: string[]): Promise<number> 
       const deadline = Date.now() + 60_000;
       while (Date.now() < deadline) {
         const info = runningLab(root);
-        if (info) { process.stdout.write(`lab up: endpoint ${info.endpoint} (run ${info.runId}); 'npm test' now uses it; 'npm run lab -- down' stops it\n`); return 0; }
+        if (info) {
+          process.stdout.write(`lab up: endpoint ${info.endpoint} (run ${info.runId}); 'npm test' now uses it; 'npm run lab -- down' stops it\n` +
+            `The endpoint accepts only this lab's credentials (kept in .pathproof/lab.json, mode 0600). For the AWS CLI or Terraform:\n` +
+            `  export AWS_ENDPOINT_URL=${info.endpoint} AWS_ACCESS_KEY_ID=${info.credentials.accessKeyId} AWS_SECRET_ACCESS_KEY=${info.credentials.secretAccessKey} AWS_REGION=ap-southeast-6\n`);
+          return 0;
+        }
         if (child.exitCode !== null) break;
         await new Promise((r) => setTimeout(r, 200));
       }
@@ -68,7 +74,7 @@ async function keep(root: string): Promise<void> {
   const runId = newRunId();
   const lab = await startLab({ root, runId, log: (l) => process.stderr.write(`${l}\n`) });
   mkdirSync(path.dirname(labFile(root)), { recursive: true, mode: 0o700 });
-  const info: LabInfo = { runId, endpoint: lab.endpoint, emulator: lab.emulator.url, pid: process.pid, ca: path.join(lab.runDir, 'pki', 'ca.pem'), records: lab.applied.records, flowHosts: flowHosts(lab.layout, lab.model) };
+  const info: LabInfo = { runId, env: 'local', endpoint: lab.endpoint, credentials: lab.credentials, emulator: lab.emulator.url, pid: process.pid, ca: path.join(lab.runDir, 'pki', 'ca.pem'), records: lab.applied.records, flowHosts: flowHosts(lab.layout, lab.model) };
   // The lab file holds the endpoint and its credentials: the owner's alone.
   chmodSync(path.dirname(labFile(root)), 0o700);
   writeFileSync(labFile(root), JSON.stringify(info, null, 2), { mode: 0o600 });

@@ -10,11 +10,13 @@ import { createPki, type LeafCert, type TwinPki } from './pki.ts';
 import { endpointSource, readState } from '../../src/inventory/read-state.ts';
 import { seedTopology, type AwsEndpoint } from './seed.ts';
 import { startGateway, type StartedGateway } from './ssm-gateway.ts';
+import { newLabCredentials, type LabCredentials } from './sigv4.ts';
 import { TeardownStack } from './teardown.ts';
 import { loadTopology } from './topology.ts';
 
 const debug = createDebug('pathproof:lab');
 
+/** What the emulator itself is given (it checks no signature); the gateway in front of it accepts only the lab's own credentials. */
 export const TWIN_CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' } as const;
 
 export interface LabOptions {
@@ -26,7 +28,7 @@ export interface LabOptions {
   readonly topology?: string;
   /** Seed the emulator (default: true when the lab started it). */
   readonly seed?: boolean;
-  /** Use this emulator instead of starting moto (LocalStack URL). Default: $PATHPROOF_LOCALSTACK_URL. */
+  /** Use this emulator instead of starting moto (a LocalStack or moto URL). Default: start moto. */
   readonly emulatorUrl?: string;
   /** Regions to read (default: the reference regions). */
   readonly regions?: readonly string[];
@@ -37,6 +39,8 @@ export interface StartedLab extends AsyncDisposable {
   readonly runId: string;
   /** The one endpoint for SDK, CLI and Terraform: SSM handled here, everything else passed to the emulator. */
   readonly endpoint: string;
+  /** The only credentials the endpoint accepts (SigV4), made for this lab. */
+  readonly credentials: LabCredentials;
   readonly emulator: StartedEmulator;
   readonly gateway: StartedGateway;
   readonly aws: AwsEndpoint;
@@ -63,7 +67,8 @@ export async function startLab(opts: LabOptions): Promise<StartedLab> {
     stack.defer('run record', () => { rmSync(recordPath(opts.runId), { force: true }); rmSync(runDir, { recursive: true, force: true }); });
     const onPid = (pid: number) => { record.processes.push(recordProcess(pid)); writeRecord(record); };
 
-    const url = opts.emulatorUrl ?? process.env.PATHPROOF_LOCALSTACK_URL;
+    // The caller decides what is tested (the session reads PATHPROOF_LOCALSTACK_URL): no second guess here.
+    const url = opts.emulatorUrl;
     const emulator = url ? await useExistingEndpoint(url) : await startMoto({ runId: opts.runId, onPid });
     stack.defer(`emulator ${emulator.url}`, () => emulator[Symbol.asyncDispose]());
     const aws: AwsEndpoint = { endpoint: emulator.url, credentials: TWIN_CREDENTIALS };
@@ -100,12 +105,14 @@ export async function startLab(opts: LabOptions): Promise<StartedLab> {
     debug('twin built after %d ms', Date.now() - t0);
 
     const instances = new Map([...built.layout.instances].map(([id, v]) => [id, { ns: v.ns, ip: v.ip }]));
-    const gateway = await startGateway({ upstream: emulator.url, instances, execEnv: { CURL_CA_BUNDLE: pki.caFile, SSL_CERT_FILE: pki.caFile }, workDir: path.join(runDir, 'ssm'), onPid, log: opts.log });
+    // Credentials made for this lab: the gateway accepts nothing else (it runs commands as root).
+    const credentials = newLabCredentials();
+    const gateway = await startGateway({ credentials, upstream: emulator.url, instances, execEnv: { CURL_CA_BUNDLE: pki.caFile, SSL_CERT_FILE: pki.caFile }, workDir: path.join(runDir, 'ssm'), onPid, log: opts.log });
     stack.defer(`ssm gateway ${gateway.url}`, () => gateway[Symbol.asyncDispose]());
     opts.log(`twin: up in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${built.layout.namespaces.length} namespaces, ${built.layout.processes.length} services, gateway ${gateway.url} -> emulator ${emulator.url}`);
 
     const lab: StartedLab = {
-      runId: opts.runId, endpoint: gateway.url, emulator, gateway, aws, runDir,
+      runId: opts.runId, endpoint: gateway.url, credentials, emulator, gateway, aws, runDir,
       model: built.model, layout: built.layout, applied: built.applied,
       async rebuild() {
         const errors = await built.teardown.dispose();

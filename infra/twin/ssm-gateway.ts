@@ -4,6 +4,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import createDebug from 'debug';
+import { verifySigV4, type AuthFailure, type LabCredentials } from './sigv4.ts';
 
 const log = createDebug('pathproof:ssm-gateway');
 
@@ -66,6 +67,8 @@ export async function startGateway(opts: {
   onPid?: (pid: number) => void;
   /** Where corrections of emulator behaviour are announced. */
   log?: (line: string) => void;
+  /** The only credentials whose SigV4 signatures the gateway accepts, as AWS would. */
+  credentials: LabCredentials;
 }): Promise<StartedGateway> {
   const faults: Faults = { consistencyMs: 150, ...opts.faults };
   const invocations = new Map<string, Invocation>();
@@ -191,14 +194,16 @@ export async function startGateway(opts: {
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
+    req.on('end', async () => {
       const raw = Buffer.concat(chunks);
       const target = String(req.headers['x-amz-target'] ?? '');
       const action = target.startsWith('AmazonSSM.') ? target.slice('AmazonSSM.'.length) : '';
-      if (req.url === '/_pathproof/faults' && req.method === 'POST') {
-        Object.assign(faults, JSON.parse(raw.toString('utf8') || '{}'));
-        res.end('{}');
-        return;
+      // Every request, SSM or passed on to the emulator, must be signed with the lab's credentials:
+      // this endpoint runs commands as root in the twin, so it authenticates as AWS does.
+      const denied = await verifySigV4({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers }, raw, opts.credentials).catch((e: unknown): AuthFailure => ({ code: 'InvalidSignatureException', message: (e as Error).message }));
+      if (denied) {
+        log('refused %s %s: %s', req.method, req.url, denied.code);
+        return refuse(req, res, denied);
       }
       const handler = handlers[action];
       if (!handler) return proxy(req, res, raw);
@@ -259,6 +264,24 @@ export function correctRequest(req: { method?: string; url?: string }, body: Buf
     : xml.replace('</CreateHostedZoneRequest>', '<HostedZoneConfig><PrivateZone>true</PrivateZone></HostedZoneConfig></CreateHostedZoneRequest>');
   log(`twin: corrected: CreateHostedZone ${/<Name>([^<]+)<\/Name>/.exec(xml)?.[1] ?? ''} names a VPC but no PrivateZone; AWS makes it private, moto would drop the VPC, so the gateway sets PrivateZone=true`);
   return Buffer.from(fixed, 'utf8');
+}
+
+/** AWS's answer to a request that is not properly signed, in the protocol the caller speaks. */
+function refuse(req: http.IncomingMessage, res: http.ServerResponse, f: AuthFailure): void {
+  const requestId = randomUUID();
+  const service = /Credential=[^/]+\/\d{8}\/[^/]+\/([^/]+)\//.exec(String(req.headers.authorization ?? ''))?.[1] ?? '';
+  const esc = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+  if (req.headers['x-amz-target'] || String(req.headers['content-type'] ?? '').includes('json')) {
+    res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': requestId, 'x-amzn-errortype': f.code });
+    res.end(JSON.stringify({ __type: f.code, message: f.message }));
+  } else if (service === 'ec2' || String(req.url).includes('Version=2016-11-15')) {
+    res.writeHead(401, { 'content-type': 'text/xml' });
+    res.end(`<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>AuthFailure</Code><Message>${esc(f.message)}</Message></Error></Errors><RequestID>${requestId}</RequestID></Response>`);
+  } else {
+    const code = { MissingAuthenticationTokenException: 'MissingAuthenticationToken', UnrecognizedClientException: 'InvalidClientTokenId', InvalidSignatureException: 'SignatureDoesNotMatch' }[f.code];
+    res.writeHead(403, { 'content-type': 'text/xml', 'x-amzn-requestid': requestId });
+    res.end(`<?xml version="1.0" encoding="UTF-8"?><ErrorResponse><Error><Type>Sender</Type><Code>${code}</Code><Message>${esc(f.message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`);
+  }
 }
 
 function awsError(type: string, message: string): Error {

@@ -3,8 +3,9 @@ import path from 'node:path';
 import { startVitest } from 'vitest/node';
 import { isConfigCheck, loadConfig, type Check, type Config } from '../load/config.ts';
 import { exitCodeFor } from '../model/result.ts';
+import { describeError } from '../errors.ts';
 import { execute, resolveTargets, testName, type RunResult } from '../run/execute.ts';
-import { openSession } from '../run/session.ts';
+import { openSession, systemUnderTest } from '../run/session.ts';
 import { planRun, type Plan } from '../plan/plan.ts';
 import { DeclaredTargetResolver } from '../transport/targets.ts';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
@@ -86,12 +87,16 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   }
 
   using interrupts = handleInterrupts(err);
+  // The first line of every run says exactly what is under test.
+  const sut = config.env.kind === 'twin' ? systemUnderTest(config, runId, process.env, (await import('../../infra/twin/lab-cli.ts')).runningLab(opts.root)) : systemUnderTest(config, runId, process.env);
+  err(`pathproof: run ${runId}, env ${config.env.name}: testing ${sut.describe}`);
+
   let result: RunResult;
   const t0 = Date.now();
   let suiteMs = 0;
   const callers: Record<string, string> = {};
-  {
-    await using session = await openSession(config, runId, err);
+  try {
+    await using session = await openSession(config, runId, err, sut);
     err(`pathproof: run ${runId}, env ${config.env.name} (${session.describe}), ${checks.length} checks`);
     if (config.env.kind === 'aws') {
       // Real accounts: fail fast, with what to do, before anything is sent.
@@ -110,6 +115,12 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     });
     suiteMs = Date.now() - t1;
     Object.assign(callers, await callerIdentities(config, session.clients));
+  } catch (e) {
+    // Ctrl-C while the twin is being built also reaches the tools it runs (openssl, ip): whatever
+    // then fails, an interrupted run still ends as one — torn down, a partial report, exit 130/143.
+    if (!interrupts.signal.aborted) throw e;
+    err(`pathproof: the interrupt stopped the start (${describeError(e)})`);
+    result = notRunResult(runId, config, checks);
   }
   const runMs = Date.now() - t0;
   const interrupted = interrupts.signal.aborted;
@@ -142,6 +153,12 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   if (result.interrupted.length > 0) err(`pathproof: not run (interrupted): ${result.interrupted.length} checks${result.interrupted.length > 12 ? `, e.g. ${result.interrupted.slice(0, 12).join(', ')}, …` : `: ${result.interrupted.join(', ')}`} (all listed in run.json)`);
   // An interrupt during report writing still lets the (complete) reports finish, then says it was interrupted.
   return interrupts.exitCode() ?? gateExitCode(report, opts.failOn, { interrupted: false, reporterFailed: bundle.reporterErrors.length > 0 });
+}
+
+/** A run that never got to probe: every check is listed as not run. */
+function notRunResult(runId: string, config: Config, checks: readonly Check[]): RunResult {
+  const now = new Date().toISOString();
+  return { runId, env: config.env.name, startedAt: now, finishedAt: now, plan: { runId, env: config.env.name, checks, batches: [], commands: [], untargeted: [] }, observations: [], verdicts: [], interrupted: checks.map((c) => c.id), skipped: [], couldNotLook: [] };
 }
 
 /** The release gate: --fail-on keeps only FAILs at those severities; ERROR and INCONCLUSIVE always break it. */

@@ -7,6 +7,7 @@ import { cloudwatchFlowLogs } from '../transport/flow-logs-cloudwatch.ts';
 import { urlCanary } from '../transport/canary-url.ts';
 import type { TwinModel } from '../inventory/model.ts';
 import { readState } from '../inventory/read-state.ts';
+import type { LabInfo } from '../../infra/twin/lab-cli.ts';
 
 /** What a run talks to: targets, a command port, and teardown of whatever was started for it. */
 export interface Session extends AsyncDisposable {
@@ -50,15 +51,45 @@ function inventoryOf(config: Config, clients: AwsClients, log: (l: string) => vo
   return () => readState({ ec2: (region) => clients.ec2(accountFor(region), region), route53: () => clients.route53(zonesAccount) }, envRegions(config), log);
 }
 
-export async function openSession(config: Config, runId: string, log: (line: string) => void): Promise<Session> {
+/** What a run will test, decided before anything starts, and said in the run's first line. */
+export type SystemUnderTest =
+  | { readonly kind: 'aws'; readonly describe: string }
+  | { readonly kind: 'lab'; readonly lab: LabInfo; readonly describe: string }
+  | { readonly kind: 'url'; readonly url: string; readonly from: string; readonly describe: string }
+  | { readonly kind: 'container'; readonly describe: string }
+  | { readonly kind: 'moto'; readonly describe: string };
+
+/**
+ * Explicit configuration wins: an emulator URL given by PATHPROOF_LOCALSTACK_URL (or a localstack
+ * environment's endpointUrl) is what gets tested, even while a lab is up; a lab kept up with
+ * `lab up` is reused only when nothing names another emulator and it was started for this environment.
+ */
+export function systemUnderTest(config: Pick<Config, 'env'>, runId: string, vars: NodeJS.ProcessEnv, running?: LabInfo): SystemUnderTest {
+  const env = config.env;
+  if (env.kind === 'aws') {
+    const accounts = Object.entries(env.accounts).map(([n, a]) => `${n} ${a.id} (${a.region}${a.roleArn ? `, role ${a.roleArn}` : a.profile ? `, profile ${a.profile}` : ''})`).join(', ');
+    const endpoint = vars.AWS_ENDPOINT_URL ?? env.endpointUrl;
+    return { kind: 'aws', describe: `AWS accounts ${accounts}${endpoint ? ` at ${endpoint}` : ''}` };
+  }
+  const url = vars.PATHPROOF_LOCALSTACK_URL ?? (env.emulator === 'localstack' ? env.endpointUrl : undefined);
+  const from = vars.PATHPROOF_LOCALSTACK_URL ? 'PATHPROOF_LOCALSTACK_URL' : 'endpointUrl in the environment file';
+  const ignored = running ? `; the running lab ${running.runId} is not used` : '';
+  if (url) return { kind: 'url', url, from, describe: `the emulator at ${url} (from ${from}), through a twin ${runId} built from its state${ignored}` };
+  if (running && (running.env ?? 'local') === env.name) return { kind: 'lab', lab: running, describe: `the running lab ${running.runId} (endpoint ${running.endpoint}, emulator ${running.emulator})` };
+  if (env.emulator === 'localstack') return { kind: 'container', describe: `a LocalStack container started for this run, through a twin ${runId}` };
+  return { kind: 'moto', describe: `a moto emulator started for this run, through a twin ${runId}` };
+}
+
+export async function openSession(config: Config, runId: string, log: (line: string) => void, sut?: SystemUnderTest): Promise<Session> {
   const poll: PollOptions = { maxDelayMs: config.env.timeouts.pollMaxDelayMs, initialDelayMs: Math.min(400, config.env.timeouts.pollMaxDelayMs) };
   if (config.env.kind === 'twin') {
     // The twin lives in infra/; loaded only when needed so that prod runs never touch it.
     const { runningLab } = await import('../../infra/twin/lab-cli.ts');
-    const running = runningLab(config.root);
-    if (running) {
+    const target = sut ?? systemUnderTest(config, runId, process.env, runningLab(config.root));
+    if (target.kind === 'lab') {
+      const running = target.lab;
       // A twin kept up with `lab up`: reuse it (the warm path while suites are being written).
-      const clients = new AwsClients(config.env, runId, running.endpoint);
+      const clients = new AwsClients(config.env, runId, running.endpoint, running.credentials);
       const { readTwinCanary } = await import('../../infra/twin/canary.ts');
       const { twinFlowLogs } = await import('../../infra/twin/flow-logs.ts');
       return {
@@ -66,16 +97,15 @@ export async function openSession(config: Config, runId: string, log: (line: str
         canary: { received: async (m) => readTwinCanary(running.records, m) },
         inventory: inventoryOf(config, clients, () => {}),
         flowLogs: twinFlowLogs(() => running.flowHosts, config.env.accounts[config.env.bedrock.account]!.id),
-        describe: `running lab ${running.runId} (gateway ${running.endpoint})`,
+        describe: `running lab ${running.runId} (gateway ${running.endpoint}, emulator ${running.emulator})`,
         async [Symbol.asyncDispose]() { clients.destroy(); },
       };
     }
     const { startLab } = await import('../../infra/twin/lab.ts');
-    const localstackUrl = config.env.emulator === 'localstack' ? (process.env.PATHPROOF_LOCALSTACK_URL ?? config.env.endpointUrl) : undefined;
-    const container = config.env.emulator === 'localstack' && !localstackUrl ? await (await import('../../infra/twin/emulator.ts')).startLocalstackContainer() : undefined;
-    const lab = await startLab({ root: config.root, runId, log, ...(localstackUrl ? { emulatorUrl: localstackUrl } : {}), ...(container ? { emulatorUrl: container.url, seed: true } : {}) })
+    const container = target.kind === 'container' ? await (await import('../../infra/twin/emulator.ts')).startLocalstackContainer() : undefined;
+    const lab = await startLab({ root: config.root, runId, log, ...(target.kind === 'url' ? { emulatorUrl: target.url } : {}), ...(container ? { emulatorUrl: container.url, seed: true } : {}) })
       .catch(async (e: unknown) => { await container?.[Symbol.asyncDispose](); throw e; });
-    const clients = new AwsClients(config.env, runId, lab.endpoint);
+    const clients = new AwsClients(config.env, runId, lab.endpoint, lab.credentials);
     const { readTwinCanary } = await import('../../infra/twin/canary.ts');
     const { flowHosts, twinFlowLogs } = await import('../../infra/twin/flow-logs.ts');
     return {
@@ -84,7 +114,7 @@ export async function openSession(config: Config, runId: string, log: (line: str
       inventory: inventoryOf(config, clients, () => {}),
       flowLogs: twinFlowLogs(() => flowHosts(lab.layout, lab.model), config.env.accounts[config.env.bedrock.account]!.id),
       afterChange: () => lab.rebuild(),
-      describe: `local twin ${lab.runId} (gateway ${lab.endpoint})`,
+      describe: `local twin ${lab.runId} (gateway ${lab.endpoint}, emulator ${lab.emulator.url})`,
       async [Symbol.asyncDispose]() {
         clients.destroy();
         await lab[Symbol.asyncDispose]();

@@ -19,7 +19,11 @@ export class AwsClients {
   private readonly providers = new Map<string, AwsCredentialIdentityProvider | AwsCredentialIdentity>();
   private readonly clients = new Map<string, unknown>();
 
-  constructor(private readonly env: Environment, private readonly runId: string, private readonly endpointOverride?: string) {}
+  /**
+   * @param endpointOverride one endpoint for every client (the twin's gateway)
+   * @param credentialsOverride the credentials that endpoint accepts (the twin's own, made per lab)
+   */
+  constructor(private readonly env: Environment, private readonly runId: string, private readonly endpointOverride?: string, private readonly credentialsOverride?: AwsCredentialIdentity) {}
 
   /** AWS_ENDPOINT_URL, then the environment file's endpointUrl, else the real AWS endpoints. */
   get endpoint(): string | undefined {
@@ -68,7 +72,8 @@ export class AwsClients {
     let p = this.providers.get(key);
     if (!p) {
       const acct: EnvAccount | undefined = this.env.accounts[account];
-      if (this.env.kind === 'twin' || !acct) p = EMULATOR_CREDENTIALS;
+      if (this.credentialsOverride) p = this.credentialsOverride;
+      else if (this.env.kind === 'twin' || !acct) p = EMULATOR_CREDENTIALS;
       else if (acct.roleArn) {
         // Regional STS: ap-southeast-6 is an opt-in region, and the global endpoint does not serve it.
         p = fromTemporaryCredentials({

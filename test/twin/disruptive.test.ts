@@ -89,7 +89,7 @@ describe('disruptive failover', () => {
   test('after a crash between change and restore, the journal puts both changes back (what `restore` runs)', async () => {
     await using lab = await startLab({ root: ROOT, runId: own('dis'), log: () => {} });
     const config = loadConfig({ root: ROOT, env: 'local', marker: 'pp-test-dis-eeee' });
-    const clients = new AwsClients(config.env, 'pp-test-dis-eeee', lab.endpoint);
+    const clients = new AwsClients(config.env, lab.runId, lab.endpoint, lab.credentials);
     try {
       // The "crash": each change is made and journaled, and nothing restores it.
       for (const id of DISRUPTIVE) await disrupt(clients, config, ROOT, 'pp-test-dis-eeee', config.checks.find((c) => c.id === id)!);

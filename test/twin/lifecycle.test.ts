@@ -10,7 +10,7 @@ import { constants, tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { describe, expect, test } from 'vitest';
-import { ownLeftovers } from '../helpers/lab.ts';
+import { newTestRunId, ownLeftovers } from '../helpers/lab.ts';
 import { ROOT } from '../helpers/paths.ts';
 
 const cli = (args: string[]) => execa(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, reject: false });
@@ -34,6 +34,9 @@ async function waitFor(cond: () => boolean | Promise<boolean>, ms: number, what:
 /** The status a shell reports ($?): npm re-raises its child's signal on itself, which the shell shows as 128 + N. */
 const shellStatus = (r: { exitCode?: number; signal?: string }) => r.exitCode ?? (r.signal ? 128 + constants.signals[r.signal as keyof typeof constants.signals] : undefined);
 
+/** The line a run prints once the twin is up and the probes are being sent. */
+const PROBING = /pathproof: run pp-\S+, env local \(.*\), \d+ checks/;
+
 /** The run's id, from its report folder. */
 const runIdIn = (out: string) => readdirSync(out).find((d) => d.startsWith('pp-'));
 
@@ -53,13 +56,13 @@ async function expectPartialSignedAndClean(out: string, text: string): Promise<s
 
 describe('interrupts through npm test', () => {
   test.each([
-    ['the twin build', 'twin: corrected:'],
-    ['the probes', 'pathproof: run pp-'],
-  ])('Ctrl-C during %s: exit 130, teardown, partial signed evidence', async (_, moment) => {
+    ['the twin build', /twin: corrected:/],
+    ['the probes', PROBING],
+  ])('Ctrl-C during %s: exit 130, teardown, partial signed evidence', async (what, moment) => {
     const out = mkdtempSync(path.join(tmpdir(), 'pp-int-'));
     const { proc, stderr } = npmTest(['--out', out]);
-    await waitFor(() => stderr().includes(moment), 60_000, moment);
-    if (moment.startsWith('pathproof: run')) await new Promise((r) => setTimeout(r, 800));
+    await waitFor(() => moment.test(stderr()), 60_000, what);
+    if (moment === PROBING) await new Promise((r) => setTimeout(r, 800));
     process.kill(-proc.pid!, 'SIGINT');
     const r = await proc;
     expect(shellStatus(r), stderr()).toBe(130);
@@ -86,7 +89,7 @@ describe('interrupts through npm test', () => {
   test('SIGTERM to npm alone: the orphaned run notices, tears down and writes a partial signed report', async () => {
     const out = mkdtempSync(path.join(tmpdir(), 'pp-term-'));
     const { proc, stderr } = npmTest(['--out', out]);
-    await waitFor(() => stderr().includes('pathproof: run pp-'), 60_000, 'probes');
+    await waitFor(() => PROBING.test(stderr()), 60_000, 'probes');
     await new Promise((r) => setTimeout(r, 800));
     process.kill(proc.pid!, 'SIGTERM');
     await proc;
@@ -103,8 +106,9 @@ describe('lab', () => {
   test('a killed run leaves resources that lab reap removes', async () => {
     const out = mkdtempSync(path.join(tmpdir(), 'pp-kill-'));
     const { proc, stderr } = npmTest(['--out', out]);
-    await waitFor(() => /pathproof: run (pp-\S+),/.test(stderr()), 60_000, 'the twin');
+    await waitFor(() => /pathproof: run (pp-\S+),/.test(stderr()), 60_000, 'the run to start');
     const runId = /pathproof: run (pp-\S+),/.exec(stderr())![1]!;
+    await waitFor(async () => (await ownLeftovers([runId])).namespaces.length > 5, 60_000, 'the twin\'s namespaces');
     process.kill(-proc.pid!, 'SIGKILL');
     await proc;
     await new Promise((r) => setTimeout(r, 300));
@@ -123,8 +127,30 @@ describe('lab', () => {
     expect(statSync(`/run/pathproof/${runId}.json`).mode & 0o777).toBe(0o600);
     const out = mkdtempSync(path.join(tmpdir(), 'pp-warm-'));
     const r = await cli(['run', '--out', out, '--suite', 'positive']);
-    expect(r.stderr).toMatch(/running lab pp-/);
+    expect(r.stderr.split('\n').find((l) => l.startsWith('pathproof:'))).toMatch(new RegExp(`^pathproof: run pp-\\S+, env local: testing the running lab ${runId} \\(endpoint http`));
     expect(r.exitCode).toBe(0);
+
+    // Explicit configuration wins: another emulator named by PATHPROOF_LOCALSTACK_URL is what gets
+    // tested while the lab is up, and a mutation made there is seen (flow logs deleted).
+    const { startMoto } = await import('../../infra/twin/emulator.ts');
+    const { seedTopology } = await import('../../infra/twin/seed.ts');
+    const { loadTopology } = await import('../../infra/twin/topology.ts');
+    const { TWIN_CREDENTIALS } = await import('../../infra/twin/lab.ts');
+    const { EC2Client, DescribeFlowLogsCommand, DeleteFlowLogsCommand } = await import('@aws-sdk/client-ec2');
+    await using other = await startMoto({ runId: newTestRunId('other') });
+    await seedTopology(loadTopology(path.join(ROOT, 'fixtures/topologies/reference.yaml')), { endpoint: other.url, credentials: TWIN_CREDENTIALS });
+    for (const region of ['ap-southeast-6', 'ap-southeast-2']) {
+      const ec2 = new EC2Client({ region, endpoint: other.url, credentials: TWIN_CREDENTIALS });
+      const ids = (await ec2.send(new DescribeFlowLogsCommand({}))).FlowLogs!.map((f) => f.FlowLogId!);
+      if (ids.length) await ec2.send(new DeleteFlowLogsCommand({ FlowLogIds: ids }));
+      ec2.destroy();
+    }
+    const swapped = await execa(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'run', '--out', out, '--suite', 'config'], { cwd: ROOT, reject: false, env: { PATHPROOF_LOCALSTACK_URL: other.url } });
+    const first = swapped.stderr.split('\n').find((l) => l.startsWith('pathproof:'));
+    expect(first).toContain(`testing the emulator at ${other.url} (from PATHPROOF_LOCALSTACK_URL)`);
+    expect(first).toContain(`the running lab ${runId} is not used`);
+    expect(swapped.stderr).toMatch(/FAIL|1 FAIL/);
+    expect(swapped.exitCode, swapped.stderr.slice(-2000)).toBe(1);
     const down = await cli(['lab', 'down']);
     expect(down.stdout).toMatch(/lab down: run pp-.* torn down/);
     expect(existsSync(labFile)).toBe(false);

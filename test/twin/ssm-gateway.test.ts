@@ -26,11 +26,11 @@ let lab: StartedLab;
 let ssm: SSMClient;
 let inference = '';
 const region = 'ap-southeast-6';
-const cliEnv = () => ({ AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_DEFAULT_REGION: region, AWS_ENDPOINT_URL: lab.endpoint, PATH: process.env.PATH! });
+const cliEnv = () => ({ AWS_ACCESS_KEY_ID: lab.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: lab.credentials.secretAccessKey, AWS_DEFAULT_REGION: region, AWS_ENDPOINT_URL: lab.endpoint, PATH: process.env.PATH! });
 
 beforeAll(async () => {
   lab = await startLab({ root: ROOT, runId: newTestRunId('ssm', runIds), log: () => {} });
-  ssm = new SSMClient({ region, endpoint: lab.endpoint, credentials: TWIN_CREDENTIALS });
+  ssm = new SSMClient({ region, endpoint: lab.endpoint, credentials: lab.credentials });
   inference = lab.model.hosts.find((h) => h.tags['pathproof:zone'] === 'inference')!.id;
 });
 afterAll(async () => {
@@ -59,6 +59,33 @@ describe('the AWS CLI against the gateway', () => {
   test('other calls pass through to the emulator (EC2 through the same endpoint)', async () => {
     const r = await execa('aws', ['ec2', 'describe-vpcs', '--query', 'length(Vpcs)'], { env: cliEnv(), extendEnv: false });
     expect(Number(r.stdout)).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('the gateway authenticates as AWS does (it runs commands as root)', () => {
+  const sendBody = JSON.stringify({ DocumentName: 'AWS-RunShellScript', InstanceIds: [], Parameters: { commands: ['id > /tmp/pp-unsigned-proof'] } });
+  test('an unsigned SendCommand is refused and runs nothing', async () => {
+    const before = lab.gateway.sent.length;
+    const r = await fetch(lab.endpoint, { method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AmazonSSM.SendCommand' }, body: sendBody.replace('[]', JSON.stringify([inference])) });
+    expect(r.status).toBe(400);
+    expect(await r.json()).toMatchObject({ __type: 'MissingAuthenticationTokenException' });
+    expect(lab.gateway.sent.length).toBe(before);
+  });
+
+  test('a request signed with another key or a wrong secret is refused, through the SDK and the AWS CLI', async () => {
+    const wrongKey = new SSMClient({ region, endpoint: lab.endpoint, credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: lab.credentials.secretAccessKey }, maxAttempts: 1 });
+    const wrongSecret = new SSMClient({ region, endpoint: lab.endpoint, credentials: { accessKeyId: lab.credentials.accessKeyId, secretAccessKey: 'x'.repeat(40) }, maxAttempts: 1 });
+    try {
+      await expect(wrongKey.send(new SendCommandCommand({ DocumentName: 'AWS-RunShellScript', InstanceIds: [inference], Parameters: { commands: ['id'] } }))).rejects.toMatchObject({ name: 'UnrecognizedClientException' });
+      await expect(wrongSecret.send(new SendCommandCommand({ DocumentName: 'AWS-RunShellScript', InstanceIds: [inference], Parameters: { commands: ['id'] } }))).rejects.toMatchObject({ name: 'InvalidSignatureException' });
+    } finally {
+      wrongKey.destroy(); wrongSecret.destroy();
+    }
+    const cli = await execa('aws', ['ec2', 'describe-vpcs'], { env: { ...cliEnv(), AWS_SECRET_ACCESS_KEY: 'y'.repeat(40) }, extendEnv: false, reject: false });
+    expect(cli.exitCode).not.toBe(0);
+    expect(cli.stderr).toMatch(/AuthFailure/);
+    const testing = await execa('aws', ['ssm', 'describe-instance-information'], { env: { ...cliEnv(), AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' }, extendEnv: false, reject: false });
+    expect(testing.stderr).toMatch(/UnrecognizedClientException/);
   });
 });
 
@@ -91,7 +118,7 @@ describe('SSM behaviour', () => {
     expect(r.StandardOutputContent!.length).toBe(STDOUT_LIMIT);
     const config = loadConfig({ root: ROOT, env: 'local', marker: 'pp-test' });
     const checks = config.checks.filter((c) => c.from === 'inference' && c.probe !== '').slice(0, 2);
-    const clients = new AwsClients(config.env, 'pp-test', lab.endpoint);
+    const clients = new AwsClients(config.env, 'pp-test', lab.endpoint, lab.credentials);
     const result = await execute(config, checks, { runId: 'pp-test', resolver: new Ec2TargetResolver(config.env, clients), port: ssmPort(clients, { maxDelayMs: 200 }) });
     clients.destroy();
     expect(result.verdicts.map((v) => v.status)).toEqual(['ERROR', 'ERROR']);
@@ -125,7 +152,7 @@ describe('SSM behaviour', () => {
   test('throttling is absorbed by adaptive retry; an unknown instance is surfaced at once', async () => {
     reset();
     lab.gateway.faults.throttleNext = 2;
-    const t = new SsmTransport(new SSMClient({ region, endpoint: lab.endpoint, credentials: TWIN_CREDENTIALS, retryMode: 'adaptive', maxAttempts: 5 }), { maxDelayMs: 100 });
+    const t = new SsmTransport(new SSMClient({ region, endpoint: lab.endpoint, credentials: lab.credentials, retryMode: 'adaptive', maxAttempts: 5 }), { maxDelayMs: 100 });
     const [inv] = await t.run({ instanceIds: [inference], script: 'echo ok', comment: 'pathproof test', executionTimeoutSeconds: 10, deliveryTimeoutSeconds: 30, pollGraceSeconds: 5, label: 'test' });
     expect(inv).toMatchObject({ status: 'Success', stdout: 'ok\n' });
     const err = await t.run({ instanceIds: ['i-0000000000000dead'], script: 'echo', comment: 'x', executionTimeoutSeconds: 10, deliveryTimeoutSeconds: 30, pollGraceSeconds: 5, label: 'test' }).catch((e: unknown) => e);

@@ -14,6 +14,19 @@ variable "endpoint" {
   type        = string
 }
 
+variable "access_key" {
+  description = "Access key the endpoint accepts (a pathproof lab's gateway accepts only its own; set TF_VAR_access_key)."
+  type        = string
+  default     = "testing"
+}
+
+variable "secret_key" {
+  description = "Secret key for access_key (set TF_VAR_secret_key, never on the command line)."
+  type        = string
+  default     = "testing"
+  sensitive   = true
+}
+
 locals {
   emulator = { for s in ["ec2", "route53", "sts", "iam", "logs", "cloudwatchlogs"] : s => var.endpoint }
 }
@@ -21,8 +34,8 @@ locals {
 provider "aws" {
   alias                       = "nz"
   region                      = "ap-southeast-6"
-  access_key                  = "testing"
-  secret_key                  = "testing"
+  access_key                  = var.access_key
+  secret_key                  = var.secret_key
   skip_credentials_validation = true
   skip_requesting_account_id  = true
   skip_metadata_api_check     = true
@@ -39,8 +52,8 @@ provider "aws" {
 provider "aws" {
   alias                       = "syd"
   region                      = "ap-southeast-2"
-  access_key                  = "testing"
-  secret_key                  = "testing"
+  access_key                  = var.access_key
+  secret_key                  = var.secret_key
   skip_credentials_validation = true
   skip_requesting_account_id  = true
   skip_metadata_api_check     = true
