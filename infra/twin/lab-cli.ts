@@ -12,7 +12,10 @@ import type { LabCredentials } from './sigv4.ts';
 /** Where `lab up` leaves the running twin's endpoint and owner, for `npm test` and `lab down`. */
 export const labFile = (root: string) => path.join(root, '.pathproof', 'lab.json');
 
-export interface LabInfo { runId: string; /** The environment the lab serves (it is the reference twin: local). */ env?: string; endpoint: string; credentials: LabCredentials; emulator: string; pid: number; ca: string; records: Record<string, string>; flowHosts: FlowHost[] }
+export interface LabInfo {
+  /** Bumped by every `lab reload`; `reloadError` says why the last one failed. */
+  generation?: number; reloadError?: string;
+  runId: string; /** The environment the lab serves (it is the reference twin: local). */ env?: string; endpoint: string; credentials: LabCredentials; emulator: string; pid: number; ca: string; records: Record<string, string>; flowHosts: FlowHost[] }
 
 export function runningLab(root: string): LabInfo | undefined {
   const f = labFile(root);
@@ -58,6 +61,27 @@ export async function labCommand(root: string, args: string[]): Promise<number> 
       process.stdout.write(`lab down: run ${info.runId} torn down\n`);
       return 0;
     }
+    case 'reload': {
+      // Rebuilds the running twin from the emulator's current state (after changes made with the
+      // AWS CLI or Terraform against the lab's endpoint), keeping the emulator and the endpoint.
+      const info = runningLab(root);
+      if (!info) throw new PathproofError('USAGE', "no lab is running: start one with 'npm run lab -- up'");
+      const before = info.generation ?? 0;
+      const t0 = Date.now();
+      process.kill(info.pid, 'SIGHUP');
+      const deadline = Date.now() + 60_000;
+      while (Date.now() < deadline) {
+        const now = runningLab(root);
+        if (!now) throw new PathproofError('LAB_START_FAILED', `the lab stopped while reloading:\n${tail(root)}`);
+        if ((now.generation ?? 0) > before) {
+          if (now.reloadError) throw new PathproofError('LAB_START_FAILED', `lab reload failed: ${now.reloadError}`);
+          process.stdout.write(`lab reloaded in ${((Date.now() - t0) / 1000).toFixed(1)} s: the twin of run ${now.runId} was rebuilt from the emulator's current state; run the checks again\n`);
+          return 0;
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new PathproofError('LAB_START_FAILED', `lab reload: no answer from the lab after 60 s:\n${tail(root)}`);
+    }
     case 'reap': {
       const { removed, left } = await reap();
       process.stdout.write(removed.length ? `reaped:\n${removed.map((r) => `  ${r}`).join('\n')}\n` : 'nothing to reap\n');
@@ -65,7 +89,7 @@ export async function labCommand(root: string, args: string[]): Promise<number> 
       return 0;
     }
     default:
-      throw new PathproofError('USAGE', 'usage: npm run lab -- up | down | reap');
+      throw new PathproofError('USAGE', 'usage: npm run lab -- up | reload | down | reap');
   }
 }
 
@@ -74,16 +98,35 @@ async function keep(root: string): Promise<void> {
   const runId = newRunId();
   const lab = await startLab({ root, runId, log: (l) => process.stderr.write(`${l}\n`) });
   mkdirSync(path.dirname(labFile(root)), { recursive: true, mode: 0o700 });
-  const info: LabInfo = { runId, env: 'local', endpoint: lab.endpoint, credentials: lab.credentials, emulator: lab.emulator.url, pid: process.pid, ca: path.join(lab.runDir, 'pki', 'ca.pem'), records: lab.applied.records, flowHosts: flowHosts(lab.layout, lab.model) };
+  const info: LabInfo = { generation: 0, runId, env: 'local', endpoint: lab.endpoint, credentials: lab.credentials, emulator: lab.emulator.url, pid: process.pid, ca: path.join(lab.runDir, 'pki', 'ca.pem'), records: lab.applied.records, flowHosts: flowHosts(lab.layout, lab.model) };
   // The lab file holds the endpoint and its credentials: the owner's alone.
   chmodSync(path.dirname(labFile(root)), 0o700);
   writeFileSync(labFile(root), JSON.stringify(info, null, 2), { mode: 0o600 });
   chmodSync(labFile(root), 0o600);
+  // SIGHUP: rebuild the twin from the emulator's current state (`lab reload`), one at a time.
+  let reloading = Promise.resolve();
+  process.on('SIGHUP', () => {
+    reloading = reloading.then(async () => {
+      try {
+        await lab.rebuild();
+        Object.assign(info, { records: lab.applied.records, flowHosts: flowHosts(lab.layout, lab.model), reloadError: undefined });
+      } catch (e) {
+        info.reloadError = (e as Error).message;
+      }
+      info.generation = (info.generation ?? 0) + 1;
+      writeFileSync(labFile(root), JSON.stringify(info, null, 2), { mode: 0o600 });
+    });
+  });
   await new Promise<void>((resolve) => { process.once('SIGTERM', resolve); process.once('SIGINT', resolve); });
+  await reloading;
   await lab[Symbol.asyncDispose]();
   rmSync(labFile(root), { force: true });
 }
 
 if (process.argv[2] === 'keep' && process.argv[3]) {
   keep(process.argv[3]).then(() => process.exit(0), (e: unknown) => { process.stderr.write(`lab: ${(e as Error).message}\n`); process.exit(2); });
+}
+
+function tail(root: string): string {
+  try { return readFileSync(path.join(path.dirname(labFile(root)), 'lab.log'), 'utf8').slice(-2000); } catch { return ''; }
 }

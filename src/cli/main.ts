@@ -23,7 +23,9 @@ Usage:
 
 Commands:
   run        run the suites (default)
-  lab up     start the local twin and keep it running (prints its endpoint)
+  lab up     start the local twin and keep it running (prints its endpoint and credentials)
+  lab reload rebuild the running twin from the emulator's current state (after a change made with
+             the AWS CLI or Terraform against the lab's endpoint), then run the checks again
   lab down   stop a twin started with 'lab up'
   lab reap   remove what killed runs left (namespaces, processes)
   restore    put back what a crashed disruptive run changed (from .pathproof/journal; --env NAME)

@@ -130,6 +130,28 @@ describe('lab', () => {
     expect(r.stderr.split('\n').find((l) => l.startsWith('pathproof:'))).toMatch(new RegExp(`^pathproof: run pp-\\S+, env local: testing the running lab ${runId} \\(endpoint http`));
     expect(r.exitCode).toBe(0);
 
+    // "What if": change the network through the lab's endpoint as a person would (its own
+    // credentials), reload, and the right checks FAIL; undo, reload, and it is green again.
+    const { EC2Client: Ec2, DescribeSecurityGroupsCommand, AuthorizeSecurityGroupIngressCommand, RevokeSecurityGroupIngressCommand } = await import('@aws-sdk/client-ec2');
+    const info = JSON.parse(readFileSync(labFile, 'utf8')) as { endpoint: string; credentials: { accessKeyId: string; secretAccessKey: string } };
+    const syd = new Ec2({ region: 'ap-southeast-2', endpoint: info.endpoint, credentials: info.credentials });
+    const sg = (await syd.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'group-name', Values: ['pathproof-syd-endpoints'] }] }))).SecurityGroups![0]!.GroupId!;
+    const wide = { GroupId: sg, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: '10.0.0.0/16' }] }] };
+    const net010 = async () => cli(['run', '--out', out, '--suite', 'negative', '--policy', 'NET-010']);
+    try {
+      await syd.send(new AuthorizeSecurityGroupIngressCommand(wide));
+      expect((await cli(['lab', 'reload'])).stdout).toMatch(/^lab reloaded in [\d.]+ s/);
+      const mutated = await net010();
+      expect(mutated.exitCode, mutated.stderr.slice(-1500)).toBe(1);
+      expect(mutated.stderr).toMatch(/\d+ FAIL/);
+      await syd.send(new RevokeSecurityGroupIngressCommand(wide));
+      expect((await cli(['lab', 'reload'])).exitCode).toBe(0);
+      const undone = await net010();
+      expect(undone.exitCode, undone.stderr.slice(-1500)).toBe(0);
+    } finally {
+      syd.destroy();
+    }
+
     // Explicit configuration wins: another emulator named by PATHPROOF_LOCALSTACK_URL is what gets
     // tested while the lab is up, and a mutation made there is seen (flow logs deleted).
     const { startMoto } = await import('../../infra/twin/emulator.ts');
