@@ -5,7 +5,7 @@
  * are removed by `lab reap`; `lab up` / `lab down` keep and stop a twin. Every assertion about
  * leftovers looks only at this test's own runs: others may be running on the machine.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
@@ -177,5 +177,34 @@ describe('lab', () => {
     expect(down.stdout).toMatch(/lab down: run pp-.* torn down/);
     expect(existsSync(labFile)).toBe(false);
     expect(await ownLeftovers([runId])).toEqual({ namespaces: [], processes: [] });
+  });
+});
+
+describe('runs coexist on one machine', () => {
+  test('a lab in another clone and two npm test runs at once all succeed and leave nothing', async () => {
+    // Another clone of this repository, sharing node_modules, keeps a lab up meanwhile.
+    const clone = path.join(mkdtempSync(path.join(tmpdir(), 'pp-clone-')), 'p');
+    await execa('git', ['clone', '-q', ROOT, clone]);
+    symlinkSync(path.join(ROOT, 'node_modules'), path.join(clone, 'node_modules'));
+    const inClone = (args: string[]) => execa(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: clone, reject: false });
+    const up = await inClone(['lab', 'up']);
+    expect(up.stdout, up.stderr).toMatch(/lab up: endpoint/);
+    const labRun = (JSON.parse(readFileSync(path.join(clone, '.pathproof', 'lab.json'), 'utf8')) as { runId: string }).runId;
+    try {
+      const outs = [mkdtempSync(path.join(tmpdir(), 'pp-co1-')), mkdtempSync(path.join(tmpdir(), 'pp-co2-'))];
+      const runs = outs.map((out) => npmTest(['--out', out, '--suite', 'positive']));
+      const results = await Promise.all(runs.map((r) => r.proc));
+      results.forEach((r, i) => expect(r.exitCode, runs[i]!.stderr().slice(-2000)).toBe(0));
+      const ids = outs.map((o) => runIdIn(o)!);
+      // Neither run used the other clone's lab, and each left nothing of its own.
+      for (const r of runs) expect(r.stderr()).toMatch(/testing a moto emulator started for this run/);
+      expect(await ownLeftovers(ids)).toEqual({ namespaces: [], processes: [] });
+      // The lab is still up and whole.
+      const warm = await inClone(['run', '--out', outs[0]!, '--suite', 'positive']);
+      expect(warm.exitCode, warm.stderr.slice(-2000)).toBe(0);
+    } finally {
+      await inClone(['lab', 'down']);
+    }
+    expect(await ownLeftovers([labRun])).toEqual({ namespaces: [], processes: [] });
   });
 });
