@@ -21,7 +21,7 @@ import { buildReport } from '../src/report/build.ts';
 import { writeBundle } from '../src/report/bundle.ts';
 import { coverage } from '../src/report/coverage.ts';
 import { execute, type CommandPort } from '../src/run/execute.ts';
-import type { TargetResolver } from '../src/transport/targets.ts';
+import type { TargetResolver } from '../src/aws/targets.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const MB = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;

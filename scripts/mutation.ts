@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FaultApi, SCENARIOS, type FaultScenario } from '../infra/twin/faults.ts';
 import { startLab } from '../infra/twin/lab.ts';
-import { DEFAULT_DENY } from '../src/load/suite-schema.ts';
+import { DEFAULT_DENY } from '../src/model/suite-schema.ts';
 import type { Verdict } from '../src/model/result.ts';
 import { runOnLab } from './twin-run.ts';
 import { exitAfterFlush } from '../src/cli/exit.ts';

@@ -3,8 +3,8 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { EnvironmentFile } from '../src/load/environment.ts';
-import { CheckFields, SuiteFile } from '../src/load/suite-schema.ts';
+import { EnvironmentFile } from '../src/model/environment.ts';
+import { CheckFields, SuiteFile } from '../src/model/suite-schema.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 

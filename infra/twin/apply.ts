@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
-import { PathproofError } from '../../src/errors.ts';
+import { PathproofError } from '../../src/model/errors.ts';
 import type { TwinLayout, ProcessPlan } from './layout.ts';
 import { deleteNamespace } from './netns.ts';
 import type { TeardownStack } from './teardown.ts';

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { execa, type ResultPromise } from 'execa';
-import { PathproofError } from '../../src/errors.ts';
+import { PathproofError } from '../../src/model/errors.ts';
 
 /** A started AWS API emulator. Dispose to stop what was started (an existing endpoint is left alone). */
 export interface StartedEmulator extends AsyncDisposable {

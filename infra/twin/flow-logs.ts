@@ -3,7 +3,7 @@ import type { FlowRecord } from '../../src/model/result.ts';
 import type { FlowEvidence } from '../../src/model/result.ts';
 import type { FlowLogPort } from '../../src/run/execute.ts';
 import type { TwinLayout } from './layout.ts';
-import type { TwinModel } from '../../src/inventory/model.ts';
+import type { TwinModel } from '../../src/model/inventory.ts';
 
 /** A namespace holding ENIs, as the flow-log reader needs it. */
 export interface FlowHost { readonly ns: string; readonly id: string; readonly enis: readonly { readonly id: string; readonly ip: string }[] }

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PathproofError } from '../../src/errors.ts';
+import { PathproofError } from '../../src/model/errors.ts';
 import { newRunId } from '../../src/cli/run.ts';
 import { startLab } from './lab.ts';
 import { flowHosts, type FlowHost } from './flow-logs.ts';

@@ -1,5 +1,5 @@
-import { cidrContains, ipv4ToInt } from '../../src/verdict/cidr.ts';
-import type { Host, SgRule, Subnet, TwinModel, Vpc } from '../../src/inventory/model.ts';
+import { cidrContains, ipv4ToInt } from '../../src/model/cidr.ts';
+import type { Host, SgRule, Subnet, TwinModel, Vpc } from '../../src/model/inventory.ts';
 import type { Listener } from './servers/serve.ts';
 
 /** Addresses of the twin's internet. Documentation ranges (RFC 5737) stand in for public IPs. */

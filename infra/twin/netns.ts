@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
-import { PathproofError } from '../../src/errors.ts';
+import { PathproofError } from '../../src/model/errors.ts';
 
 /** Where every run records what it created, so that `lab reap` can remove what a killed run left. */
 export const RUNS_DIR = '/run/pathproof';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { IssueCollector } from '../../src/load/issues.ts';
-import { YamlSource } from '../../src/load/yaml-source.ts';
+import { IssueCollector } from '../../src/shared/issues.ts';
+import { YamlSource } from '../../src/shared/yaml-source.ts';
 
 const cidr = z.string().regex(/^(?:\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/);
 const Rule = z.strictObject({

@@ -8,8 +8,8 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError } from '../load/issues.ts';
-import { describeError, PathproofError } from '../errors.ts';
+import { ConfigError } from '../shared/issues.ts';
+import { describeError, PathproofError } from '../model/errors.ts';
 import { runCommand } from './run.ts';
 import { exitAfterFlush } from './exit.ts';
 

@@ -1,7 +1,7 @@
 import type { KMSClient } from '@aws-sdk/client-kms';
-import type { Environment } from '../load/environment.ts';
+import type { Environment } from '../model/environment.ts';
 import { kmsSigner, signerFromKey, type Signer } from '../report/signing.ts';
-import { AwsClients } from '../transport/aws-clients.ts';
+import { AwsClients } from '../aws/aws-clients.ts';
 
 /** How the run signs its evidence: an Ed25519 key (path or PEM text) or an AWS KMS key. */
 export type SigningOption = { readonly key: string; readonly origin: string } | { readonly kmsKeyId: string };

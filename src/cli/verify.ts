@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { PathproofError } from '../errors.ts';
+import { PathproofError } from '../model/errors.ts';
 import { verifyBundle, type Trust } from '../report/bundle.ts';
 import { kmsClientFor } from './signing-setup.ts';
 import { loadConfig } from '../load/config.ts';

@@ -1,17 +1,17 @@
 import { createHash } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { loadCatalog, yamlFiles, type Catalog } from '../catalog/catalog.ts';
-import { evaluate } from '../catalog/evaluate.ts';
+import { loadCatalog, yamlFiles, type Catalog } from './catalog.ts';
+import { evaluate } from '../model/evaluate.ts';
 import type { z } from 'zod';
-import { PathproofError } from '../errors.ts';
-import { IssueCollector } from './issues.ts';
-import { EnvironmentFile, referenceables, type Environment } from './environment.ts';
-import { paramTypes } from './param-types.ts';
+import { PathproofError } from '../model/errors.ts';
+import { IssueCollector } from '../shared/issues.ts';
+import { EnvironmentFile, referenceables, type Environment } from '../model/environment.ts';
+import { paramTypes } from '../model/param-types.ts';
 import { loadProbes, needsDns, wrapperOutcomes, type ProbeDef } from './probes.ts';
-import { assertions, type AssertionName } from '../config-checks/index.ts';
-import { CheckDef, DEFAULT_DENY, SuiteFile, type ZonePairGenerator as ZonePairGeneratorSchema, type Category, type CheckInput, type Expectation } from './suite-schema.ts';
-import { YamlSource, type YamlPath } from './yaml-source.ts';
+import { assertions, type AssertionName } from '../verdict/config-checks/index.ts';
+import { CheckDef, DEFAULT_DENY, SuiteFile, type ZonePairGenerator as ZonePairGeneratorSchema, type Category, type CheckInput, type Expectation } from '../model/suite-schema.ts';
+import { YamlSource, type YamlPath } from '../shared/yaml-source.ts';
 
 /** A check after validation: every reference resolved, every parameter validated. */
 export interface Check {

@@ -1,9 +1,9 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import type { IssueCollector } from './issues.ts';
-import { paramTypes, type ParamType } from './param-types.ts';
-import { readConfigFile, YamlSource } from './yaml-source.ts';
+import type { IssueCollector } from '../shared/issues.ts';
+import { paramTypes, type ParamType } from '../model/param-types.ts';
+import { readConfigFile, YamlSource } from '../shared/yaml-source.ts';
 
 export type OutcomeClass = 'success' | 'block' | 'error';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { HEREDOC_END, type ProbeDef } from '../load/probes.ts';
-import { shellQuote } from '../load/param-types.ts';
+import { shellQuote } from '../model/param-types.ts';
 import type { PlannedProbe } from './plan.ts';
 
 const LIB = readFileSync(fileURLToPath(new URL('../../probes/_lib/lib.sh', import.meta.url)), 'utf8');

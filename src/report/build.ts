@@ -1,4 +1,4 @@
-import { evaluate } from '../catalog/evaluate.ts';
+import { evaluate } from '../model/evaluate.ts';
 import type { Config } from '../load/config.ts';
 import type { Coverage, PolicySummary, Report, ZonePair } from '../model/report.ts';
 import type { RunResult } from '../run/execute.ts';

@@ -1,6 +1,6 @@
-import type { Catalog } from '../catalog/catalog.ts';
+import type { Catalog } from '../load/catalog.ts';
 import type { Check } from '../load/config.ts';
-import { CATEGORIES, DEFAULT_DENY } from '../load/suite-schema.ts';
+import { CATEGORIES, DEFAULT_DENY } from '../model/suite-schema.ts';
 import type { Coverage } from '../model/report.ts';
 
 export type { Coverage };

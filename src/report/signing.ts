@@ -1,7 +1,7 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { GetPublicKeyCommand, SignCommand, VerifyCommand, type KMSClient } from '@aws-sdk/client-kms';
-import { PathproofError } from '../errors.ts';
+import { PathproofError } from '../model/errors.ts';
 
 /** How a manifest is signed. Ed25519 for keys held by pathproof; ECDSA P-256 for AWS KMS keys. */
 export type SignatureAlgorithm = 'ed25519' | 'ecdsa-p256-sha256';

@@ -1,13 +1,13 @@
 import createDebug from 'debug';
-import { describeError, isPathproofError, PathproofError } from '../errors.ts';
+import { describeError, isPathproofError, PathproofError } from '../model/errors.ts';
 import { isConfigCheck, type Check, type Config } from '../load/config.ts';
 import type { CanaryRecord, FlowEvidence, Invocation, TargetObservation, Verdict } from '../model/result.ts';
 import { planRun, type Plan, type Target } from '../plan/plan.ts';
-import type { TargetResolver } from '../transport/targets.ts';
-import type { CommandRequest } from '../transport/ssm.ts';
+import type { TargetResolver } from '../aws/targets.ts';
+import type { CommandRequest } from '../aws/ssm.ts';
 import { judge, judgeConfig } from '../verdict/judge.ts';
-import { describeEntry, disrupt, restoreEntry, type DisruptClients, type JournalEntry } from './disrupt.ts';
-import type { TwinModel } from '../inventory/model.ts';
+import { describeEntry, disrupt, restoreEntry, type DisruptClients, type JournalEntry } from '../aws/disrupt.ts';
+import type { TwinModel } from '../model/inventory.ts';
 import { parseBatchOutput } from '../verdict/parse-output.ts';
 
 const log = createDebug('pathproof:run');

@@ -1,6 +1,6 @@
 import { DescribeInstanceInformationCommand } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { describeError } from '../errors.ts';
+import { describeError } from '../model/errors.ts';
 import { isConfigCheck, type Config } from '../load/config.ts';
 import type { Session } from './session.ts';
 

@@ -1,12 +1,12 @@
 import type { Config } from '../load/config.ts';
-import { AwsClients } from '../transport/aws-clients.ts';
-import { SsmTransport, type PollOptions } from '../transport/ssm.ts';
-import { Ec2TargetResolver, type TargetResolver } from '../transport/targets.ts';
+import { AwsClients } from '../aws/aws-clients.ts';
+import { SsmTransport, type PollOptions } from '../aws/ssm.ts';
+import { Ec2TargetResolver, type TargetResolver } from '../aws/targets.ts';
 import type { CanaryPort, CommandPort, FlowLogPort } from './execute.ts';
-import { cloudwatchFlowLogs } from '../transport/flow-logs-cloudwatch.ts';
-import { urlCanary } from '../transport/canary-url.ts';
-import type { TwinModel } from '../inventory/model.ts';
-import { readState } from '../inventory/read-state.ts';
+import { cloudwatchFlowLogs } from '../aws/flow-logs-cloudwatch.ts';
+import { urlCanary } from '../aws/canary-url.ts';
+import type { TwinModel } from '../model/inventory.ts';
+import { readState } from '../aws/read-state.ts';
 import type { LabInfo } from '../../infra/twin/lab-cli.ts';
 
 /** What a run talks to: targets, a command port, and teardown of whatever was started for it. */

@@ -1,10 +1,10 @@
 import type { Check, Config } from '../load/config.ts';
-import type { TwinModel } from '../inventory/model.ts';
+import type { TwinModel } from '../model/inventory.ts';
 import type { Target } from '../plan/plan.ts';
-import { assertions } from '../config-checks/index.ts';
-import type { ConfigFinding } from '../config-checks/types.ts';
+import { assertions } from './config-checks/index.ts';
+import type { ConfigFinding } from './config-checks/types.ts';
 import type { CanaryRecord, FlowEvidence, Evidence, ProbeObservation, TargetObservation, Verdict } from '../model/result.ts';
-import { cidrContains } from './cidr.ts';
+import { cidrContains } from '../model/cidr.ts';
 
 type Judged = { status: 'PASS' | 'FAIL' | 'ERROR' | 'INCONCLUSIVE'; sentence: string };
 

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { IssueCollector } from '../../src/load/issues.ts';
+import { IssueCollector } from '../../src/shared/issues.ts';
 import { loadProbes, type ProbeDef } from '../../src/load/probes.ts';
 import type { TargetObservation } from '../../src/model/result.ts';
 import { buildBatchScript } from '../../src/plan/batch-script.ts';

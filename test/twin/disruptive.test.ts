@@ -9,9 +9,9 @@ import { DeleteRouteCommand, DescribeRouteTablesCommand } from '@aws-sdk/client-
 import { describe, expect, test } from 'vitest';
 import { FaultApi, SCENARIOS } from '../../infra/twin/faults.ts';
 import { startLab } from '../../infra/twin/lab.ts';
-import { disrupt, journalDir, pendingEntries, restoreEntry } from '../../src/run/disrupt.ts';
+import { disrupt, journalDir, pendingEntries, restoreEntry } from '../../src/aws/disrupt.ts';
 import { loadConfig } from '../../src/load/config.ts';
-import { AwsClients } from '../../src/transport/aws-clients.ts';
+import { AwsClients } from '../../src/aws/aws-clients.ts';
 import { runOnLab } from '../../scripts/twin-run.ts';
 import { newTestRunId, ownLeftovers } from '../helpers/lab.ts';
 

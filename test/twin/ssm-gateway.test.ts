@@ -5,13 +5,13 @@
 import { GetCommandInvocationCommand, DescribeInstanceInformationCommand, ListCommandInvocationsCommand, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { isPathproofError } from '../../src/errors.ts';
+import { isPathproofError } from '../../src/model/errors.ts';
 import { loadConfig } from '../../src/load/config.ts';
 import { execute } from '../../src/run/execute.ts';
 import { ssmPort } from '../../src/run/session.ts';
-import { AwsClients } from '../../src/transport/aws-clients.ts';
-import { SsmTransport } from '../../src/transport/ssm.ts';
-import { Ec2TargetResolver } from '../../src/transport/targets.ts';
+import { AwsClients } from '../../src/aws/aws-clients.ts';
+import { SsmTransport } from '../../src/aws/ssm.ts';
+import { Ec2TargetResolver } from '../../src/aws/targets.ts';
 import { startLocalstackContainer, startMoto } from '../../infra/twin/emulator.ts';
 import { startLab, TWIN_CREDENTIALS, type StartedLab } from '../../infra/twin/lab.ts';
 import { seedTopology } from '../../infra/twin/seed.ts';

@@ -6,7 +6,7 @@ import { describe, expect, test } from 'vitest';
 import { gateExitCode } from '../../src/cli/run.ts';
 import { MANIFEST, PUBLIC_KEY, SIGNATURE, verifyBundle, writeBundle } from '../../src/report/bundle.ts';
 import { ephemeralSigner, fingerprint, signedStatement, signerFromKey } from '../../src/report/signing.ts';
-import { isPathproofError } from '../../src/errors.ts';
+import { isPathproofError } from '../../src/model/errors.ts';
 import { ROOT } from '../helpers/paths.ts';
 import { sampleReport, sampleResult } from '../helpers/report-fixture.ts';
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { loadCatalog, type Policy } from '../../src/catalog/catalog.ts';
-import { evaluate, type Flow } from '../../src/catalog/evaluate.ts';
-import { IssueCollector } from '../../src/load/issues.ts';
+import { loadCatalog, type Policy } from '../../src/load/catalog.ts';
+import { evaluate, type Flow } from '../../src/model/evaluate.ts';
+import { IssueCollector } from '../../src/shared/issues.ts';
 import { ROOT } from '../helpers/paths.ts';
 import path from 'node:path';
 

@@ -2,11 +2,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { assertions } from '../../src/config-checks/index.ts';
-import { diff, snapshot } from '../../src/config-checks/drift.ts';
-import type { TwinModel } from '../../src/inventory/model.ts';
+import { assertions } from '../../src/verdict/config-checks/index.ts';
+import { diff, snapshot } from '../../src/verdict/config-checks/drift.ts';
+import type { TwinModel } from '../../src/model/inventory.ts';
 import { loadConfig } from '../../src/load/config.ts';
-import { ConfigError } from '../../src/load/issues.ts';
+import { ConfigError } from '../../src/shared/issues.ts';
 import { ROOT } from '../helpers/paths.ts';
 
 const config = loadConfig({ root: ROOT, env: 'local', marker: 'pp-test' });

@@ -1,10 +1,10 @@
 import { describe, expect, test } from 'vitest';
-import { PathproofError } from '../../src/errors.ts';
+import { PathproofError } from '../../src/model/errors.ts';
 import { loadConfig } from '../../src/load/config.ts';
 import type { Invocation } from '../../src/model/result.ts';
 import { assertOneVerdictEach, execute, type CommandPort } from '../../src/run/execute.ts';
 import type { Target } from '../../src/plan/plan.ts';
-import type { TargetResolver } from '../../src/transport/targets.ts';
+import type { TargetResolver } from '../../src/aws/targets.ts';
 import { buildReport } from '../../src/report/build.ts';
 import { coverage } from '../../src/report/coverage.ts';
 import { junit } from '../../reporters/junit.ts';

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { paramTypes, shellQuote, type ParamType } from '../../src/load/param-types.ts';
+import { paramTypes, shellQuote, type ParamType } from '../../src/model/param-types.ts';
 import { isRoot, probeDefs, runProbes } from '../helpers/run-probes.ts';
 
 // Each payload, if it ever executed, would create its own sentinel file.
@@ -87,7 +87,7 @@ describe('quoting alone makes injection impossible, even when validation is bypa
 
 describe('host values mean exactly what they say', () => {
   test('numeric spellings other than dotted-quad decimal are refused (they resolve to another address)', async () => {
-    const { paramTypes } = await import('../../src/load/param-types.ts');
+    const { paramTypes } = await import('../../src/model/param-types.ts');
     for (const v of ['10.0.2.010', '2130706433', '0x7f.1', '127.1', '10.0.2.01', '0x0a000214']) expect(paramTypes.host.pattern.test(v), v).toBe(false);
     for (const v of ['10.0.2.10', '203.0.113.10', 'bedrock-runtime.ap-southeast-2.amazonaws.com', 'canary.pathproof.test', 'localhost']) expect(paramTypes.host.pattern.test(v), v).toBe(true);
   });

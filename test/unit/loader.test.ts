@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { loadConfig } from '../../src/load/config.ts';
-import { ConfigError, formatIssue, IssueCollector } from '../../src/load/issues.ts';
+import { ConfigError, formatIssue, IssueCollector } from '../../src/shared/issues.ts';
 import { loadProbes } from '../../src/load/probes.ts';
 import { INVALID, ROOT } from '../helpers/paths.ts';
 

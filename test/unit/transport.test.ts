@@ -1,8 +1,8 @@
 import { CancelCommandCommand, type CommandInvocationStatus, GetCommandInvocationCommand, type GetCommandInvocationCommandOutput, InvocationDoesNotExist, ListCommandInvocationsCommand, type ListCommandInvocationsCommandOutput, SendCommandCommand, SSMClient, SSMServiceException } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, test } from 'vitest';
-import { isPathproofError } from '../../src/errors.ts';
-import { SsmTransport, type CommandRequest } from '../../src/transport/ssm.ts';
+import { isPathproofError } from '../../src/model/errors.ts';
+import { SsmTransport, type CommandRequest } from '../../src/aws/ssm.ts';
 
 const ssm = mockClient(SSMClient);
 let clock = 0;

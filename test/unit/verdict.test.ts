@@ -3,7 +3,7 @@ import type { Check } from '../../src/load/config.ts';
 import { exitCodeFor, type Invocation, type OutcomeClass, type ProbeObservation, type TargetObservation } from '../../src/model/result.ts';
 import type { Batch } from '../../src/plan/plan.ts';
 import { judge } from '../../src/verdict/judge.ts';
-import { cidrContains, cidrOverlaps } from '../../src/verdict/cidr.ts';
+import { cidrContains, cidrOverlaps } from '../../src/model/cidr.ts';
 import { parseBatchOutput } from '../../src/verdict/parse-output.ts';
 import { localTarget, probeDefs } from '../helpers/run-probes.ts';
 

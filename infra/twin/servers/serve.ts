@@ -8,7 +8,7 @@ import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { evaluateEndpointPolicy } from '../../../src/inventory/endpoint-policy.ts';
+import { evaluateEndpointPolicy } from '../../../src/model/endpoint-policy.ts';
 
 export type Listener =
   | { kind: 'tcp'; host: string; port: number; name: string }

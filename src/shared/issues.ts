@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { PathproofError } from '../errors.ts';
+import { PathproofError } from '../model/errors.ts';
 
 /** Stable codes of configuration problems. One invalid fixture per code lives in test/fixtures/invalid. */
 export type LoadIssueCode =

@@ -4,8 +4,8 @@ import {
   DescribeVpcEndpointsCommand, DescribeVpcPeeringConnectionsCommand, DescribeVpcsCommand, EC2Client, type IpPermission,
 } from '@aws-sdk/client-ec2';
 import { GetHostedZoneCommand, ListHostedZonesCommand, ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
-import { cidrContains, ipv4ToInt } from '../verdict/cidr.ts';
-import type { Endpoint, Eni, Host, HostedZone, NaclEntry, Peering, Route, RouteTarget, SecurityGroup, SgRule, Subnet, TwinModel, Vpc } from './model.ts';
+import { cidrContains, ipv4ToInt } from '../model/cidr.ts';
+import type { Endpoint, Eni, Host, HostedZone, NaclEntry, Peering, Route, RouteTarget, SecurityGroup, SgRule, Subnet, TwinModel, Vpc } from '../model/inventory.ts';
 
 const tagsOf = (tags?: { Key?: string; Value?: string }[]) => Object.fromEntries((tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
 

@@ -2,7 +2,7 @@ import {
   CancelCommandCommand, GetCommandInvocationCommand, ListCommandInvocationsCommand, SendCommandCommand, type CommandInvocation, type SSMClient,
 } from '@aws-sdk/client-ssm';
 import createDebug from 'debug';
-import { PathproofError } from '../errors.ts';
+import { PathproofError } from '../model/errors.ts';
 import type { Invocation, InvocationStatus } from '../model/result.ts';
 
 const log = createDebug('pathproof:ssm');

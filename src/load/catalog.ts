@@ -1,8 +1,8 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import type { IssueCollector } from '../load/issues.ts';
-import { YamlSource } from '../load/yaml-source.ts';
-import { CatalogFile, FrameworkFile } from './schema.ts';
+import type { IssueCollector } from '../shared/issues.ts';
+import { YamlSource } from '../shared/yaml-source.ts';
+import { CatalogFile, FrameworkFile } from '../model/catalog-schema.ts';
 
 export interface PortRange { readonly low: number; readonly high: number }
 

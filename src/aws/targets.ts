@@ -1,6 +1,6 @@
 import { DescribeInstancesCommand, type Filter } from '@aws-sdk/client-ec2';
-import { PathproofError } from '../errors.ts';
-import type { Environment } from '../load/environment.ts';
+import { PathproofError } from '../model/errors.ts';
+import type { Environment } from '../model/environment.ts';
 import type { Target } from '../plan/plan.ts';
 import type { AwsClients } from './aws-clients.ts';
 

@@ -1,4 +1,4 @@
-import { evaluateEndpointPolicy } from '../inventory/endpoint-policy.ts';
+import { evaluateEndpointPolicy } from '../../model/endpoint-policy.ts';
 import { bedrockEndpoints, cidrWithin, notFound, type Assertion } from './types.ts';
 
 /** All Bedrock interface endpoints the environment names exist in the Sydney VPC. */

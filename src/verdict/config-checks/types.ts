@@ -1,6 +1,6 @@
-import type { Environment } from '../load/environment.ts';
-import type { TwinModel, Vpc } from '../inventory/model.ts';
-import { cidrContains } from '../verdict/cidr.ts';
+import type { Environment } from '../../model/environment.ts';
+import type { TwinModel, Vpc } from '../../model/inventory.ts';
+import { cidrContains } from '../../model/cidr.ts';
 
 /** What one API-level assertion found. */
 export interface ConfigFinding {

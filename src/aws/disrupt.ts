@@ -3,7 +3,7 @@ import path from 'node:path';
 import { CreateRouteCommand, DeleteRouteCommand, DescribeRouteTablesCommand, DescribeSubnetsCommand, DescribeVpcsCommand, ReplaceRouteCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import { ChangeResourceRecordSetsCommand, ListHostedZonesCommand, ListResourceRecordSetsCommand, type ResourceRecordSet, type Route53Client } from '@aws-sdk/client-route-53';
 import type { Check, Config } from '../load/config.ts';
-import { cidrOverlaps } from '../verdict/cidr.ts';
+import { cidrOverlaps } from '../model/cidr.ts';
 
 /**
  * Disruptive failover faults: a change made on purpose to prove that losing the private path fails

@@ -1,4 +1,4 @@
-import type { Catalog, Policy } from './catalog.ts';
+import type { Catalog, Policy } from '../load/catalog.ts';
 
 export interface Flow {
   readonly from: string;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { zoneNamePattern } from '../catalog/schema.ts';
+import { zoneNamePattern } from './catalog-schema.ts';
 import { paramTypes } from './param-types.ts';
 
 const cidr = z.string().regex(/^(?:\d{1,3}\.){3}\d{1,3}\/(?:[0-9]|[12]\d|3[0-2])$/, 'a CIDR such as 10.0.2.0/24');

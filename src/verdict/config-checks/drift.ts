@@ -1,5 +1,5 @@
-import type { TwinModel } from '../inventory/model.ts';
-import type { Environment } from '../load/environment.ts';
+import type { TwinModel } from '../../model/inventory.ts';
+import type { Environment } from '../../model/environment.ts';
 import { environmentVpcs, findVpc, notFound, type Assertion } from './types.ts';
 
 /**
