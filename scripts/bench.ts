@@ -16,12 +16,13 @@ import { gzipSync } from 'node:zlib';
 import { exitAfterFlush } from '../src/cli/exit.ts';
 import { loadConfig } from '../src/load/config.ts';
 import type { Invocation } from '../src/model/result.ts';
-import type { Target } from '../src/plan/plan.ts';
+
 import { buildReport } from '../src/report/build.ts';
 import { writeBundle } from '../src/report/bundle.ts';
 import { coverage } from '../src/report/coverage.ts';
-import { execute, type CommandPort } from '../src/run/execute.ts';
-import type { TargetResolver } from '../src/aws/targets.ts';
+import { execute } from '../src/run/execute.ts';
+import { type Target } from '../src/model/plan.ts';
+import { type CommandPort, type TargetResolver } from '../src/model/ports.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const MB = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;

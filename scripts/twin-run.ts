@@ -1,7 +1,7 @@
 /** Runs every check of env local on a started twin, with all of the twin's ports (canary, flow logs, inventory, baseline). */
 import { readFileSync } from 'node:fs';
 import { loadConfig } from '../src/load/config.ts';
-import { execute, type RunResult } from '../src/run/execute.ts';
+import { execute } from '../src/run/execute.ts';
 import { envRegions, ssmPort } from '../src/run/session.ts';
 import { endpointSource, readState } from '../src/aws/read-state.ts';
 import { baselineFile } from '../src/cli/run.ts';
@@ -10,6 +10,7 @@ import { Ec2TargetResolver } from '../src/aws/targets.ts';
 import { readTwinCanary } from '../infra/twin/canary.ts';
 import { flowHosts, twinFlowLogs } from '../infra/twin/flow-logs.ts';
 import type { StartedLab } from '../infra/twin/lab.ts';
+import { type RunResult } from '../src/model/result.ts';
 
 export async function runOnLab(root: string, lab: StartedLab, runId: string, opts: { disruptive?: boolean; checks?: (id: string) => boolean } = {}): Promise<RunResult> {
   const config = loadConfig({ root, env: 'local', marker: runId });

@@ -1,14 +1,15 @@
 import { execa } from 'execa';
 import type { FlowRecord } from '../../src/model/result.ts';
 import type { FlowEvidence } from '../../src/model/result.ts';
-import type { FlowLogPort } from '../../src/run/execute.ts';
+
 import type { TwinLayout } from './layout.ts';
-import type { TwinModel } from '../../src/model/inventory.ts';
+import type { Inventory } from '../../src/model/inventory.ts';
+import { type FlowLogPort } from '../../src/model/ports.ts';
 
 /** A namespace holding ENIs, as the flow-log reader needs it. */
 export interface FlowHost { readonly ns: string; readonly id: string; readonly enis: readonly { readonly id: string; readonly ip: string }[] }
 
-export function flowHosts(layout: TwinLayout, model: TwinModel): FlowHost[] {
+export function flowHosts(layout: TwinLayout, model: Inventory): FlowHost[] {
   const built = new Set(layout.namespaces.map((n) => n.name));
   // Only VPCs with a flow log that captures rejects produce records, as in AWS.
   const logged = new Set(model.vpcs.filter((v) => v.flowLogs.some((f) => f.trafficType === 'ALL' || f.trafficType === 'REJECT')).map((v) => v.id));

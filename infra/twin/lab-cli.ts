@@ -3,11 +3,12 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rm
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PathproofError } from '../../src/model/errors.ts';
-import { newRunId } from '../../src/cli/run.ts';
+
 import { startLab } from './lab.ts';
 import { flowHosts, type FlowHost } from './flow-logs.ts';
 import { alive, reap } from './netns.ts';
 import type { LabCredentials } from './sigv4.ts';
+import { newRunId } from '../../src/model/run-id.ts';
 
 /** Where `lab up` leaves the running twin's endpoint and owner, for `npm test` and `lab down`. */
 export const labFile = (root: string) => path.join(root, '.pathproof', 'lab.json');

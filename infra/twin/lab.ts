@@ -4,7 +4,7 @@ import createDebug from 'debug';
 import { applyLayout, type AppliedLayout } from './apply.ts';
 import { startMoto, useExistingEndpoint, type StartedEmulator } from './emulator.ts';
 import { planLayout, type TwinLayout } from './layout.ts';
-import type { TwinModel } from '../../src/model/inventory.ts';
+import type { Inventory } from '../../src/model/inventory.ts';
 import { checkPrerequisites, recordPath, recordProcess, RUNS_DIR, writeRecord, type RunRecord } from './netns.ts';
 import { createPki, type LeafCert, type TwinPki } from './pki.ts';
 import { endpointSource, readState } from '../../src/aws/read-state.ts';
@@ -45,7 +45,7 @@ export interface StartedLab extends AsyncDisposable {
   readonly gateway: StartedGateway;
   readonly aws: AwsEndpoint;
   readonly runDir: string;
-  model: TwinModel;
+  model: Inventory;
   layout: TwinLayout;
   applied: AppliedLayout;
   /** Re-reads the emulator's state and rebuilds every namespace (after a fault is applied to the emulator). */
@@ -84,7 +84,7 @@ export async function startLab(opts: LabOptions): Promise<StartedLab> {
     debug('seeded after %d ms', Date.now() - t0);
 
     // The twin is built from what the API says, so that a fault applied to the emulator shows up.
-    const build = async (): Promise<{ model: TwinModel; layout: TwinLayout; applied: AppliedLayout; teardown: TeardownStack }> => {
+    const build = async (): Promise<{ model: Inventory; layout: TwinLayout; applied: AppliedLayout; teardown: TeardownStack }> => {
       const source = endpointSource(aws);
       const model = await readState(source, regions, opts.log).finally(() => source.destroy());
       // Internal TLS services get a certificate for their own addresses, as read from the API.

@@ -1,5 +1,5 @@
 import { cidrContains, ipv4ToInt } from '../../src/model/cidr.ts';
-import type { Host, SgRule, Subnet, TwinModel, Vpc } from '../../src/model/inventory.ts';
+import type { Host, SgRule, Subnet, Inventory, Vpc } from '../../src/model/inventory.ts';
 import type { Listener } from './servers/serve.ts';
 
 /** Addresses of the twin's internet. Documentation ranges (RFC 5737) stand in for public IPs. */
@@ -45,7 +45,7 @@ export interface TwinLayout {
 }
 
 export interface LayoutInput {
-  readonly model: TwinModel;
+  readonly model: Inventory;
   /** Short run id (hex) carried by every namespace name. */
   readonly short: string;
   /** PEM paths for the two leaf certificates (Bedrock names; internal service addresses). */
@@ -262,13 +262,13 @@ export function planLayout({ model, short, certs }: LayoutInput): TwinLayout {
   return { prefix, namespaces, links, processes, instances, notes };
 }
 
-function endpointIps(model: TwinModel, endpointId: string): string[] {
+function endpointIps(model: Inventory, endpointId: string): string[] {
   const ep = model.endpoints.find((e) => e.id === endpointId);
   if (!ep) return [];
   return model.hosts.flatMap((h) => h.enis.filter((e) => ep.eniIds.includes(e.id)).map((e) => e.ip));
 }
 
-function aliasTargets(model: TwinModel, dnsName: string): string[] {
+function aliasTargets(model: Inventory, dnsName: string): string[] {
   const ep = model.endpoints.find((e) => e.dnsNames.some((d) => d.replace(/\.$/, '').toLowerCase() === dnsName.toLowerCase()));
   return ep ? endpointIps(model, ep.id) : [];
 }
@@ -296,7 +296,7 @@ function peers(rule: SgRule, members: Map<string, string[]>, side: 'saddr' | 'da
 }
 
 /** Stateful security groups: return traffic of an allowed flow passes, anything not allowed is dropped. */
-export function securityGroupRules(h: Host, model: TwinModel, members: Map<string, string[]>, resolver: string): string {
+export function securityGroupRules(h: Host, model: Inventory, members: Map<string, string[]>, resolver: string): string {
   const input: string[] = [];
   const output: string[] = [];
   for (const e of h.enis) {

@@ -1,5 +1,5 @@
 import type { CanaryRecord } from '../model/result.ts';
-import type { CanaryPort } from '../run/execute.ts';
+import { type CanaryPort } from '../model/ports.ts';
 
 /** Asks an operator-run canary service what reached it: GET URL?marker=M → JSON lines of hits. */
 export function urlCanary(recordUrl: string): CanaryPort {

@@ -2,8 +2,9 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import path from 'node:path';
 import { CreateRouteCommand, DeleteRouteCommand, DescribeRouteTablesCommand, DescribeSubnetsCommand, DescribeVpcsCommand, ReplaceRouteCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import { ChangeResourceRecordSetsCommand, ListHostedZonesCommand, ListResourceRecordSetsCommand, type ResourceRecordSet, type Route53Client } from '@aws-sdk/client-route-53';
-import type { Check, Config } from '../load/config.ts';
+
 import { cidrOverlaps } from '../model/cidr.ts';
+import { type Check, type Config } from '../model/check.ts';
 
 /**
  * Disruptive failover faults: a change made on purpose to prove that losing the private path fails

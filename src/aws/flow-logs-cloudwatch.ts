@@ -1,7 +1,8 @@
 import { CloudWatchLogsClient, GetQueryResultsCommand, StartQueryCommand } from '@aws-sdk/client-cloudwatch-logs';
 import type { FlowEvidence, FlowRecord } from '../model/result.ts';
-import type { FlowLogPort } from '../run/execute.ts';
+
 import { abortableSleep } from './ssm.ts';
+import { type FlowLogPort } from '../model/ports.ts';
 
 /**
  * REJECT records from VPC flow logs delivered to CloudWatch Logs, found with a Logs Insights

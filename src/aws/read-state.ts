@@ -5,7 +5,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { GetHostedZoneCommand, ListHostedZonesCommand, ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { cidrContains, ipv4ToInt } from '../model/cidr.ts';
-import type { Endpoint, Eni, Host, HostedZone, NaclEntry, Peering, Route, RouteTarget, SecurityGroup, SgRule, Subnet, TwinModel, Vpc } from '../model/inventory.ts';
+import type { Endpoint, Eni, Host, HostedZone, NaclEntry, Peering, Route, RouteTarget, SecurityGroup, SgRule, Subnet, Inventory, Vpc } from '../model/inventory.ts';
 
 const tagsOf = (tags?: { Key?: string; Value?: string }[]) => Object.fromEntries((tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
 
@@ -32,7 +32,7 @@ export function endpointSource(aws: { endpoint?: string; credentials: { accessKe
  * endpoints and their ENIs, peering, flow logs, and Route 53 hosted zones with their records.
  * Where the API says something AWS never would, `corrections` says what was used instead.
  */
-export async function readState(source: InventorySource, regions: readonly string[], log: (line: string) => void): Promise<TwinModel> {
+export async function readState(source: InventorySource, regions: readonly string[], log: (line: string) => void): Promise<Inventory> {
   const corrections: string[] = [];
   const correct = (msg: string) => { corrections.push(msg); log(`twin: corrected: ${msg}`); };
   const vpcs: Vpc[] = [];

@@ -4,25 +4,11 @@ import {
 import createDebug from 'debug';
 import { PathproofError } from '../model/errors.ts';
 import type { Invocation, InvocationStatus } from '../model/result.ts';
+import { CommandRequest } from '../model/ports.ts';
 
 const log = createDebug('pathproof:ssm');
 
 const TERMINAL: ReadonlySet<string> = new Set(['Success', 'Cancelled', 'TimedOut', 'Failed']);
-
-/** What one SendCommand carries. Never put credentials or secrets here: SSM keeps command history. */
-export interface CommandRequest {
-  readonly instanceIds: readonly string[];
-  readonly script: string;
-  readonly comment: string;
-  /** AWS-RunShellScript executionTimeout. */
-  readonly executionTimeoutSeconds: number;
-  /** SendCommand TimeoutSeconds (delivery). */
-  readonly deliveryTimeoutSeconds: number;
-  /** Extra wait after delivery + execution before the harness gives up on an invocation. */
-  readonly pollGraceSeconds: number;
-  /** Where the command came from, for wait messages (e.g. "batch inference"). */
-  readonly label: string;
-}
 
 export interface PollOptions {
   /** First delay between polls in ms (default 400). */

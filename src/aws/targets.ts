@@ -1,13 +1,10 @@
 import { DescribeInstancesCommand, type Filter } from '@aws-sdk/client-ec2';
 import { PathproofError } from '../model/errors.ts';
 import type { Environment } from '../model/environment.ts';
-import type { Target } from '../plan/plan.ts';
-import type { AwsClients } from './aws-clients.ts';
 
-/** Finds the probe hosts of a zone. */
-export interface TargetResolver {
-  resolve(zone: string): Promise<Target[]>;
-}
+import type { AwsClients } from './aws-clients.ts';
+import { type Target } from '../model/plan.ts';
+import { TargetResolver } from '../model/ports.ts';
 
 /** Real lookup: running instances in the zone's VPC matching its tags or ids (EC2 DescribeInstances). */
 export class Ec2TargetResolver implements TargetResolver {

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { startVitest } from 'vitest/node';
-import { isConfigCheck, loadConfig, type Check, type Config } from '../load/config.ts';
-import { exitCodeFor } from '../model/result.ts';
+import { loadConfig } from '../load/config.ts';
+import { exitCodeFor, type RunResult } from '../model/result.ts';
 import { describeError } from '../model/errors.ts';
-import { execute, resolveTargets, testName, type RunResult } from '../run/execute.ts';
+import { execute, resolveTargets, testName } from '../run/execute.ts';
 import { openSession, systemUnderTest } from '../run/session.ts';
-import { planRun, type Plan } from '../plan/plan.ts';
+import { planRun } from '../plan/plan.ts';
 import { DeclaredTargetResolver } from '../aws/targets.ts';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { execa } from 'execa';
@@ -21,6 +21,9 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { AwsClients } from '../aws/aws-clients.ts';
 import { resolveSigner, type SigningOption } from './signing-setup.ts';
 import { handleInterrupts } from './interrupt.ts';
+import { isConfigCheck, type Check, type Config } from '../model/check.ts';
+import { type Plan } from '../model/plan.ts';
+import { newRunId } from '../model/run-id.ts';
 
 export interface RunOptions {
   readonly root: string;
@@ -37,11 +40,6 @@ export interface RunOptions {
   readonly failOn: readonly ('critical' | 'high' | 'medium' | 'low')[];
   /** What signs the evidence manifest; default: a key generated for the run. */
   readonly signing?: SigningOption;
-}
-
-export function newRunId(now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').toLowerCase();
-  return `pp-${stamp}-${randomBytes(2).toString('hex')}`;
 }
 
 const err = (line: string) => process.stderr.write(`${line}\n`);

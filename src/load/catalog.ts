@@ -3,35 +3,7 @@ import path from 'node:path';
 import type { IssueCollector } from '../shared/issues.ts';
 import { YamlSource } from '../shared/yaml-source.ts';
 import { CatalogFile, FrameworkFile } from '../model/catalog-schema.ts';
-
-export interface PortRange { readonly low: number; readonly high: number }
-
-export interface Policy {
-  readonly id: string;
-  readonly title: string;
-  readonly from: string;
-  readonly to: string;
-  readonly protocol: 'tcp' | 'udp' | 'any';
-  /** Inclusive ranges; empty means every port. */
-  readonly ports: readonly PortRange[];
-  readonly action: 'allow' | 'deny';
-  readonly severity: 'critical' | 'high' | 'medium' | 'low';
-  readonly justification: string;
-  readonly dataClassification: string;
-  readonly remediation: string;
-  readonly helpUri?: string;
-  readonly source: { readonly file: string; readonly line: number };
-}
-
-export interface Zone { readonly name: string; readonly kind: 'internal' | 'external'; readonly description: string }
-
-export interface FrameworkControl { readonly framework: string; readonly id: string; readonly title: string; readonly policies: readonly string[] }
-
-export interface Catalog {
-  readonly zones: ReadonlyMap<string, Zone>;
-  readonly policies: ReadonlyMap<string, Policy>;
-  readonly frameworks: readonly FrameworkControl[];
-}
+import { Catalog, FrameworkControl, Policy, PortRange, Zone } from '../model/catalog.ts';
 
 /**
  * Loads every *.yaml under fixtures/policies (the shipped catalog plus any the user adds) and

@@ -1,68 +1,22 @@
 import { createHash } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { loadCatalog, yamlFiles, type Catalog } from './catalog.ts';
+import { loadCatalog, yamlFiles } from './catalog.ts';
 import { evaluate } from '../model/evaluate.ts';
 import type { z } from 'zod';
 import { PathproofError } from '../model/errors.ts';
 import { IssueCollector } from '../shared/issues.ts';
 import { EnvironmentFile, referenceables, type Environment } from '../model/environment.ts';
 import { paramTypes } from '../model/param-types.ts';
-import { loadProbes, needsDns, wrapperOutcomes, type ProbeDef } from './probes.ts';
-import { assertions, type AssertionName } from '../verdict/config-checks/index.ts';
+import { loadProbes } from './probes.ts';
+import { ASSERTION_PARAMS } from '../model/assertions.ts';
 import { CheckDef, DEFAULT_DENY, SuiteFile, type ZonePairGenerator as ZonePairGeneratorSchema, type Category, type CheckInput, type Expectation } from '../model/suite-schema.ts';
 import { YamlSource, type YamlPath } from '../shared/yaml-source.ts';
-
-/** A check after validation: every reference resolved, every parameter validated. */
-export interface Check {
-  readonly id: string;
-  readonly suite: string;
-  readonly title: string;
-  readonly category: Category;
-  readonly policies: readonly string[];
-  readonly from: string;
-  readonly to: string;
-  /** The probe that runs on targets ('' for config checks: see isConfigCheck). */
-  readonly probe: string;
-  /** The API-level assertion of a config check. */
-  readonly assert?: AssertionName;
-  /** Validated values, as strings, exactly as they will be quoted into the script. */
-  readonly params: Readonly<Record<string, string>>;
-  readonly expect: ResolvedExpectation;
-  readonly timeoutSeconds: number;
-  /** Set for disruptive failover checks (run only with --allow-disruptive). */
-  readonly disruptive?: { readonly fault: 'remove-phz-record'; readonly service: string } | { readonly fault: 'remove-peering-route' };
-  /** The marker this check's parameters carry (exfiltration probes), for canary confirmation. */
-  readonly marker: string;
-  readonly waiver?: CheckInput['waiver'];
-  readonly source: { readonly file: string; readonly line: number; readonly col: number };
-}
-
-/** A config check reads the AWS API (its assertion); every other check runs a probe on targets. */
-export function isConfigCheck(c: Pick<Check, 'assert'>): boolean {
-  return c.assert !== undefined;
-}
-
-/** An expectation with its references expanded (CIDR lists become arrays). */
-export type ResolvedExpectation =
-  | Exclude<Expectation, { result: 'resolves-within' }>
-  | { readonly result: 'resolves-within'; readonly cidrs: readonly string[] };
+import { type Catalog } from '../model/catalog.ts';
+import { needsDns, wrapperOutcomes, type ProbeDef } from '../model/probe.ts';
+import { Check, Config, ZoneControls, isConfigCheck, worstCaseSeconds } from '../model/check.ts';
 
 type ZonePairGenerator = z.infer<typeof ZonePairGeneratorSchema>;
-
-export interface ControlCall { readonly probe: string; readonly params: Readonly<Record<string, string>> }
-
-/** A zone's controls: one for batches of checks that resolve names, one for checks by address. */
-export interface ZoneControls { readonly byName: ControlCall; readonly byAddress: ControlCall }
-
-export interface Config {
-  readonly root: string;
-  readonly catalog: Catalog;
-  readonly env: Environment;
-  readonly probes: ReadonlyMap<string, ProbeDef>;
-  readonly checks: readonly Check[];
-  readonly controls: ReadonlyMap<string, ZoneControls>;
-}
 
 export interface LoadOptions {
   /** Project root holding suites/, probes/ and fixtures/. */
@@ -242,7 +196,7 @@ function validateCheck(src: YamlSource, at: YamlPath, input: CheckInput, suite: 
 function validateConfigCheck(src: YamlSource, at: YamlPath, input: CheckInput, suite: string, ctx: Ctx, issues: IssueCollector): Check | undefined {
   const before = issues.issues.length;
   const name = input.assert!;
-  const known: readonly string[] = assertions[name].params;
+  const known: readonly string[] = ASSERTION_PARAMS[name];
   const params: Record<string, string> = {};
   for (const [k, raw] of Object.entries(input.params)) {
     if (!known.includes(k)) {
@@ -343,19 +297,6 @@ function validateProbeCheck(src: YamlSource, at: YamlPath, input: CheckInput & {
     source: { file: src.file, line, col },
   };
 }
-
-/**
- * The longest a probe can take with these parameters: attempts x the per-attempt limit, plus a
- * second of slack. Every shipped probe names its limits max_time, connect_timeout or resolve_timeout.
- */
-export function worstCaseSeconds(params: Readonly<Record<string, string>>): number {
-  const per = Number(params.max_time ?? params.connect_timeout ?? params.resolve_timeout ?? 4);
-  // A name that does not resolve is looked up once more to tell NXDOMAIN from a silent resolver (≤ 3 s).
-  const asks = params.host !== undefined && !IPV4.test(params.host) ? 4 : 0;
-  return Number(params.attempts ?? 1) * per + 1 + asks;
-}
-
-const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
 
 /** Validates probe parameters against the probe's metadata; returns string values or undefined. */
 function validateParams(

@@ -1,4 +1,4 @@
-import type { Catalog, Policy } from '../load/catalog.ts';
+import { type Catalog, type Policy } from './catalog.ts';
 
 export interface Flow {
   readonly from: string;

@@ -1,4 +1,4 @@
-/** The twin's view of AWS, read from the emulator's API. Pure data; the builder turns it into namespaces. */
+/** The inventory of an AWS environment, as its API describes it: what config checks judge and the twin is built from. Pure data. */
 
 export interface SgRule {
   /** 'tcp' | 'udp' | 'icmp' | '-1' (all). */
@@ -77,7 +77,7 @@ export interface HostedZone {
   readonly records: readonly { readonly name: string; readonly type: string; readonly values: readonly string[]; readonly aliasDnsName?: string }[];
 }
 
-export interface TwinModel {
+export interface Inventory {
   readonly vpcs: readonly Vpc[];
   readonly groups: ReadonlyMap<string, SecurityGroup>;
   readonly hosts: readonly Host[];

@@ -1,4 +1,5 @@
-import type { Target } from '../plan/plan.ts';
+import { type Target } from './plan.ts';
+import { Plan } from './plan.ts';
 
 /** SSM command invocation statuses (GetCommandInvocation `Status`). */
 export type InvocationStatus = 'Pending' | 'InProgress' | 'Delayed' | 'Success' | 'Cancelled' | 'TimedOut' | 'Failed' | 'Cancelling';
@@ -133,4 +134,20 @@ export function exitCodeFor(verdicts: readonly Pick<Verdict, 'status'>[], extra:
   if (extra.harnessBroke || verdicts.some((v) => v.status === 'ERROR' || v.status === 'INCONCLUSIVE')) return 2;
   if (verdicts.some((v) => v.status === 'FAIL')) return 1;
   return 0;
+}
+
+export interface RunResult {
+  readonly runId: string;
+  readonly env: string;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly plan: Plan;
+  readonly observations: readonly TargetObservation[];
+  readonly verdicts: readonly Verdict[];
+  /** Checks that never ran because the run was interrupted. */
+  readonly interrupted: readonly string[];
+  /** Disruptive checks not run because --allow-disruptive was not given. */
+  readonly skipped: readonly string[];
+  /** Batches or zones that could not look (no targets, SSM undeliverable, truncated, …): the run is partial. */
+  readonly couldNotLook: readonly string[];
 }

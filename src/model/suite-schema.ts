@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { policyIdPattern, zoneNamePattern } from './catalog-schema.ts';
-import { ASSERTION_NAMES } from '../verdict/config-checks/index.ts';
+import { ASSERTION_NAMES } from './assertions.ts';
 
 /** Pseudo policy id for flows that only the catalog's default deny governs. */
 export const DEFAULT_DENY = 'default-deny';

@@ -1,26 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { HEREDOC_END, type ProbeDef } from '../load/probes.ts';
+
 import { shellQuote } from '../model/param-types.ts';
-import type { PlannedProbe } from './plan.ts';
+import { HEREDOC_END, type ProbeDef } from '../model/probe.ts';
+import { type PlannedProbe } from '../model/plan.ts';
+import { BATCH_BEGIN, BATCH_END, MAX_PROBE_LINE } from '../model/batch-protocol.ts';
 
 const LIB = readFileSync(fileURLToPath(new URL('../../probes/_lib/lib.sh', import.meta.url)), 'utf8');
-
-/** First and last line of every batch's output: a missing end line means the output was cut. */
-export const BATCH_BEGIN = 'pathproof-begin';
-export const BATCH_END = 'pathproof-end';
-
-/**
- * Output bounds. SSM keeps 24,000 characters of stdout; the planner splits a zone's probes so that
- * the worst case fits. A probe line longer than MAX_PROBE_LINE is replaced by an error line
- * (the probe is then ERROR, never guessed), and stderr is cut at 200 bytes (≤ 400 escaped), so no
- * wrapped line exceeds MAX_WRAPPED_LINE.
- */
-export const SSM_STDOUT_LIMIT = 24_000;
-export const MAX_PROBE_LINE = 800;
-export const MAX_WRAPPED_LINE = 900;
-/** Begin and end lines, generously. */
-export const BATCH_FRAME = 200;
 
 /**
  * Builds the one POSIX sh script that runs every probe of a batch concurrently, each under its

@@ -1,7 +1,8 @@
 import { evaluate } from '../model/evaluate.ts';
-import type { Config } from '../load/config.ts';
+
 import type { Coverage, PolicySummary, Report, ZonePair } from '../model/report.ts';
-import type { RunResult } from '../run/execute.ts';
+import { type Config } from '../model/check.ts';
+import { type RunResult } from '../model/result.ts';
 
 export const VERSION = '0.1.0';
 

@@ -4,8 +4,9 @@ import type { KMSClient } from '@aws-sdk/client-kms';
 import path from 'node:path';
 import { reporters, type ReporterName } from '../../reporters/index.ts';
 import type { Report } from '../model/report.ts';
-import type { RunResult } from '../run/execute.ts';
+
 import { ephemeralSigner, fingerprint, kmsVerify, signedStatement, verifySignature, type SignatureAlgorithm, type Signer } from './signing.ts';
+import { type RunResult } from '../model/result.ts';
 
 export const MANIFEST = 'manifest.json';
 export const SIGNATURE = 'manifest.sig';

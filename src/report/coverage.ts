@@ -1,7 +1,9 @@
-import type { Catalog } from '../load/catalog.ts';
-import type { Check } from '../load/config.ts';
+
+
 import { CATEGORIES, DEFAULT_DENY } from '../model/suite-schema.ts';
 import type { Coverage } from '../model/report.ts';
+import { type Catalog } from '../model/catalog.ts';
+import { type Check } from '../model/check.ts';
 
 export type { Coverage };
 

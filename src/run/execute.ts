@@ -1,47 +1,20 @@
 import createDebug from 'debug';
 import { describeError, isPathproofError, PathproofError } from '../model/errors.ts';
-import { isConfigCheck, type Check, type Config } from '../load/config.ts';
+
 import type { CanaryRecord, FlowEvidence, Invocation, TargetObservation, Verdict } from '../model/result.ts';
-import { planRun, type Plan, type Target } from '../plan/plan.ts';
-import type { TargetResolver } from '../aws/targets.ts';
-import type { CommandRequest } from '../aws/ssm.ts';
+import { planRun } from '../plan/plan.ts';
+
 import { judge, judgeConfig } from '../verdict/judge.ts';
 import { describeEntry, disrupt, restoreEntry, type DisruptClients, type JournalEntry } from '../aws/disrupt.ts';
-import type { TwinModel } from '../model/inventory.ts';
+import type { Inventory } from '../model/inventory.ts';
 import { parseBatchOutput } from '../verdict/parse-output.ts';
+import { isConfigCheck, type Check, type Config } from '../model/check.ts';
+import { type Plan, type Target } from '../model/plan.ts';
+import { type TargetResolver, type CommandRequest } from '../model/ports.ts';
+import { CanaryPort, CommandPort, FlowLogPort } from '../model/ports.ts';
+import { RunResult } from '../model/result.ts';
 
 const log = createDebug('pathproof:run');
-
-/** Finds REJECT flow-log records of one attempt (source address, destination port, destination address when known). */
-export interface FlowLogPort {
-  rejects(q: { src: string; dst?: string; dstPort: number; since: string }): Promise<FlowEvidence>;
-}
-
-/** Reads what reached the canaries (HTTP sink, canary DNS) for a marker. */
-export interface CanaryPort {
-  received(marker: string): Promise<CanaryRecord>;
-}
-
-/** Sends one command to one account/region. The SSM transport implements it; tests inject fakes. */
-export interface CommandPort {
-  run(account: string, region: string, req: CommandRequest, signal?: AbortSignal): Promise<Invocation[]>;
-}
-
-export interface RunResult {
-  readonly runId: string;
-  readonly env: string;
-  readonly startedAt: string;
-  readonly finishedAt: string;
-  readonly plan: Plan;
-  readonly observations: readonly TargetObservation[];
-  readonly verdicts: readonly Verdict[];
-  /** Checks that never ran because the run was interrupted. */
-  readonly interrupted: readonly string[];
-  /** Disruptive checks not run because --allow-disruptive was not given. */
-  readonly skipped: readonly string[];
-  /** Batches or zones that could not look (no targets, SSM undeliverable, truncated, …): the run is partial. */
-  readonly couldNotLook: readonly string[];
-}
 
 export async function resolveTargets(config: Config, checks: readonly Check[], resolver: TargetResolver): Promise<{ targets: Map<string, Target[]>; faults: Map<string, string> }> {
   const targets = new Map<string, Target[]>();
@@ -63,7 +36,7 @@ export async function execute(
   config: Config, checks: readonly Check[], opts: {
     runId: string; resolver: TargetResolver; port: CommandPort; canary?: CanaryPort;
     /** Reads the AWS inventory for config checks; without it they are ERROR. */
-    inventory?: () => Promise<TwinModel>;
+    inventory?: () => Promise<Inventory>;
     /** Reads the flow logs for checks that ask whether a block was logged. */
     flowLogs?: FlowLogPort;
     /** The drift baseline (fixtures/baselines/ENV.json), if one was taken. */
@@ -123,7 +96,7 @@ export async function execute(
   // Config checks: one API read, every assertion judged against it.
   const configChecks = checks.filter(isConfigCheck);
   if (configChecks.length > 0 && !opts.signal?.aborted) {
-    let inventory: TwinModel | undefined;
+    let inventory: Inventory | undefined;
     let fault = 'this environment offers no inventory reader';
     if (opts.inventory) {
       try { inventory = await opts.inventory(); } catch (e) { fault = describeError(e); }

@@ -1,8 +1,9 @@
 import { DescribeInstanceInformationCommand } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { describeError } from '../model/errors.ts';
-import { isConfigCheck, type Config } from '../load/config.ts';
+
 import type { Session } from './session.ts';
+import { isConfigCheck, type Config } from '../model/check.ts';
 
 export interface PreflightItem { readonly ok: boolean; readonly what: string; readonly detail: string }
 

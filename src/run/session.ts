@@ -1,13 +1,15 @@
-import type { Config } from '../load/config.ts';
+
 import { AwsClients } from '../aws/aws-clients.ts';
 import { SsmTransport, type PollOptions } from '../aws/ssm.ts';
-import { Ec2TargetResolver, type TargetResolver } from '../aws/targets.ts';
-import type { CanaryPort, CommandPort, FlowLogPort } from './execute.ts';
+import { Ec2TargetResolver } from '../aws/targets.ts';
+
 import { cloudwatchFlowLogs } from '../aws/flow-logs-cloudwatch.ts';
 import { urlCanary } from '../aws/canary-url.ts';
-import type { TwinModel } from '../model/inventory.ts';
+import type { Inventory } from '../model/inventory.ts';
 import { readState } from '../aws/read-state.ts';
 import type { LabInfo } from '../../infra/twin/lab-cli.ts';
+import { type Config } from '../model/check.ts';
+import { type TargetResolver, type CanaryPort, type CommandPort, type FlowLogPort } from '../model/ports.ts';
 
 /** What a run talks to: targets, a command port, and teardown of whatever was started for it. */
 export interface Session extends AsyncDisposable {
@@ -17,7 +19,7 @@ export interface Session extends AsyncDisposable {
   /** Reads what reached the canaries; absent when the environment has no canary record. */
   readonly canary?: CanaryPort;
   /** Reads the AWS inventory (for config checks and baselines). */
-  readonly inventory: () => Promise<TwinModel>;
+  readonly inventory: () => Promise<Inventory>;
   /** Finds REJECT records in the VPC flow logs; absent when the environment names none. */
   readonly flowLogs?: FlowLogPort;
   /** After a disruptive change: let it take effect (the twin rebuilds; AWS propagates). Absent: disruption unsupported here. */
@@ -45,7 +47,7 @@ export function envRegions(config: Config): string[] {
 }
 
 /** The inventory over the environment's own clients: each region read with its account's credentials. */
-function inventoryOf(config: Config, clients: AwsClients, log: (l: string) => void): () => Promise<TwinModel> {
+function inventoryOf(config: Config, clients: AwsClients, log: (l: string) => void): () => Promise<Inventory> {
   const accountFor = (region: string) => Object.entries(config.env.accounts).find(([, a]) => a.region === region)?.[0] ?? config.env.bedrock.account;
   const zonesAccount = Object.values(config.env.zones)[0]?.account ?? config.env.bedrock.account;
   return () => readState({ ec2: (region) => clients.ec2(accountFor(region), region), route53: () => clients.route53(zonesAccount) }, envRegions(config), log);

@@ -1,10 +1,12 @@
-import type { Check, Config } from '../load/config.ts';
-import type { TwinModel } from '../model/inventory.ts';
-import type { Target } from '../plan/plan.ts';
+
+import type { Inventory } from '../model/inventory.ts';
+
 import { assertions } from './config-checks/index.ts';
 import type { ConfigFinding } from './config-checks/types.ts';
 import type { CanaryRecord, FlowEvidence, Evidence, ProbeObservation, TargetObservation, Verdict } from '../model/result.ts';
 import { cidrContains } from '../model/cidr.ts';
+import { type Check, type Config } from '../model/check.ts';
+import { type Target } from '../model/plan.ts';
 
 type Judged = { status: 'PASS' | 'FAIL' | 'ERROR' | 'INCONCLUSIVE'; sentence: string };
 
@@ -32,7 +34,7 @@ export function judge(check: Check, obs: TargetObservation, today: string, canar
 }
 
 /** Judges a config check on what the AWS API says; an unreadable inventory is ERROR, never PASS. */
-export function judgeConfig(check: Check, config: Config, inventory: TwinModel | undefined, fault: string, baseline: unknown, today: string): Verdict {
+export function judgeConfig(check: Check, config: Config, inventory: Inventory | undefined, fault: string, baseline: unknown, today: string): Verdict {
   const zone = config.env.zones[check.from];
   const account = zone?.account ?? Object.keys(config.env.accounts)[0] ?? '';
   const acct = config.env.accounts[account];
@@ -40,7 +42,7 @@ export function judgeConfig(check: Check, config: Config, inventory: TwinModel |
   if (!inventory) return withWaiver(check, target('(api)'), { fault: { code: 'INVENTORY_UNREADABLE', message: fault } }, { status: 'ERROR', sentence: `Could not look: the AWS inventory could not be read (${fault}); ${check.assert} was not evaluated.` }, today);
   let finding: ConfigFinding;
   try {
-    finding = assertions[check.assert!].run({ inventory, env: config.env, params: check.params, ...(baseline !== undefined ? { baseline } : {}) });
+    finding = assertions[check.assert!]({ inventory, env: config.env, params: check.params, ...(baseline !== undefined ? { baseline } : {}) });
   } catch (e) {
     return withWaiver(check, target('(api)'), { fault: { code: 'ASSERTION_CRASHED', message: (e as Error).message } }, { status: 'ERROR', sentence: `Could not look: assertion ${check.assert} failed to run (${(e as Error).message}).` }, today);
   }

@@ -1,8 +1,9 @@
-import type { ProbeDef } from '../load/probes.ts';
-import { wrapperOutcomes } from '../load/probes.ts';
+
+
 import type { Invocation, ProbeObservation, TargetObservation } from '../model/result.ts';
-import { BATCH_BEGIN, BATCH_END } from '../plan/batch-script.ts';
-import type { Batch, Target } from '../plan/plan.ts';
+import { type ProbeDef, wrapperOutcomes } from '../model/probe.ts';
+import { BATCH_BEGIN, BATCH_END } from '../model/batch-protocol.ts';
+import { type Batch, type Target } from '../model/plan.ts';
 
 /**
  * Turns one invocation's stdout into per-probe observations. Anything unexpected — a line that

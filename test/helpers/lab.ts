@@ -30,7 +30,6 @@ export function inInstance(lab: StartedLab, name: string) {
   };
 }
 
-
 /**
  * What the given runs left behind: their namespaces (by each run's prefix) and every process whose
  * command line or environment names one of them. Only these runs': other runs may be up at the same time.

@@ -1,10 +1,11 @@
 import { loadConfig } from '../../src/load/config.ts';
 import type { Report } from '../../src/model/report.ts';
 import type { ProbeObservation, Verdict } from '../../src/model/result.ts';
-import type { RunResult } from '../../src/run/execute.ts';
+
 import { buildReport } from '../../src/report/build.ts';
 import { coverage } from '../../src/report/coverage.ts';
 import { ROOT } from './paths.ts';
+import { type RunResult } from '../../src/model/result.ts';
 
 export const config = loadConfig({ root: ROOT, env: 'local', marker: 'pp-test' });
 

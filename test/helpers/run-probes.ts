@@ -3,12 +3,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { IssueCollector } from '../../src/shared/issues.ts';
-import { loadProbes, type ProbeDef } from '../../src/load/probes.ts';
+import { loadProbes } from '../../src/load/probes.ts';
 import type { TargetObservation } from '../../src/model/result.ts';
 import { buildBatchScript } from '../../src/plan/batch-script.ts';
-import type { Batch, PlannedProbe, Target } from '../../src/plan/plan.ts';
+
 import { parseBatchOutput } from '../../src/verdict/parse-output.ts';
 import { ROOT } from './paths.ts';
+import { type ProbeDef } from '../../src/model/probe.ts';
+import { type Batch, type PlannedProbe, type Target } from '../../src/model/plan.ts';
 
 export const probeDefs: Map<string, ProbeDef> = loadProbes(path.join(ROOT, 'probes'), new IssueCollector());
 export const localTarget: Target = { instanceId: 'i-0000000000000test', zone: 'test', account: 'a', accountId: '123456789012', region: 'ap-southeast-6', vpc: 'vpc-test' };

@@ -7,10 +7,11 @@ import { ModifyVpcAttributeCommand } from '@aws-sdk/client-ec2';
 import { afterAll, describe, expect, test } from 'vitest';
 import { FaultApi } from '../../infra/twin/faults.ts';
 import { loadConfig } from '../../src/load/config.ts';
-import { needsDns } from '../../src/load/probes.ts';
+
 import { runScenario } from '../../scripts/mutation.ts';
 import { ROOT } from '../helpers/paths.ts';
 import { ownLeftovers } from '../helpers/lab.ts';
+import { needsDns } from '../../src/model/probe.ts';
 
 const runIds: string[] = [];
 afterAll(async () => {

@@ -1,9 +1,10 @@
 import { describe, expect, test } from 'vitest';
-import { loadCatalog, type Policy } from '../../src/load/catalog.ts';
+import { loadCatalog } from '../../src/load/catalog.ts';
 import { evaluate, type Flow } from '../../src/model/evaluate.ts';
 import { IssueCollector } from '../../src/shared/issues.ts';
 import { ROOT } from '../helpers/paths.ts';
 import path from 'node:path';
+import { type Policy } from '../../src/model/catalog.ts';
 
 const issues = new IssueCollector();
 const catalog = loadCatalog(path.join(ROOT, 'fixtures'), issues);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { assertions } from '../../src/verdict/config-checks/index.ts';
 import { diff, snapshot } from '../../src/verdict/config-checks/drift.ts';
-import type { TwinModel } from '../../src/model/inventory.ts';
+import type { Inventory } from '../../src/model/inventory.ts';
 import { loadConfig } from '../../src/load/config.ts';
 import { ConfigError } from '../../src/shared/issues.ts';
 import { ROOT } from '../helpers/paths.ts';
@@ -14,7 +14,7 @@ const env = config.env;
 const policy = { Statement: [{ Effect: 'Allow', Principal: '*', Action: 'bedrock:InvokeModel', Resource: 'arn:aws:bedrock:*::foundation-model/anthropic.claude-*' }] };
 
 /** A small inventory shaped like the reference: one NZ VPC, one Sydney VPC, four endpoints. */
-function inventory(mut: (m: { endpointSgCidr: string; inferenceDefault?: string; dnsHostnames: boolean; policy: unknown; flowLogs: boolean }) => void = () => {}): TwinModel {
+function inventory(mut: (m: { endpointSgCidr: string; inferenceDefault?: string; dnsHostnames: boolean; policy: unknown; flowLogs: boolean }) => void = () => {}): Inventory {
   const o = { endpointSgCidr: '10.0.2.0/24', dnsHostnames: true, policy: policy as unknown, flowLogs: true } as { endpointSgCidr: string; inferenceDefault?: string; dnsHostnames: boolean; policy: unknown; flowLogs: boolean };
   mut(o);
   const subnet = (name: string, cidr: string, zone: string | undefined, routes: { destination: string; target: 'local' | 'peering' | 'nat' | 'internet'; targetId: string }[]) => ({ id: `subnet-${name}`, vpcId: zone ? 'vpc-nz' : 'vpc-syd', cidr, name, ...(zone ? { zone } : {}), routeTableId: `rtb-${name}`, routes: routes.map((r) => ({ ...r, state: 'active' })), nacl: [] });
@@ -37,8 +37,8 @@ function inventory(mut: (m: { endpointSgCidr: string; inferenceDefault?: string;
     corrections: [],
   };
 }
-const run = (name: keyof typeof assertions, inv: TwinModel, params: Record<string, string> = {}, baseline?: unknown) =>
-  assertions[name].run({ inventory: inv, env, params, ...(baseline !== undefined ? { baseline } : {}) });
+const run = (name: keyof typeof assertions, inv: Inventory, params: Record<string, string> = {}, baseline?: unknown) =>
+  assertions[name]({ inventory: inv, env, params, ...(baseline !== undefined ? { baseline } : {}) });
 
 describe('config assertions', () => {
   test('every assertion passes on a correct inventory', () => {
@@ -72,7 +72,7 @@ describe('config assertions', () => {
 });
 
 describe('config assertions on an empty inventory (nothing to look at is never PASS)', () => {
-  const empty: TwinModel = { vpcs: [], groups: new Map(), hosts: [], endpoints: [], peerings: [], hostedZones: [], corrections: [] };
+  const empty: Inventory = { vpcs: [], groups: new Map(), hosts: [], endpoints: [], peerings: [], hostedZones: [], corrections: [] };
   const paramsOf: Partial<Record<keyof typeof assertions, Record<string, string>>> = { 'endpoint-sg-scoped': { sources: '10.0.2.0/24' }, 'no-default-route': { zones: 'data,inference,sandbox' } };
   for (const name of Object.keys(assertions) as (keyof typeof assertions)[]) {
     test(`${name} is ERROR and says it found nothing`, () => {
@@ -91,14 +91,14 @@ describe('config assertions on an empty inventory (nothing to look at is never P
   });
   test('a zone with no subnets is ERROR for no-default-route, not a pass for the others', () => {
     const inv = inventory();
-    const noData: TwinModel = { ...inv, vpcs: inv.vpcs.map((v) => ({ ...v, subnets: v.subnets.filter((s) => s.zone !== 'data') })) };
+    const noData: Inventory = { ...inv, vpcs: inv.vpcs.map((v) => ({ ...v, subnets: v.subnets.filter((s) => s.zone !== 'data') })) };
     const f = run('no-default-route', noData, { zones: 'data,inference,sandbox' });
     expect(f.status).toBe('ERROR');
     expect(f.sentence).toMatch(/zone\(s\) data/);
   });
   test('no peering route at all is FAIL for peering-routes-scoped (absence is the violation)', () => {
     const inv = inventory();
-    const noPeering: TwinModel = { ...inv, vpcs: inv.vpcs.map((v) => ({ ...v, subnets: v.subnets.map((s) => ({ ...s, routes: s.routes.filter((r) => r.target !== 'peering') })) })) };
+    const noPeering: Inventory = { ...inv, vpcs: inv.vpcs.map((v) => ({ ...v, subnets: v.subnets.map((s) => ({ ...s, routes: s.routes.filter((r) => r.target !== 'peering') })) })) };
     expect(run('peering-routes-scoped', noPeering).status).toBe('FAIL');
   });
   test('the judge turns a PASS that examined nothing into ERROR', async () => {

@@ -2,15 +2,16 @@ import { describe, expect, test } from 'vitest';
 import { PathproofError } from '../../src/model/errors.ts';
 import { loadConfig } from '../../src/load/config.ts';
 import type { Invocation } from '../../src/model/result.ts';
-import { assertOneVerdictEach, execute, type CommandPort } from '../../src/run/execute.ts';
-import type { Target } from '../../src/plan/plan.ts';
-import type { TargetResolver } from '../../src/aws/targets.ts';
+import { assertOneVerdictEach, execute } from '../../src/run/execute.ts';
+
 import { buildReport } from '../../src/report/build.ts';
 import { coverage } from '../../src/report/coverage.ts';
 import { junit } from '../../reporters/junit.ts';
 import { sarif } from '../../reporters/sarif.ts';
 import { html } from '../../reporters/html.ts';
 import { ROOT } from '../helpers/paths.ts';
+import { type CommandPort, type TargetResolver } from '../../src/model/ports.ts';
+import { type Target } from '../../src/model/plan.ts';
 
 const config = loadConfig({ root: ROOT, env: 'local', marker: 'pp-test' });
 // Deny checks by TCP from one zone: more than one batch's worth, no canary or flow-log confirmation.

@@ -1,11 +1,14 @@
 import { execa } from 'execa';
 import { describe, expect, test } from 'vitest';
 import { selectChecks } from '../../src/cli/run.ts';
-import { isConfigCheck, loadConfig } from '../../src/load/config.ts';
-import { needsDns } from '../../src/load/probes.ts';
-import { BATCH_FRAME, MAX_WRAPPED_LINE, SSM_STDOUT_LIMIT } from '../../src/plan/batch-script.ts';
-import { planRun, PROBES_PER_BATCH, type Target } from '../../src/plan/plan.ts';
+import { loadConfig } from '../../src/load/config.ts';
+
+import { planRun, PROBES_PER_BATCH } from '../../src/plan/plan.ts';
 import { ROOT } from '../helpers/paths.ts';
+import { isConfigCheck } from '../../src/model/check.ts';
+import { needsDns } from '../../src/model/probe.ts';
+import { BATCH_FRAME, MAX_WRAPPED_LINE, SSM_STDOUT_LIMIT } from '../../src/model/batch-protocol.ts';
+import { type Target } from '../../src/model/plan.ts';
 
 const config = loadConfig({ root: ROOT, env: 'prod', marker: 'pp-test' });
 const targetsFor = (n: number) => new Map(Object.keys(config.env.zones).map((zone) => [zone,

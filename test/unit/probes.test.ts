@@ -6,7 +6,7 @@ import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { isRoot, runProbes } from '../helpers/run-probes.ts';
-import { MAX_PROBE_LINE, MAX_WRAPPED_LINE } from '../../src/plan/batch-script.ts';
+import { MAX_PROBE_LINE, MAX_WRAPPED_LINE } from '../../src/model/batch-protocol.ts';
 
 // Everything here stays on loopback: a TCP listener, an HTTPS server with a test CA and a
 // dnsmasq on 127.0.0.77 that the probes' private /etc/resolv.conf points at.

@@ -2,7 +2,8 @@ import { CancelCommandCommand, type CommandInvocationStatus, GetCommandInvocatio
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, test } from 'vitest';
 import { isPathproofError } from '../../src/model/errors.ts';
-import { SsmTransport, type CommandRequest } from '../../src/aws/ssm.ts';
+import { SsmTransport } from '../../src/aws/ssm.ts';
+import { type CommandRequest } from '../../src/model/ports.ts';
 
 const ssm = mockClient(SSMClient);
 let clock = 0;

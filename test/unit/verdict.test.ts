@@ -1,11 +1,13 @@
 import { describe, expect, test } from 'vitest';
-import type { Check } from '../../src/load/config.ts';
+
 import { exitCodeFor, type Invocation, type OutcomeClass, type ProbeObservation, type TargetObservation } from '../../src/model/result.ts';
-import type { Batch } from '../../src/plan/plan.ts';
+
 import { judge } from '../../src/verdict/judge.ts';
 import { cidrContains, cidrOverlaps } from '../../src/model/cidr.ts';
 import { parseBatchOutput } from '../../src/verdict/parse-output.ts';
 import { localTarget, probeDefs } from '../helpers/run-probes.ts';
+import { type Check } from '../../src/model/check.ts';
+import { type Batch } from '../../src/model/plan.ts';
 
 const TODAY = '2026-11-24';
 const check = (over: Partial<Check> = {}): Check => ({

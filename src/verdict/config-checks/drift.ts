@@ -1,4 +1,4 @@
-import type { TwinModel } from '../../model/inventory.ts';
+import type { Inventory } from '../../model/inventory.ts';
 import type { Environment } from '../../model/environment.ts';
 import { environmentVpcs, findVpc, notFound, type Assertion } from './types.ts';
 
@@ -6,7 +6,7 @@ import { environmentVpcs, findVpc, notFound, type Assertion } from './types.ts';
  * The network-relevant configuration, normalised so that it compares across runs: resources are
  * named by their Name tags (ids change when an environment is rebuilt), lists are sorted.
  */
-export function snapshot(inv: TwinModel, env: Environment): Record<string, unknown> {
+export function snapshot(inv: Inventory, env: Environment): Record<string, unknown> {
   const refs = [...new Set([...Object.values(env.zones).map((z) => z.vpc), env.bedrock.vpc])];
   const vpcs = refs.map((r) => findVpc(inv, r)).filter((v) => v !== undefined);
   const ids = new Set(vpcs.map((v) => v.id));

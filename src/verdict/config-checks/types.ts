@@ -1,5 +1,5 @@
 import type { Environment } from '../../model/environment.ts';
-import type { TwinModel, Vpc } from '../../model/inventory.ts';
+import type { Inventory, Vpc } from '../../model/inventory.ts';
 import { cidrContains } from '../../model/cidr.ts';
 
 /** What one API-level assertion found. */
@@ -15,7 +15,7 @@ export interface ConfigFinding {
 }
 
 export interface ConfigContext {
-  readonly inventory: TwinModel;
+  readonly inventory: Inventory;
   readonly env: Environment;
   readonly params: Readonly<Record<string, string>>;
   /** The baseline snapshot for drift, when one exists. */
@@ -25,13 +25,13 @@ export interface ConfigContext {
 export type Assertion = (ctx: ConfigContext) => ConfigFinding;
 
 /** The VPC an environment names by id or by `tag:Name=…`. */
-export function findVpc(inv: TwinModel, ref: string): Vpc | undefined {
+export function findVpc(inv: Inventory, ref: string): Vpc | undefined {
   const byName = /^tag:Name=(.+)$/.exec(ref)?.[1];
   return inv.vpcs.find((v) => (byName ? v.name === byName : v.id === ref));
 }
 
 /** Subnets of a zone: by the pathproof:zone tag, else those inside the zone's CIDR. */
-export function zoneSubnets(inv: TwinModel, env: Environment, zone: string) {
+export function zoneSubnets(inv: Inventory, env: Environment, zone: string) {
   const z = env.zones[zone];
   const vpc = z && findVpc(inv, z.vpc);
   if (!z || !vpc) return [];

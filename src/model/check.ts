@@ -1,0 +1,66 @@
+import { Catalog } from './catalog.ts';
+import { Category, CheckInput, Expectation } from './suite-schema.ts';
+import { Environment } from './environment.ts';
+import { ProbeDef } from './probe.ts';
+import { AssertionName } from './assertions.ts';
+/** A check after validation: every reference resolved, every parameter validated. */
+export interface Check {
+  readonly id: string;
+  readonly suite: string;
+  readonly title: string;
+  readonly category: Category;
+  readonly policies: readonly string[];
+  readonly from: string;
+  readonly to: string;
+  /** The probe that runs on targets ('' for config checks: see isConfigCheck). */
+  readonly probe: string;
+  /** The API-level assertion of a config check. */
+  readonly assert?: AssertionName;
+  /** Validated values, as strings, exactly as they will be quoted into the script. */
+  readonly params: Readonly<Record<string, string>>;
+  readonly expect: ResolvedExpectation;
+  readonly timeoutSeconds: number;
+  /** Set for disruptive failover checks (run only with --allow-disruptive). */
+  readonly disruptive?: { readonly fault: 'remove-phz-record'; readonly service: string } | { readonly fault: 'remove-peering-route' };
+  /** The marker this check's parameters carry (exfiltration probes), for canary confirmation. */
+  readonly marker: string;
+  readonly waiver?: CheckInput['waiver'];
+  readonly source: { readonly file: string; readonly line: number; readonly col: number };
+}
+
+/** A config check reads the AWS API (its assertion); every other check runs a probe on targets. */
+export function isConfigCheck(c: Pick<Check, 'assert'>): boolean {
+  return c.assert !== undefined;
+}
+
+/** An expectation with its references expanded (CIDR lists become arrays). */
+export type ResolvedExpectation =
+  | Exclude<Expectation, { result: 'resolves-within' }>
+  | { readonly result: 'resolves-within'; readonly cidrs: readonly string[] };
+
+export interface ControlCall { readonly probe: string; readonly params: Readonly<Record<string, string>> }
+
+/** A zone's controls: one for batches of checks that resolve names, one for checks by address. */
+export interface ZoneControls { readonly byName: ControlCall; readonly byAddress: ControlCall }
+
+export interface Config {
+  readonly root: string;
+  readonly catalog: Catalog;
+  readonly env: Environment;
+  readonly probes: ReadonlyMap<string, ProbeDef>;
+  readonly checks: readonly Check[];
+  readonly controls: ReadonlyMap<string, ZoneControls>;
+}
+
+/**
+ * The longest a probe can take with these parameters: attempts x the per-attempt limit, plus a
+ * second of slack. Every shipped probe names its limits max_time, connect_timeout or resolve_timeout.
+ */
+export function worstCaseSeconds(params: Readonly<Record<string, string>>): number {
+  const per = Number(params.max_time ?? params.connect_timeout ?? params.resolve_timeout ?? 4);
+  // A name that does not resolve is looked up once more to tell NXDOMAIN from a silent resolver (≤ 3 s).
+  const asks = params.host !== undefined && !IPV4.test(params.host) ? 4 : 0;
+  return Number(params.attempts ?? 1) * per + 1 + asks;
+}
+
+const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
