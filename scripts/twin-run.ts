@@ -7,6 +7,7 @@ import { endpointSource, readState } from '../src/aws/read-state.ts';
 import { baselineFile } from '../src/cli/run.ts';
 import { AwsClients } from '../src/aws/aws-clients.ts';
 import { Ec2TargetResolver } from '../src/aws/targets.ts';
+import { awsDisruption } from '../src/aws/disrupt.ts';
 import { readTwinCanary } from '../infra/twin/canary.ts';
 import { flowHosts, twinFlowLogs } from '../infra/twin/flow-logs.ts';
 import type { StartedLab } from '../infra/twin/lab.ts';
@@ -22,7 +23,7 @@ export async function runOnLab(root: string, lab: StartedLab, runId: string, opt
       inventory: () => { const src = endpointSource(lab.aws); return readState(src, envRegions(config), () => {}).finally(() => src.destroy()); },
       baseline: JSON.parse(readFileSync(baselineFile(root, 'local'), 'utf8')),
       flowLogs: twinFlowLogs(() => flowHosts(lab.layout, lab.model), config.env.accounts.nz!.id),
-      ...(opts.disruptive ? { disruption: { clients, root, afterChange: () => lab.rebuild() } } : {}),
+      ...(opts.disruptive ? { disruption: awsDisruption(clients, config, root, () => lab.rebuild()) } : {}),
     });
   } finally {
     clients.destroy();

@@ -1,10 +1,10 @@
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { CreateRouteCommand, DeleteRouteCommand, DescribeRouteTablesCommand, DescribeSubnetsCommand, DescribeVpcsCommand, ReplaceRouteCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import { ChangeResourceRecordSetsCommand, ListHostedZonesCommand, ListResourceRecordSetsCommand, type ResourceRecordSet, type Route53Client } from '@aws-sdk/client-route-53';
 
 import { cidrOverlaps } from '../model/cidr.ts';
 import { type Check, type Config } from '../model/check.ts';
+import type { Disruption, DisruptionPort, DnsRecord, JournalEntry, PeeringRoute } from '../model/ports.ts';
+import { dropEntry, journal } from '../shared/journal.ts';
 
 /**
  * Disruptive failover faults: a change made on purpose to prove that losing the private path fails
@@ -17,20 +17,14 @@ import { type Check, type Config } from '../model/check.ts';
  */
 export type DisruptionSpec = NonNullable<Check['disruptive']>;
 
-export interface PeeringRoute { readonly routeTableId: string; readonly destination: string; readonly peeringId: string }
-
-export type JournalEntry = {
-  readonly runId: string;
-  readonly checkId: string;
-  readonly at: string;
-  /** The environment the change was made in: only a restore with the same environment puts it back. */
-  readonly env: string;
-  /** The environment account whose credentials make (and undo) the change. */
-  readonly account: string;
-} & (
-  | { readonly fault: 'remove-phz-record'; readonly zoneId: string; /** The record as it was: what `restore` puts back. */ readonly record: ResourceRecordSet }
-  | { readonly fault: 'remove-peering-route'; readonly region: string; /** The routes as they were. */ readonly routes: readonly PeeringRoute[] }
-);
+/** The disruption port over AWS (or the emulator behind the twin): journal, change, restore, verify. */
+export function awsDisruption(clients: DisruptClients, config: Config, root: string, afterChange: () => Promise<void>): DisruptionPort {
+  return {
+    disrupt: (check, runId) => disrupt(clients, config, root, runId, check),
+    restore: (d) => restoreEntry(clients, d.entry, d.file),
+    afterChange,
+  };
+}
 
 /** What a disruption needs from AWS: the same clients a run uses. */
 export interface DisruptClients {
@@ -38,33 +32,8 @@ export interface DisruptClients {
   ec2(account: string, region: string): EC2Client;
 }
 
-export const journalDir = (root: string) => path.join(root, '.pathproof', 'journal');
-
-/** Journal first, change second: a crash between the two leaves a harmless entry, never an unrecorded change. */
-export function journal(root: string, entry: JournalEntry): string {
-  mkdirSync(journalDir(root), { recursive: true });
-  const file = path.join(journalDir(root), `${entry.runId}-${entry.checkId}.json`);
-  writeFileSync(file, `${JSON.stringify(entry, null, 2)}\n`);
-  return file;
-}
-
-/** What the journal entry changes, in words (logs and the restore command). */
-export function describeEntry(e: JournalEntry): string {
-  return e.fault === 'remove-phz-record'
-    ? `the A record ${e.record.Name} of hosted zone ${e.zoneId}`
-    : `route${e.routes.length > 1 ? 's' : ''} ${e.routes.map((r) => `${r.destination} → ${r.peeringId} in ${r.routeTableId}`).join(', ')}`;
-}
-
-/** What `disrupt` would change for a check, in words (the dry run's view). */
-export function describeFault(check: Check, config: Config): string {
-  const d = check.disruptive!;
-  return d.fault === 'remove-phz-record'
-    ? `delete the A record of the private hosted zone ${d.service}.${config.env.bedrock.region}.amazonaws.com`
-    : `delete the routes of zone ${check.from} (${config.env.zones[check.from]!.cidr}) to ${config.env.bedrock.endpointCidrs.join(', ')} over the peering`;
-}
-
 /** Takes the private path away for one check; returns the journaled original. Throws (nothing changed) when it cannot. */
-export async function disrupt(clients: DisruptClients, config: Config, root: string, runId: string, check: Check): Promise<{ entry: JournalEntry; file: string }> {
+async function disrupt(clients: DisruptClients, config: Config, root: string, runId: string, check: Check): Promise<Disruption> {
   const spec = check.disruptive!;
   const zone = config.env.zones[check.from]!;
   const base = { runId, checkId: check.id, at: new Date().toISOString(), env: config.env.name, account: zone.account };
@@ -78,7 +47,7 @@ export async function disrupt(clients: DisruptClients, config: Config, root: str
     const sets = await r53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId }));
     const record = sets.ResourceRecordSets?.find((r) => r.Type === 'A' && r.Name?.replace(/\.$/, '') === hostname);
     if (!record) throw new Error(`the private hosted zone ${hostname} has no A record to disrupt`);
-    const entry: JournalEntry = { ...base, fault: 'remove-phz-record', zoneId, record };
+    const entry: JournalEntry = { ...base, fault: 'remove-phz-record', zoneId, record: record as DnsRecord };
     const file = journal(root, entry);
     await r53.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Comment: `pathproof ${runId} ${check.id}: disruptive failover check`, Changes: [{ Action: 'DELETE', ResourceRecordSet: record }] } }));
     return { entry, file };
@@ -97,7 +66,7 @@ export async function disrupt(clients: DisruptClients, config: Config, root: str
 export async function restoreEntry(clients: DisruptClients, entry: JournalEntry, file: string): Promise<void> {
   if (entry.fault === 'remove-phz-record') {
     const r53 = clients.route53(entry.account);
-    await r53.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: entry.zoneId, ChangeBatch: { Comment: `pathproof restore ${entry.runId} ${entry.checkId}`, Changes: [{ Action: 'UPSERT', ResourceRecordSet: entry.record }] } }));
+    await r53.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: entry.zoneId, ChangeBatch: { Comment: `pathproof restore ${entry.runId} ${entry.checkId}`, Changes: [{ Action: 'UPSERT', ResourceRecordSet: entry.record as ResourceRecordSet }] } }));
     const back = await r53.send(new ListResourceRecordSetsCommand({ HostedZoneId: entry.zoneId }));
     if (!back.ResourceRecordSets?.some((r) => r.Type === 'A' && r.Name === entry.record.Name)) throw new Error(`${entry.record.Name} has no A record after the restore`);
   } else {
@@ -117,16 +86,7 @@ export async function restoreEntry(clients: DisruptClients, entry: JournalEntry,
       if (found?.VpcPeeringConnectionId !== r.peeringId) throw new Error(`route ${r.destination} in ${r.routeTableId} does not point at ${r.peeringId} after the restore`);
     }
   }
-  rmSync(file, { force: true });
-}
-
-/** The journal's entries for one environment: changes made there and not (yet) restored. */
-export function pendingEntries(root: string, env: string): { entry: JournalEntry; file: string }[] {
-  let names: string[] = [];
-  try { names = readdirSync(journalDir(root)).filter((n) => n.endsWith('.json')); } catch { return []; }
-  return names
-    .map((n) => ({ file: path.join(journalDir(root), n), entry: JSON.parse(readFileSync(path.join(journalDir(root), n), 'utf8')) as JournalEntry }))
-    .filter((e) => e.entry.env === env);
+  dropEntry(file);
 }
 
 /**

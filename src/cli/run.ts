@@ -3,11 +3,11 @@ import path from 'node:path';
 import { startVitest } from 'vitest/node';
 import { loadConfig } from '../load/config.ts';
 import { exitCodeFor, type RunResult } from '../model/result.ts';
-import { describeError } from '../model/errors.ts';
+import { describeError, PathproofError } from '../model/errors.ts';
 import { execute, resolveTargets, testName } from '../run/execute.ts';
-import { openSession, systemUnderTest } from '../run/session.ts';
+import { openSession, whatIsTested } from '../run/session.ts';
 import { planRun } from '../plan/plan.ts';
-import { DeclaredTargetResolver } from '../aws/targets.ts';
+import { DeclaredTargetResolver } from '../plan/declared-targets.ts';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { execa } from 'execa';
 import { policyOf, type Report } from '../model/report.ts';
@@ -16,9 +16,8 @@ import { writeBundle } from '../report/bundle.ts';
 import { coverage, formatCoverage } from '../report/coverage.ts';
 import { snapshot } from '../verdict/config-checks/drift.ts';
 import { formatPreflight, preflight } from '../run/preflight.ts';
-import { describeEntry, describeFault, pendingEntries, restoreEntry } from '../aws/disrupt.ts';
+import { describeEntry, describeFault, pendingEntries } from '../shared/journal.ts';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { AwsClients } from '../aws/aws-clients.ts';
 import { resolveSigner, type SigningOption } from './signing-setup.ts';
 import { handleInterrupts } from './interrupt.ts';
 import { isConfigCheck, type Check, type Config } from '../model/check.ts';
@@ -74,8 +73,8 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   }
 
   // A bad signing key stops the run here, before anything is started or sent.
-  const signingClients = new AwsClients(config.env, runId);
-  const signer = await resolveSigner(opts.signing, config.env, signingClients);
+  const signing = await resolveSigner(opts.signing, config.env);
+  const signer = signing.signer;
 
   // A change a crashed disruptive run left behind makes every verdict describe a network nobody intended.
   const unrestored = config.env.kind === 'twin' ? [] : pendingEntries(opts.root, config.env.name);
@@ -86,7 +85,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
 
   using interrupts = handleInterrupts(err);
   // The first line of every run says exactly what is under test.
-  const sut = config.env.kind === 'twin' ? systemUnderTest(config, runId, process.env, (await import('../../infra/twin/lab-cli.ts')).runningLab(opts.root)) : systemUnderTest(config, runId, process.env);
+  const sut = await whatIsTested(config, runId);
   err(`pathproof: run ${runId}, env ${config.env.name}: testing ${sut.describe}`);
 
   let result: RunResult;
@@ -108,11 +107,11 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     result = await execute(config, checks, {
       runId, resolver: session.resolver, port: session.port, inventory: session.inventory, signal: interrupts.signal,
       ...(session.flowLogs ? { flowLogs: session.flowLogs } : {}),
-      ...(opts.allowDisruptive && session.afterChange ? { disruption: { clients: session.clients, root: opts.root, afterChange: session.afterChange } } : {}),
+      ...(opts.allowDisruptive && session.disruption ? { disruption: session.disruption } : {}),
       ...(session.canary ? { canary: session.canary } : {}), ...loadBaseline(opts.root, config.env.name),
     });
     suiteMs = Date.now() - t1;
-    Object.assign(callers, await callerIdentities(config, session.clients));
+    Object.assign(callers, await session.callers());
   } catch (e) {
     // Ctrl-C while the twin is being built also reaches the tools it runs (openssl, ip): whatever
     // then fails, an interrupted run still ends as one — torn down, a partial report, exit 130/143.
@@ -143,7 +142,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
 
   const counts = countBy(result.verdicts.map((v) => v.status));
   err(`pathproof: ${result.verdicts.length} verdicts (suites ${(suiteMs / 1000).toFixed(1)} s, whole run ${(runMs / 1000).toFixed(1)} s): ${Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ') || 'none'}${report.partial ? ' (PARTIAL)' : ''}`);
-  signingClients.destroy();
+  signing.dispose();
   err(formatCoverage(cov));
   if (result.skipped.length > 0) {
     err(`pathproof: not run (disruptive; ${opts.allowDisruptive ? 'a twin kept up with `lab up` cannot rebuild itself: run without it' : 'add --allow-disruptive'}): ${result.skipped.join(', ')}`);
@@ -197,8 +196,9 @@ export async function restoreCommand(root: string, env: string): Promise<number>
     return 0;
   }
   await using session = await openSession(config, runId, err);
+  if (!session.disruption) throw new PathproofError('USAGE', `env ${env} cannot restore changes (no disruption support)`);
   for (const { entry, file } of entries) {
-    await restoreEntry(session.clients, entry, file);
+    await session.disruption.restore({ entry, file });
     process.stdout.write(`restored ${describeEntry(entry)} (${entry.fault}, run ${entry.runId}, check ${entry.checkId})\n`);
   }
   return 0;
@@ -215,19 +215,6 @@ export async function baselineCommand(root: string, env: string): Promise<number
   writeFileSync(f, `${JSON.stringify(snap, null, 2)}\n`);
   process.stdout.write(`baseline written to ${path.relative(process.cwd(), f)}: commit it; the no-drift check compares every run with it\n`);
   return 0;
-}
-
-async function callerIdentities(config: Config, clients: AwsClients): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  await Promise.all(Object.entries(config.env.accounts).map(async ([name, a]) => {
-    try {
-      const id = await clients.sts(name, a.region).send(new GetCallerIdentityCommand({}));
-      out[name] = id.Arn ?? '';
-    } catch (e) {
-      out[name] = `unknown (${(e as Error).name})`;
-    }
-  }));
-  return out;
 }
 
 async function suitesCommit(root: string): Promise<{ suitesCommit?: string }> {

@@ -1,7 +1,10 @@
 import type { KMSClient } from '@aws-sdk/client-kms';
 import type { Environment } from '../model/environment.ts';
-import { kmsSigner, signerFromKey, type Signer } from '../report/signing.ts';
+import { signerFromKey } from '../report/signing.ts';
+import { kmsAuthority, kmsSigner } from '../aws/kms.ts';
+
 import { AwsClients } from '../aws/aws-clients.ts';
+import { type Signer, type SignatureAuthority } from '../model/signing.ts';
 
 /** How the run signs its evidence: an Ed25519 key (path or PEM text) or an AWS KMS key. */
 export type SigningOption = { readonly key: string; readonly origin: string } | { readonly kmsKeyId: string };
@@ -19,10 +22,21 @@ export function kmsClientFor(env: Environment, keyId: string, clients?: AwsClien
   return { client, dispose: () => { if (!clients) own.destroy(); } };
 }
 
-/** Resolves the signer before anything runs, so that a bad key stops the run at once. */
-export async function resolveSigner(option: SigningOption | undefined, env: Environment, clients: AwsClients): Promise<Signer | undefined> {
-  if (!option) return undefined;
-  if ('key' in option) return signerFromKey(option.key, option.origin);
-  const { client } = kmsClientFor(env, option.kmsKeyId, clients);
-  return kmsSigner(client, option.kmsKeyId);
+/** Resolves the signer before anything runs, so that a bad key stops the run at once. Dispose after signing. */
+export async function resolveSigner(option: SigningOption | undefined, env: Environment): Promise<{ signer?: Signer; dispose(): void }> {
+  if (!option) return { dispose() {} };
+  if ('key' in option) return { signer: signerFromKey(option.key, option.origin), dispose() {} };
+  const kms = kmsClientFor(env, option.kmsKeyId);
+  try {
+    return { signer: await kmsSigner(kms.client, option.kmsKeyId), dispose: () => kms.dispose() };
+  } catch (e) {
+    kms.dispose();
+    throw e;
+  }
+}
+
+/** The KMS key an auditor trusts, asked through KMS itself. Dispose when done. */
+export function kmsAuthorityFor(env: Environment, keyId: string): { authority: SignatureAuthority; dispose(): void } {
+  const kms = kmsClientFor(env, keyId);
+  return { authority: kmsAuthority(kms.client, keyId), dispose: () => kms.dispose() };
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { PathproofError } from '../model/errors.ts';
 import { verifyBundle, type Trust } from '../report/bundle.ts';
-import { kmsClientFor } from './signing-setup.ts';
+import { kmsAuthorityFor } from './signing-setup.ts';
 import { loadConfig } from '../load/config.ts';
 
 /**
@@ -16,8 +16,8 @@ export async function verifyCommand(root: string, dir: string, opts: { key?: str
   if (opts.key) {
     try { publicKeyPem = readFileSync(opts.key, 'utf8'); } catch (e) { throw new PathproofError('USAGE', `--key ${opts.key} cannot be read (${(e as NodeJS.ErrnoException).code})`); }
   }
-  const kms = opts.kmsKey ? kmsClientFor(loadConfig({ root, env: opts.env, marker: 'verify' }).env, opts.kmsKey) : undefined;
-  const trust: Trust = { ...(publicKeyPem ? { publicKeyPem } : {}), ...(opts.fingerprint ? { fingerprint: opts.fingerprint } : {}), ...(kms ? { kms: { client: kms.client, keyId: opts.kmsKey! } } : {}) };
+  const kms = opts.kmsKey ? kmsAuthorityFor(loadConfig({ root, env: opts.env, marker: 'verify' }).env, opts.kmsKey) : undefined;
+  const trust: Trust = { ...(publicKeyPem ? { publicKeyPem } : {}), ...(opts.fingerprint ? { fingerprint: opts.fingerprint } : {}), ...(kms ? { authority: kms.authority } : {}) };
   try {
     const r = await verifyBundle(dir, trust);
     if (r.ok) process.stdout.write(`verified: every file matches the signed manifest, signed by ${r.signedBy} (${opts.kmsKey ? `KMS key ${opts.kmsKey}` : 'a key you trust'})\n`);

@@ -1,5 +1,6 @@
 import { CanaryRecord, FlowEvidence, Invocation } from './result.ts';
 import { Target } from './plan.ts';
+import { Check } from './check.ts';
 /** Finds REJECT flow-log records of one attempt (source address, destination port, destination address when known). */
 export interface FlowLogPort {
   rejects(q: { src: string; dst?: string; dstPort: number; since: string }): Promise<FlowEvidence>;
@@ -33,4 +34,38 @@ export interface CommandRequest {
   readonly pollGraceSeconds: number;
   /** Where the command came from, for wait messages (e.g. "batch inference"). */
   readonly label: string;
+}
+
+/** A DNS record as Route 53 describes it (ResourceRecordSet): kept whole, so a restore puts back exactly what was there. */
+export interface DnsRecord { readonly Name?: string; readonly Type?: string; readonly [field: string]: unknown }
+
+export interface PeeringRoute { readonly routeTableId: string; readonly destination: string; readonly peeringId: string }
+
+export type JournalEntry = {
+  readonly runId: string;
+  readonly checkId: string;
+  readonly at: string;
+  /** The environment the change was made in: only a restore with the same environment puts it back. */
+  readonly env: string;
+  /** The environment account whose credentials make (and undo) the change. */
+  readonly account: string;
+} & (
+  | { readonly fault: 'remove-phz-record'; readonly zoneId: string; /** The record as it was: what `restore` puts back. */ readonly record: DnsRecord }
+  | { readonly fault: 'remove-peering-route'; readonly region: string; /** The routes as they were. */ readonly routes: readonly PeeringRoute[] }
+);
+
+/** A change made by a disruptive check, and where it is journaled. */
+export interface Disruption { readonly entry: JournalEntry; readonly file: string }
+
+/**
+ * Takes the private path away for one check and puts it back (disruptive failover). Given only with
+ * --allow-disruptive; the composition root builds it for AWS or the twin.
+ */
+export interface DisruptionPort {
+  /** Journals what is there, then removes it. Throws (nothing changed) when it cannot. */
+  disrupt(check: Check, runId: string): Promise<Disruption>;
+  /** Puts it back, verifies the restore, drops the journal entry (idempotent). */
+  restore(d: Disruption): Promise<void>;
+  /** Lets a change take effect (the twin rebuilds; AWS propagates). */
+  afterChange(): Promise<void>;
 }

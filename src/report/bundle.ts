@@ -1,12 +1,12 @@
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import type { KMSClient } from '@aws-sdk/client-kms';
 import path from 'node:path';
 import { reporters, type ReporterName } from '../../reporters/index.ts';
 import type { Report } from '../model/report.ts';
 
-import { ephemeralSigner, fingerprint, kmsVerify, signedStatement, verifySignature, type SignatureAlgorithm, type Signer } from './signing.ts';
+import { ephemeralSigner, fingerprint, signedStatement, verifySignature } from './signing.ts';
 import { type RunResult } from '../model/result.ts';
+import { type SignatureAlgorithm, type SignatureAuthority, type Signer } from '../model/signing.ts';
 
 export const MANIFEST = 'manifest.json';
 export const SIGNATURE = 'manifest.sig';
@@ -85,11 +85,11 @@ export async function writeBundle(dir: string, report: Report, result: RunResult
 /** Files every bundle has; a bundle without one of them does not verify. */
 export const REQUIRED_FILES = ['run.json', 'result.json', 'junit.xml', 'pathproof.sarif', 'pathproof-complete.sarif', 'report.html', PUBLIC_KEY] as const;
 
-/** What the verifier trusts: a public key (PEM text), a key fingerprint, or a KMS key it asks. */
+/** What the verifier trusts: a public key (PEM text), a key fingerprint, or an authority it asks (a KMS key). */
 export interface Trust {
   readonly publicKeyPem?: string;
   readonly fingerprint?: string;
-  readonly kms?: { readonly client: KMSClient; readonly keyId: string };
+  readonly authority?: SignatureAuthority;
 }
 
 export interface VerifyResult {
@@ -156,7 +156,7 @@ export async function verifyBundle(dir: string, trust: Trust = {}): Promise<Veri
     }
   }
   const consistent = problems.length === 0;
-  if (consistent && !trust.publicKeyPem && !trust.fingerprint && !trust.kms) {
+  if (consistent && !trust.publicKeyPem && !trust.fingerprint && !trust.authority) {
     return { consistent, ok: false, problems: [`consistent but signed by an unknown key (${signedBy}): give the key you trust with --key PUBLIC.pem, --fingerprint ${signedBy} or --kms-key KEY_ID`], ...(signedBy ? { signedBy } : {}) };
   }
   return { consistent, ok: consistent, problems, ...(signedBy ? { signedBy } : {}) };
@@ -170,9 +170,9 @@ async function trustProblems(trust: Trust, algorithm: SignatureAlgorithm, bundle
     if (want !== have || !verifySignature(algorithm, statement, createPublicKey(trust.publicKeyPem), sig)) out.push(`${MANIFEST}: the signature does not match the trusted key (${want}; the bundle was signed by ${have})`);
   }
   if (trust.fingerprint && trust.fingerprint.toLowerCase() !== have) out.push(`${MANIFEST}: signed by ${have}, not by the trusted fingerprint ${trust.fingerprint}`);
-  if (trust.kms) {
-    const { valid, publicKey } = await kmsVerify(trust.kms.client, trust.kms.keyId, statement, sig);
-    if (!valid || fingerprint(publicKey) !== have) out.push(`${MANIFEST}: KMS key ${trust.kms.keyId} did not make this signature`);
+  if (trust.authority) {
+    const { valid, publicKey } = await trust.authority.check(statement, sig);
+    if (!valid || fingerprint(publicKey) !== have) out.push(`${MANIFEST}: ${trust.authority.name} did not make this signature`);
   }
   return out;
 }

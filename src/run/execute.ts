@@ -5,13 +5,13 @@ import type { CanaryRecord, FlowEvidence, Invocation, TargetObservation, Verdict
 import { planRun } from '../plan/plan.ts';
 
 import { judge, judgeConfig } from '../verdict/judge.ts';
-import { describeEntry, disrupt, restoreEntry, type DisruptClients, type JournalEntry } from '../aws/disrupt.ts';
+import { describeEntry } from '../shared/journal.ts';
 import type { Inventory } from '../model/inventory.ts';
 import { parseBatchOutput } from '../verdict/parse-output.ts';
 import { isConfigCheck, type Check, type Config } from '../model/check.ts';
 import { type Plan, type Target } from '../model/plan.ts';
 import { type TargetResolver, type CommandRequest } from '../model/ports.ts';
-import { CanaryPort, CommandPort, FlowLogPort } from '../model/ports.ts';
+import { CanaryPort, CommandPort, FlowLogPort, type Disruption, type DisruptionPort } from '../model/ports.ts';
 import { RunResult } from '../model/result.ts';
 
 const log = createDebug('pathproof:run');
@@ -42,7 +42,7 @@ export async function execute(
     /** The drift baseline (fixtures/baselines/ENV.json), if one was taken. */
     baseline?: unknown;
     /** Given only with --allow-disruptive: how to take the private path away and bring it back. */
-    disruption?: { clients: DisruptClients; root: string; afterChange: () => Promise<void> };
+    disruption?: DisruptionPort;
     signal?: AbortSignal; today?: string; concurrency?: number;
   },
 ): Promise<RunResult> {
@@ -61,9 +61,9 @@ export async function execute(
     if (!opts.disruption) { skipped.push(check.id); continue; }
     if (opts.signal?.aborted) break;
     const d = opts.disruption;
-    let done: { entry: JournalEntry; file: string } | undefined;
+    let done: Disruption | undefined;
     try {
-      done = await disrupt(d.clients, config, d.root, opts.runId, check);
+      done = await d.disrupt(check, opts.runId);
       log('disrupted %s for %s', describeEntry(done.entry), check.id);
       await d.afterChange();
       const round = await probeRound(config, [check], opts, check.id);
@@ -74,7 +74,7 @@ export async function execute(
     } finally {
       if (done) {
         try {
-          await restoreEntry(d.clients, done.entry, done.file);
+          await d.restore(done);
           await d.afterChange();
         } catch (e) {
           restoreProblems.set(check.id, `the restore of ${describeEntry(done.entry)} could not be verified (${describeError(e)}): run \`npm run pathproof -- restore --env=${config.env.name}\``);

@@ -8,6 +8,9 @@ import { urlCanary } from '../aws/canary-url.ts';
 import type { Inventory } from '../model/inventory.ts';
 import { readState } from '../aws/read-state.ts';
 import type { LabInfo } from '../../infra/twin/lab-cli.ts';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { awsDisruption } from '../aws/disrupt.ts';
+import type { DisruptionPort } from '../model/ports.ts';
 import { type Config } from '../model/check.ts';
 import { type TargetResolver, type CanaryPort, type CommandPort, type FlowLogPort } from '../model/ports.ts';
 
@@ -22,8 +25,10 @@ export interface Session extends AsyncDisposable {
   readonly inventory: () => Promise<Inventory>;
   /** Finds REJECT records in the VPC flow logs; absent when the environment names none. */
   readonly flowLogs?: FlowLogPort;
-  /** After a disruptive change: let it take effect (the twin rebuilds; AWS propagates). Absent: disruption unsupported here. */
-  readonly afterChange?: () => Promise<void>;
+  /** Takes the private path away and puts it back (disruptive failover). Absent: not possible here (a twin kept up with `lab up`). */
+  readonly disruption?: DisruptionPort;
+  /** Who the run acts as in each account (STS GetCallerIdentity), for the evidence. */
+  callers(): Promise<Record<string, string>>;
   /** Human-readable description of the control plane, for logs and evidence. */
   readonly describe: string;
 }
@@ -100,6 +105,7 @@ export async function openSession(config: Config, runId: string, log: (line: str
         inventory: inventoryOf(config, clients, () => {}),
         flowLogs: twinFlowLogs(() => running.flowHosts, config.env.accounts[config.env.bedrock.account]!.id),
         describe: `running lab ${running.runId} (gateway ${running.endpoint}, emulator ${running.emulator})`,
+        callers: () => callerIdentities(config, clients),
         async [Symbol.asyncDispose]() { clients.destroy(); },
       };
     }
@@ -115,7 +121,8 @@ export async function openSession(config: Config, runId: string, log: (line: str
       canary: { received: async (m) => readTwinCanary(lab.applied.records, m) },
       inventory: inventoryOf(config, clients, () => {}),
       flowLogs: twinFlowLogs(() => flowHosts(lab.layout, lab.model), config.env.accounts[config.env.bedrock.account]!.id),
-      afterChange: () => lab.rebuild(),
+      disruption: awsDisruption(clients, config, config.root, () => lab.rebuild()),
+      callers: () => callerIdentities(config, clients),
       describe: `local twin ${lab.runId} (gateway ${lab.endpoint}, emulator ${lab.emulator.url})`,
       async [Symbol.asyncDispose]() {
         clients.destroy();
@@ -131,11 +138,32 @@ export async function openSession(config: Config, runId: string, log: (line: str
     inventory: inventoryOf(config, clients, log),
     // Route 53 changes reach the resolvers within a minute (INSYNC), answers stay cached for their TTL,
     // and route changes take seconds: one generous wait covers both.
-    afterChange: async () => { log('pathproof: waiting 90 s for the change to take effect (Route 53 propagation, resolver caches, routes)'); await new Promise((r) => setTimeout(r, 90_000)); },
+    disruption: awsDisruption(clients, config, config.root, async () => { log('pathproof: waiting 90 s for the change to take effect (Route 53 propagation, resolver caches, routes)'); await new Promise((r) => setTimeout(r, 90_000)); }),
+    callers: () => callerIdentities(config, clients),
     ...(config.env.monitoring ? { flowLogs: cloudwatchFlowLogs(clients.logs(config.env.monitoring.account, config.env.monitoring.region), config.env.monitoring.flowLogGroups, config.env.monitoring.waitSeconds) } : {}),
     describe: clients.endpoint ? `AWS API at ${clients.endpoint}` : 'AWS',
     async [Symbol.asyncDispose]() {
       clients.destroy();
     },
   };
+}
+
+/** What a run will test, read before anything starts (a running lab included). */
+export async function whatIsTested(config: Config, runId: string): Promise<SystemUnderTest> {
+  if (config.env.kind !== 'twin') return systemUnderTest(config, runId, process.env);
+  const { runningLab } = await import('../../infra/twin/lab-cli.ts');
+  return systemUnderTest(config, runId, process.env, runningLab(config.root));
+}
+
+async function callerIdentities(config: Config, clients: AwsClients): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  await Promise.all(Object.entries(config.env.accounts).map(async ([name, a]) => {
+    try {
+      const id = await clients.sts(name, a.region).send(new GetCallerIdentityCommand({}));
+      out[name] = id.Arn ?? '';
+    } catch (e) {
+      out[name] = `unknown (${(e as Error).name})`;
+    }
+  }));
+  return out;
 }

@@ -9,7 +9,8 @@ import { DeleteRouteCommand, DescribeRouteTablesCommand } from '@aws-sdk/client-
 import { describe, expect, test } from 'vitest';
 import { FaultApi, SCENARIOS } from '../../infra/twin/faults.ts';
 import { startLab } from '../../infra/twin/lab.ts';
-import { disrupt, journalDir, pendingEntries, restoreEntry } from '../../src/aws/disrupt.ts';
+import { awsDisruption, restoreEntry } from '../../src/aws/disrupt.ts';
+import { journalDir, pendingEntries } from '../../src/shared/journal.ts';
 import { loadConfig } from '../../src/load/config.ts';
 import { AwsClients } from '../../src/aws/aws-clients.ts';
 import { runOnLab } from '../../scripts/twin-run.ts';
@@ -92,7 +93,8 @@ describe('disruptive failover', () => {
     const clients = new AwsClients(config.env, lab.runId, lab.endpoint, lab.credentials);
     try {
       // The "crash": each change is made and journaled, and nothing restores it.
-      for (const id of DISRUPTIVE) await disrupt(clients, config, ROOT, 'pp-test-dis-eeee', config.checks.find((c) => c.id === id)!);
+      const port = awsDisruption(clients, config, ROOT, async () => {});
+      for (const id of DISRUPTIVE) await port.disrupt(config.checks.find((c) => c.id === id)!, 'pp-test-dis-eeee');
       const inferenceRoutes = async () => {
         const t = await clients.ec2('nz', 'ap-southeast-6').send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'tag:Name', Values: ['pathproof-nz-inference'] }] }));
         return (t.RouteTables?.[0]?.Routes ?? []).map((r) => r.DestinationCidrBlock);

@@ -159,7 +159,7 @@ describe('AWS KMS signing (against the emulator)', () => {
   test('a KMS key signs; KMS itself verifies; a bundle re-signed with another key fails', async () => {
     const { startMoto } = await import('../../infra/twin/emulator.ts');
     const { KMSClient, CreateKeyCommand } = await import('@aws-sdk/client-kms');
-    const { kmsSigner } = await import('../../src/report/signing.ts');
+    const { kmsSigner, kmsAuthority } = await import('../../src/aws/kms.ts');
     await using moto = await startMoto({ runId: 'pp-unit-kms' });
     const kms = new KMSClient({ region: 'ap-southeast-6', endpoint: moto.url, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
     try {
@@ -170,12 +170,12 @@ describe('AWS KMS signing (against the emulator)', () => {
       const dir = fresh();
       await writeBundle(dir, report, sampleResult(), { signer });
       expect(JSON.parse(readFileSync(path.join(dir, MANIFEST), 'utf8'))).toMatchObject({ signature: 'ecdsa-p256-sha256', keySource: `kms:${keyId}` });
-      expect(await verifyBundle(dir, { kms: { client: kms, keyId } })).toMatchObject({ ok: true, problems: [] });
+      expect(await verifyBundle(dir, { authority: kmsAuthority(kms, keyId) })).toMatchObject({ ok: true, problems: [] });
       // The same bundle, forged and re-signed with a fresh key: KMS does not vouch for it.
       const result = path.join(dir, 'result.json');
       writeFileSync(result, readFileSync(result, 'utf8').replaceAll('"status": "FAIL"', '"status": "PASS"'));
       await forge(dir, () => {});
-      const forged = await verifyBundle(dir, { kms: { client: kms, keyId } });
+      const forged = await verifyBundle(dir, { authority: kmsAuthority(kms, keyId) });
       expect(forged.ok).toBe(false);
       expect(forged.problems.join('\n')).toMatch(/did not make this signature/);
       // A symmetric key cannot sign evidence: refused before anything runs.

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { restoreCommand, runCommand } from '../../src/cli/run.ts';
-import { journalDir, type JournalEntry } from '../../src/aws/disrupt.ts';
+import { journalDir } from '../../src/shared/journal.ts';
+import type { JournalEntry } from '../../src/model/ports.ts';
 import { ROOT } from '../helpers/paths.ts';
 
 /** A project root of its own (suites, fixtures and probes shared), so that its journal is private. */
