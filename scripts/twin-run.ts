@@ -4,7 +4,7 @@ import { loadConfig } from '../src/load/config.ts';
 import { execute } from '../src/run/execute.ts';
 import { envRegions, ssmPort } from '../src/run/session.ts';
 import { endpointSource, readState } from '../src/aws/read-state.ts';
-import { baselineFile } from '../src/cli/run.ts';
+
 import { AwsClients } from '../src/aws/aws-clients.ts';
 import { Ec2TargetResolver } from '../src/aws/targets.ts';
 import { awsDisruption } from '../src/aws/disrupt.ts';
@@ -12,6 +12,7 @@ import { readTwinCanary } from '../infra/twin/canary.ts';
 import { flowHosts, twinFlowLogs } from '../infra/twin/flow-logs.ts';
 import type { StartedLab } from '../infra/twin/lab.ts';
 import { type RunResult } from '../src/model/result.ts';
+import { baselineFile } from '../src/load/baseline.ts';
 
 export async function runOnLab(root: string, lab: StartedLab, runId: string, opts: { disruptive?: boolean; checks?: (id: string) => boolean } = {}): Promise<RunResult> {
   const config = loadConfig({ root, env: 'local', marker: runId });

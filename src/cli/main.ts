@@ -93,17 +93,17 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'restore': {
       const { values } = parseArgs({ args, options: { env: { type: 'string', default: 'local' } } });
-      const { restoreCommand } = await import('./run.ts');
+      const { restoreCommand } = await import('./commands.ts');
       return restoreCommand(ROOT, values.env);
     }
     case 'preflight': {
       const { values } = parseArgs({ args, options: { env: { type: 'string', default: 'local' } } });
-      const { preflightCommand } = await import('./run.ts');
+      const { preflightCommand } = await import('./commands.ts');
       return preflightCommand(ROOT, values.env);
     }
     case 'baseline': {
       const { values } = parseArgs({ args, options: { env: { type: 'string', default: 'local' } } });
-      const { baselineCommand } = await import('./run.ts');
+      const { baselineCommand } = await import('./commands.ts');
       return baselineCommand(ROOT, values.env);
     }
     case 'verify': {

@@ -1,28 +1,34 @@
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { startVitest } from 'vitest/node';
 import { loadConfig } from '../load/config.ts';
 import { exitCodeFor, type RunResult } from '../model/result.ts';
 import { describeError, PathproofError } from '../model/errors.ts';
-import { execute, resolveTargets, testName } from '../run/execute.ts';
-import { openSession, whatIsTested } from '../run/session.ts';
+import { execute, resolveTargets } from '../run/execute.ts';
+import { openSession, whatIsTested, type Session, type SystemUnderTest } from '../run/session.ts';
 import { planRun } from '../plan/plan.ts';
 import { DeclaredTargetResolver } from '../plan/declared-targets.ts';
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { execa } from 'execa';
 import { policyOf, type Report } from '../model/report.ts';
 import { buildReport } from '../report/build.ts';
-import { writeBundle } from '../report/bundle.ts';
+import type { Coverage } from '../model/report.ts';
+import type { Signer } from '../model/signing.ts';
+import { writeBundle, type BundleOutcome } from '../report/bundle.ts';
 import { coverage, formatCoverage } from '../report/coverage.ts';
 import { snapshot } from '../verdict/config-checks/drift.ts';
 import { formatPreflight, preflight } from '../run/preflight.ts';
 import { describeEntry, describeFault, pendingEntries } from '../shared/journal.ts';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolveSigner, type SigningOption } from './signing-setup.ts';
-import { handleInterrupts } from './interrupt.ts';
+import { handleInterrupts, type Interrupts } from './interrupt.ts';
+import { runTasks, type Task, type TaskRun } from '../run/task-runner.ts';
 import { isConfigCheck, type Check, type Config } from '../model/check.ts';
 import { type Plan } from '../model/plan.ts';
 import { newRunId } from '../model/run-id.ts';
+import { testName } from '../model/test-name.ts';
+import { gateExitCode } from '../report/gate.ts';
+import { loadBaseline } from '../load/baseline.ts';
+import { renderPlan } from '../plan/render-plan.ts';
+import { selectChecks } from '../load/select.ts';
 
 export interface RunOptions {
   readonly root: string;
@@ -43,17 +49,154 @@ export interface RunOptions {
 
 const err = (line: string) => process.stderr.write(`${line}\n`);
 
-/** Applies --suite, --policy and -t before anything runs, so filtered-out probes are never sent. */
-export function selectChecks(config: Config, opts: Pick<RunOptions, 'suites' | 'policies' | 'filter'>): Check[] {
-  const re = opts.filter ? new RegExp(opts.filter) : undefined;
-  return config.checks.filter((c) =>
-    (opts.suites.length === 0 || opts.suites.includes(c.suite)) &&
-    (opts.policies.length === 0 || c.policies.some((p) => opts.policies.includes(p))) &&
-    (!re || re.test(testName({ policies: c.policies, checkId: c.id, from: c.from, to: c.to, target: { zone: c.from, instanceId: '' } as never }))));
+/** What the tasks of one run share; each task fills in what it produces. */
+interface RunContext {
+  readonly opts: RunOptions;
+  readonly runId: string;
+  config: Config;
+  checks: Check[];
+  cov: Coverage;
+  signer?: Signer;
+  interrupts: Interrupts;
+  sut: SystemUnderTest;
+  session?: Session;
+  result: RunResult;
+  callers: Record<string, string>;
+  timing: { start: number; suitesMs: number; runMs: number };
+  report?: Report;
+  bundle?: BundleOutcome;
 }
+
+/**
+ * `npm test`: the tasks of a run, in the order the README's diagram draws them. Teardowns (the
+ * signer's client, the interrupt handlers, the session and its twin) always run, newest first.
+ */
+const RUN_TASKS: readonly Task<RunContext>[] = [
+  {
+    title: 'sign',
+    // A bad signing key stops the run here, before anything is started or sent.
+    async setup(ctx) {
+      const signing = await resolveSigner(ctx.opts.signing, ctx.config.env);
+      if (signing.signer) ctx.signer = signing.signer;
+      return () => signing.dispose();
+    },
+  },
+  {
+    title: 'journal',
+    // A change a crashed disruptive run left behind makes every verdict describe a network nobody intended.
+    setup(ctx) {
+      const env = ctx.config.env;
+      const unrestored = env.kind === 'twin' ? [] : pendingEntries(ctx.opts.root, env.name);
+      if (unrestored.length === 0) return;
+      err(`pathproof: a disruptive run did not restore ${unrestored.map((e) => describeEntry(e.entry)).join('; ')} in env ${env.name}: run \`npm run pathproof -- restore --env=${env.name}\` first`);
+      return ctx.opts.allowDisruptive ? { stop: 2 } : undefined;
+    },
+  },
+  {
+    title: 'interrupts',
+    async setup(ctx) {
+      ctx.interrupts = handleInterrupts(err);
+      // The first line of every run says exactly what is under test.
+      ctx.sut = await whatIsTested(ctx.config, ctx.runId);
+      err(`pathproof: run ${ctx.runId}, env ${ctx.config.env.name}: testing ${ctx.sut.describe}`);
+      ctx.timing.start = Date.now();
+      return () => ctx.interrupts[Symbol.dispose]();
+    },
+  },
+  {
+    title: 'session, preflight, probe, judge',
+    async setup(ctx) {
+      // Its own task list: the session (and the twin) is torn down before the reports are written.
+      const inner = await runTasks(EXECUTION_TASKS, ctx).catch((e: unknown) => {
+        // Ctrl-C while the twin is being built also reaches the tools it runs (openssl, ip): whatever
+        // then fails, an interrupted run still ends as one — torn down, a partial report, exit 130/143.
+        if (!ctx.interrupts.signal.aborted) throw e;
+        err(`pathproof: the interrupt stopped the start (${describeError(e)})`);
+        ctx.result = notRunResult(ctx.runId, ctx.config, ctx.checks);
+        return { teardownErrors: [] } as TaskRun;
+      });
+      if (inner.teardownErrors.length) err(`pathproof: teardown problems:\n${inner.teardownErrors.map((e) => `  ${e}`).join('\n')}`);
+      ctx.timing.runMs = Date.now() - ctx.timing.start;
+      return inner.stoppedWith !== undefined ? { stop: inner.stoppedWith } : undefined;
+    },
+  },
+  {
+    title: 'report',
+    // Reports are written whatever happened: partial and marked so when the run was cut short.
+    async setup(ctx) {
+      const dir = path.join(ctx.opts.out, ctx.runId);
+      err(`pathproof: writing the evidence bundle to ${path.relative(process.cwd(), dir)}/`);
+      ctx.report = buildReport(ctx.config, ctx.result, { partial: ctx.interrupts.signal.aborted, callers: ctx.callers, coverage: ctx.cov, ...(await suitesCommit(ctx.opts.root)) });
+      ctx.bundle = await writeBundle(dir, ctx.report, ctx.result, { root: ctx.opts.root, ...(ctx.signer ? { signer: ctx.signer } : {}), extra: { 'coverage.json': `${JSON.stringify(ctx.cov, null, 2)}\n` } });
+      for (const e of ctx.bundle.reporterErrors) err(`pathproof: reporter ${e.reporter} failed (the others were written): ${e.error.split('\n')[0]}`);
+      // Said before vitest starts: an interrupt while vitest runs ends the process from vitest's own handler.
+      err(`pathproof: evidence in ${path.relative(process.cwd(), dir)}/ (report.html, junit.xml, pathproof.sarif, pathproof-complete.sarif, signed manifest.json)`);
+      err(`pathproof: evidence signed by ${ctx.bundle.fingerprint} (${ctx.signer?.source ?? 'a key generated for this run: it proves only that nothing changed after signing'})`);
+    },
+  },
+  {
+    title: 'present',
+    // One vitest test per check × target, named with its policies, for people and CI viewers.
+    async setup(ctx) {
+      if (!ctx.interrupts.signal.aborted) {
+        const vitest = await startVitest('test', [], {
+          run: true, watch: false, project: ['conformance'], root: ctx.opts.root,
+          provide: { pathproof: { runId: ctx.runId, env: ctx.config.env.name, verdicts: [...ctx.result.verdicts] } },
+        } as never);
+        await vitest.close();
+      }
+      const counts = countBy(ctx.result.verdicts.map((v) => v.status));
+      err(`pathproof: ${ctx.result.verdicts.length} verdicts (suites ${(ctx.timing.suitesMs / 1000).toFixed(1)} s, whole run ${(ctx.timing.runMs / 1000).toFixed(1)} s): ${Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ') || 'none'}${ctx.report!.partial ? ' (PARTIAL)' : ''}`);
+      err(formatCoverage(ctx.cov));
+      const { skipped, interrupted } = ctx.result;
+      if (skipped.length > 0) err(`pathproof: not run (disruptive; ${ctx.opts.allowDisruptive ? 'a twin kept up with `lab up` cannot rebuild itself: run without it' : 'add --allow-disruptive'}): ${skipped.join(', ')}`);
+      if (interrupted.length > 0) err(`pathproof: not run (interrupted): ${interrupted.length} checks${interrupted.length > 12 ? `, e.g. ${interrupted.slice(0, 12).join(', ')}, …` : `: ${interrupted.join(', ')}`} (all listed in run.json)`);
+    },
+  },
+];
+
+/** Inside the run: the session (torn down when these end), preflight against real accounts, and the probes. */
+const EXECUTION_TASKS: readonly Task<RunContext>[] = [
+  {
+    title: 'session',
+    async setup(ctx) {
+      const session = await openSession(ctx.config, ctx.runId, err, ctx.sut);
+      ctx.session = session;
+      err(`pathproof: run ${ctx.runId}, env ${ctx.config.env.name} (${session.describe}), ${ctx.checks.length} checks`);
+      return () => session[Symbol.asyncDispose]();
+    },
+  },
+  {
+    title: 'preflight',
+    // Real accounts: fail fast, with what to do, before anything is sent.
+    async setup(ctx) {
+      if (ctx.config.env.kind !== 'aws') return;
+      const items = await preflight(ctx.config, ctx.session!);
+      if (items.every((i) => i.ok)) return;
+      err(`pathproof: preflight failed; nothing was sent:\n${formatPreflight(items)}`);
+      return { stop: 2 };
+    },
+  },
+  {
+    title: 'probe and judge',
+    async setup(ctx) {
+      const session = ctx.session!;
+      const t1 = Date.now();
+      ctx.result = await execute(ctx.config, ctx.checks, {
+        runId: ctx.runId, resolver: session.resolver, port: session.port, inventory: session.inventory, signal: ctx.interrupts.signal,
+        ...(session.flowLogs ? { flowLogs: session.flowLogs } : {}),
+        ...(ctx.opts.allowDisruptive && session.disruption ? { disruption: session.disruption } : {}),
+        ...(session.canary ? { canary: session.canary } : {}), ...loadBaseline(ctx.opts.root, ctx.config.env.name),
+      });
+      ctx.timing.suitesMs = Date.now() - t1;
+      Object.assign(ctx.callers, await session.callers());
+    },
+  },
+];
 
 export async function runCommand(opts: RunOptions): Promise<number> {
   const runId = newRunId();
+  // Load and select: nothing runs from a configuration that failed validation.
   const config = loadConfig({ root: opts.root, env: opts.env, marker: runId });
   const checks = selectChecks(config, opts);
   if (checks.length === 0) {
@@ -61,160 +204,30 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     return 2;
   }
   const cov = coverage(config.catalog, Object.keys(config.env.zones), checks);
-  if (opts.dryRun) {
-    const { targets } = await resolveTargets(config, checks, new DeclaredTargetResolver(config.env));
-    // Disruptive checks run in rounds of their own, after the change: the plan shows the rest, and names them.
-    process.stdout.write(renderPlan(planRun(config, checks.filter((c) => !c.disruptive), targets, runId), config));
-    for (const c of checks.filter((k) => k.disruptive)) {
-      process.stdout.write(`disruptive, ${opts.allowDisruptive ? 'would run' : 'not run without --allow-disruptive'}: ${c.id}: journal and ${describeFault(c, config)}; run ${c.probe} ${Object.entries(c.params).map(([k, v]) => `${k}=${v}`).join(' ')} from zone ${c.from} in its own SendCommand; restore and verify\n`);
-    }
-    process.stdout.write(`${formatCoverage(cov)}\n`);
-    return 0;
+  if (opts.dryRun) return dryRun(opts, config, checks, runId, cov);
+  const ctx = { opts, runId, config, checks, cov, callers: {}, timing: { start: Date.now(), suitesMs: 0, runMs: 0 }, result: notRunResult(runId, config, checks) } as RunContext;
+  const run = await runTasks(RUN_TASKS, ctx);
+  if (run.stoppedWith !== undefined) return run.stoppedWith;
+  // The gate. An interrupt during report writing still lets the (complete) reports finish, then says it was interrupted.
+  return ctx.interrupts.exitCode() ?? gateExitCode(ctx.report!, opts.failOn, { interrupted: false, reporterFailed: ctx.bundle!.reporterErrors.length > 0 });
+}
+
+/** --dry-run: the plan and every exact command; sends nothing and needs no credentials. */
+async function dryRun(opts: RunOptions, config: Config, checks: readonly Check[], runId: string, cov: Coverage): Promise<number> {
+  const { targets } = await resolveTargets(config, checks, new DeclaredTargetResolver(config.env));
+  // Disruptive checks run in rounds of their own, after the change: the plan shows the rest, and names them.
+  process.stdout.write(renderPlan(planRun(config, checks.filter((c) => !c.disruptive), targets, runId), config));
+  for (const c of checks.filter((k) => k.disruptive)) {
+    process.stdout.write(`disruptive, ${opts.allowDisruptive ? 'would run' : 'not run without --allow-disruptive'}: ${c.id}: journal and ${describeFault(c, config)}; run ${c.probe} ${Object.entries(c.params).map(([k, v]) => `${k}=${v}`).join(' ')} from zone ${c.from} in its own SendCommand; restore and verify\n`);
   }
-
-  // A bad signing key stops the run here, before anything is started or sent.
-  const signing = await resolveSigner(opts.signing, config.env);
-  const signer = signing.signer;
-
-  // A change a crashed disruptive run left behind makes every verdict describe a network nobody intended.
-  const unrestored = config.env.kind === 'twin' ? [] : pendingEntries(opts.root, config.env.name);
-  if (unrestored.length > 0) {
-    err(`pathproof: a disruptive run did not restore ${unrestored.map((e) => describeEntry(e.entry)).join('; ')} in env ${config.env.name}: run \`npm run pathproof -- restore --env=${config.env.name}\` first`);
-    if (opts.allowDisruptive) return 2;
-  }
-
-  using interrupts = handleInterrupts(err);
-  // The first line of every run says exactly what is under test.
-  const sut = await whatIsTested(config, runId);
-  err(`pathproof: run ${runId}, env ${config.env.name}: testing ${sut.describe}`);
-
-  let result: RunResult;
-  const t0 = Date.now();
-  let suiteMs = 0;
-  const callers: Record<string, string> = {};
-  try {
-    await using session = await openSession(config, runId, err, sut);
-    err(`pathproof: run ${runId}, env ${config.env.name} (${session.describe}), ${checks.length} checks`);
-    if (config.env.kind === 'aws') {
-      // Real accounts: fail fast, with what to do, before anything is sent.
-      const items = await preflight(config, session);
-      if (items.some((i) => !i.ok)) {
-        err(`pathproof: preflight failed; nothing was sent:\n${formatPreflight(items)}`);
-        return 2;
-      }
-    }
-    const t1 = Date.now();
-    result = await execute(config, checks, {
-      runId, resolver: session.resolver, port: session.port, inventory: session.inventory, signal: interrupts.signal,
-      ...(session.flowLogs ? { flowLogs: session.flowLogs } : {}),
-      ...(opts.allowDisruptive && session.disruption ? { disruption: session.disruption } : {}),
-      ...(session.canary ? { canary: session.canary } : {}), ...loadBaseline(opts.root, config.env.name),
-    });
-    suiteMs = Date.now() - t1;
-    Object.assign(callers, await session.callers());
-  } catch (e) {
-    // Ctrl-C while the twin is being built also reaches the tools it runs (openssl, ip): whatever
-    // then fails, an interrupted run still ends as one — torn down, a partial report, exit 130/143.
-    if (!interrupts.signal.aborted) throw e;
-    err(`pathproof: the interrupt stopped the start (${describeError(e)})`);
-    result = notRunResult(runId, config, checks);
-  }
-  const runMs = Date.now() - t0;
-  const interrupted = interrupts.signal.aborted;
-
-  // Reports are written whatever happened: partial and marked so when the run was cut short.
-  const dir = path.join(opts.out, runId);
-  err(`pathproof: writing the evidence bundle to ${path.relative(process.cwd(), dir)}/`);
-  const report = buildReport(config, result, { partial: interrupted, callers, coverage: cov, ...(await suitesCommit(opts.root)) });
-  const bundle = await writeBundle(dir, report, result, { root: opts.root, ...(signer ? { signer } : {}), extra: { 'coverage.json': `${JSON.stringify(cov, null, 2)}\n` } });
-  for (const e of bundle.reporterErrors) err(`pathproof: reporter ${e.reporter} failed (the others were written): ${e.error.split('\n')[0]}`);
-  // Said before vitest starts: an interrupt while vitest runs ends the process from vitest's own handler.
-  err(`pathproof: evidence in ${path.relative(process.cwd(), dir)}/ (report.html, junit.xml, pathproof.sarif, pathproof-complete.sarif, signed manifest.json)`);
-  err(`pathproof: evidence signed by ${bundle.fingerprint} (${signer?.source ?? 'a key generated for this run: it proves only that nothing changed after signing'})`);
-
-  if (!interrupts.signal.aborted) {
-    const vitest = await startVitest('test', [], {
-      run: true, watch: false, project: ['conformance'], root: opts.root,
-      provide: { pathproof: { runId, env: config.env.name, verdicts: [...result.verdicts] } },
-    } as never);
-    await vitest.close();
-  }
-
-  const counts = countBy(result.verdicts.map((v) => v.status));
-  err(`pathproof: ${result.verdicts.length} verdicts (suites ${(suiteMs / 1000).toFixed(1)} s, whole run ${(runMs / 1000).toFixed(1)} s): ${Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ') || 'none'}${report.partial ? ' (PARTIAL)' : ''}`);
-  signing.dispose();
-  err(formatCoverage(cov));
-  if (result.skipped.length > 0) {
-    err(`pathproof: not run (disruptive; ${opts.allowDisruptive ? 'a twin kept up with `lab up` cannot rebuild itself: run without it' : 'add --allow-disruptive'}): ${result.skipped.join(', ')}`);
-  }
-  if (result.interrupted.length > 0) err(`pathproof: not run (interrupted): ${result.interrupted.length} checks${result.interrupted.length > 12 ? `, e.g. ${result.interrupted.slice(0, 12).join(', ')}, …` : `: ${result.interrupted.join(', ')}`} (all listed in run.json)`);
-  // An interrupt during report writing still lets the (complete) reports finish, then says it was interrupted.
-  return interrupts.exitCode() ?? gateExitCode(report, opts.failOn, { interrupted: false, reporterFailed: bundle.reporterErrors.length > 0 });
+  process.stdout.write(`${formatCoverage(cov)}\n`);
+  return 0;
 }
 
 /** A run that never got to probe: every check is listed as not run. */
 function notRunResult(runId: string, config: Config, checks: readonly Check[]): RunResult {
   const now = new Date().toISOString();
   return { runId, env: config.env.name, startedAt: now, finishedAt: now, plan: { runId, env: config.env.name, checks, batches: [], commands: [], untargeted: [] }, observations: [], verdicts: [], interrupted: checks.map((c) => c.id), skipped: [], couldNotLook: [] };
-}
-
-/** The release gate: --fail-on keeps only FAILs at those severities; ERROR and INCONCLUSIVE always break it. */
-export function gateExitCode(report: Report, failOn: readonly string[], extra: { interrupted: boolean; reporterFailed: boolean }): 0 | 1 | 2 | 130 {
-  const gated = report.verdicts.filter((v) => v.status !== 'FAIL' || v.policies.some((p) => failOn.includes(policyOf(report, p).severity)));
-  return exitCodeFor(gated, { interrupted: extra.interrupted, harnessBroke: extra.reporterFailed });
-}
-
-export const baselineFile = (root: string, env: string) => path.join(root, 'fixtures', 'baselines', `${env}.json`);
-
-function loadBaseline(root: string, env: string): { baseline?: unknown } {
-  const f = baselineFile(root, env);
-  return existsSync(f) ? { baseline: JSON.parse(readFileSync(f, 'utf8')) } : {};
-}
-
-/** `pathproof preflight --env NAME`: credentials, probe hosts Online in SSM, endpoints present. */
-export async function preflightCommand(root: string, env: string): Promise<number> {
-  const runId = newRunId();
-  const config = loadConfig({ root, env, marker: runId });
-  await using session = await openSession(config, runId, err);
-  const items = await preflight(config, session);
-  process.stdout.write(`${formatPreflight(items)}\n`);
-  return items.every((i) => i.ok) ? 0 : 2;
-}
-
-/** `pathproof restore --env NAME`: puts back what a crashed disruptive run left changed (from the journal). */
-export async function restoreCommand(root: string, env: string): Promise<number> {
-  const runId = newRunId();
-  const config = loadConfig({ root, env, marker: runId });
-  const entries = pendingEntries(root, env);
-  if (entries.length === 0) { process.stdout.write(`nothing to restore: the journal holds no change made in env ${env}\n`); return 0; }
-  if (config.env.kind === 'twin') {
-    // The emulator and the twin a change was made in end with their run: there is nothing left to put back.
-    for (const { entry, file } of entries) {
-      rmSync(file, { force: true });
-      process.stdout.write(`dropped ${describeEntry(entry)} (run ${entry.runId}): the twin it changed ended with that run\n`);
-    }
-    return 0;
-  }
-  await using session = await openSession(config, runId, err);
-  if (!session.disruption) throw new PathproofError('USAGE', `env ${env} cannot restore changes (no disruption support)`);
-  for (const { entry, file } of entries) {
-    await session.disruption.restore({ entry, file });
-    process.stdout.write(`restored ${describeEntry(entry)} (${entry.fault}, run ${entry.runId}, check ${entry.checkId})\n`);
-  }
-  return 0;
-}
-
-/** `pathproof baseline --env NAME`: records the network configuration that no-drift compares against. */
-export async function baselineCommand(root: string, env: string): Promise<number> {
-  const runId = newRunId();
-  const config = loadConfig({ root, env, marker: runId });
-  await using session = await openSession(config, runId, err);
-  const snap = snapshot(await session.inventory(), config.env);
-  const f = baselineFile(root, env);
-  mkdirSync(path.dirname(f), { recursive: true });
-  writeFileSync(f, `${JSON.stringify(snap, null, 2)}\n`);
-  process.stdout.write(`baseline written to ${path.relative(process.cwd(), f)}: commit it; the no-drift check compares every run with it\n`);
-  return 0;
 }
 
 async function suitesCommit(root: string): Promise<{ suitesCommit?: string }> {
@@ -230,20 +243,3 @@ function countBy(xs: readonly string[]): Record<string, number> {
   return out;
 }
 
-/** The dry-run view: every target selection and the exact SendCommand that would be sent. */
-export function renderPlan(plan: Plan, config: Config): string {
-  const lines = [`pathproof dry run ${plan.runId}, env ${plan.env}: ${plan.checks.length} checks, ${plan.batches.length} batches, ${plan.commands.length} SendCommand calls. Nothing is sent.`, ''];
-  for (const b of plan.batches) {
-    lines.push(`== batch ${b.id}: zone ${b.zone}, account ${b.account} (${config.env.accounts[b.account]!.id}), region ${b.region}`);
-    lines.push(`   targets: ${b.targets.map((t) => t.instanceId).join(', ')}`);
-    for (const p of b.probes) lines.push(`   [${p.index}] ${p.key}: ${p.probe} ${Object.entries(p.params).map(([k, v]) => `${k}=${v}`).join(' ')} (timeout ${p.timeoutSeconds} s)`);
-    for (const c of plan.commands.filter((c) => c.batch === b.id)) {
-      lines.push(`   aws ssm send-command --region ${b.region} --document-name AWS-RunShellScript --instance-ids ${c.instanceIds.join(' ')} --comment ${JSON.stringify(c.comment)} --timeout-seconds ${config.env.timeouts.deliverySeconds} --max-errors 100% --parameters executionTimeout=${b.executionTimeoutSeconds},commands=<script below>`);
-    }
-    lines.push('   --- script ---', b.script.trimEnd(), '   --- end of script ---', '');
-  }
-  const configChecks = plan.checks.filter(isConfigCheck);
-  if (configChecks.length) lines.push(`config checks (read from the AWS API at run time, no command sent): ${configChecks.map((c) => `${c.id} [${c.assert}]`).join(', ')}`);
-  for (const z of plan.untargeted) lines.push(`!! zone ${z} has checks but no targets: they would be ERROR`);
-  return `${lines.join('\n')}\n`;
-}

@@ -5,7 +5,7 @@
  */
 import { describe, inject, test } from 'vitest';
 import type { Verdict } from '../model/result.ts';
-import { testName } from './execute.ts';
+import { testName } from '../model/test-name.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -3,12 +3,13 @@ import { createHash, generateKeyPairSync } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { gateExitCode } from '../../src/cli/run.ts';
+
 import { MANIFEST, PUBLIC_KEY, SIGNATURE, verifyBundle, writeBundle } from '../../src/report/bundle.ts';
 import { ephemeralSigner, fingerprint, signedStatement, signerFromKey } from '../../src/report/signing.ts';
 import { isPathproofError } from '../../src/model/errors.ts';
 import { ROOT } from '../helpers/paths.ts';
 import { sampleReport, sampleResult } from '../helpers/report-fixture.ts';
+import { gateExitCode } from '../../src/report/gate.ts';
 
 const report = sampleReport();
 const fresh = () => mkdtempSync(path.join(tmpdir(), 'pp-bundle-'));

@@ -6,10 +6,11 @@ import { mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { restoreCommand, runCommand } from '../../src/cli/run.ts';
+import { runCommand } from '../../src/cli/run.ts';
 import { journalDir } from '../../src/shared/journal.ts';
 import type { JournalEntry } from '../../src/model/ports.ts';
 import { ROOT } from '../helpers/paths.ts';
+import { restoreCommand } from '../../src/cli/commands.ts';
 
 /** A project root of its own (suites, fixtures and probes shared), so that its journal is private. */
 function scratchRoot(): string {

@@ -1,6 +1,6 @@
 import { execa } from 'execa';
 import { describe, expect, test } from 'vitest';
-import { selectChecks } from '../../src/cli/run.ts';
+
 import { loadConfig } from '../../src/load/config.ts';
 
 import { planRun, PROBES_PER_BATCH } from '../../src/plan/plan.ts';
@@ -9,6 +9,7 @@ import { isConfigCheck } from '../../src/model/check.ts';
 import { needsDns } from '../../src/model/probe.ts';
 import { BATCH_FRAME, MAX_WRAPPED_LINE, SSM_STDOUT_LIMIT } from '../../src/model/batch-protocol.ts';
 import { type Target } from '../../src/model/plan.ts';
+import { selectChecks } from '../../src/load/select.ts';
 
 const config = loadConfig({ root: ROOT, env: 'prod', marker: 'pp-test' });
 const targetsFor = (n: number) => new Map(Object.keys(config.env.zones).map((zone) => [zone,

@@ -9,9 +9,10 @@ import { describe, expect, test } from 'vitest';
 import { junit } from '../../reporters/junit.ts';
 import { MAX_UPLOAD_RESULTS, sarif } from '../../reporters/sarif.ts';
 import { html } from '../../reporters/html.ts';
-import { gateExitCode } from '../../src/cli/run.ts';
+
 import { ROOT } from '../helpers/paths.ts';
 import { sampleReport, sampleResult } from '../helpers/report-fixture.ts';
+import { gateExitCode } from '../../src/report/gate.ts';
 
 const report = sampleReport();
 const asArray = (x: unknown) => (Array.isArray(x) ? x : x === undefined ? [] : [x]);
