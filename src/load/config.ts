@@ -14,7 +14,8 @@ import { CheckDef, DEFAULT_DENY, SuiteFile, type ZonePairGenerator as ZonePairGe
 import { YamlSource, type YamlPath } from '../shared/yaml-source.ts';
 import { type Catalog } from '../model/catalog.ts';
 import { needsDns, wrapperOutcomes, type ProbeDef } from '../model/probe.ts';
-import { Check, Config, ZoneControls, isConfigCheck, worstCaseSeconds } from '../model/check.ts';
+import { Check, Config, ZoneControls, isConfigCheck } from '../model/check.ts';
+import { describeAttempt, worstCaseSeconds } from '../model/probe.ts';
 
 type ZonePairGenerator = z.infer<typeof ZonePairGeneratorSchema>;
 
@@ -214,7 +215,7 @@ function validateConfigCheck(src: YamlSource, at: YamlPath, input: CheckInput, s
   const { line, col } = src.locate(at);
   return {
     id: input.id, suite, title: input.title, category: input.category, policies: input.policies, from: input.from, to: input.to,
-    probe: '', assert: name, params, expect: { result: 'allowed' }, timeoutSeconds: 0, marker: ctx.marker,
+    probe: '', assert: name, params, expect: { result: 'allowed' }, timeoutSeconds: 0, marker: ctx.marker, attempt: `the ${name} assertion`,
     ...(input.waiver ? { waiver: input.waiver } : {}), source: { file: src.file, line, col },
   };
 }
@@ -268,8 +269,9 @@ function validateProbeCheck(src: YamlSource, at: YamlPath, input: CheckInput & {
     });
   }
   if (input.expect.result === 'resolves-within') {
-    if (probe && !['dns-resolve'].includes(probe.id)) {
-      src.report(issues, 'expectation-mismatch', [...at, 'expect', 'result'], `needs a probe that reports addresses (dns-resolve), not ${probe.id}`, 'use probe: dns-resolve', input.expect.result);
+    if (probe && !probe.addresses) {
+      const reporting = [...probes.values()].filter((p) => p.addresses).map((p) => p.id);
+      src.report(issues, 'expectation-mismatch', [...at, 'expect', 'result'], `needs a probe that reports addresses (${reporting.join(', ')}), not ${probe.id}`, `use probe: ${reporting[0]}`, input.expect.result);
     }
     const raw = input.expect.cidrs;
     const resolved = interpolate(raw, ctx, src, [...at, 'expect', 'cidrs'], issues);
@@ -280,7 +282,7 @@ function validateProbeCheck(src: YamlSource, at: YamlPath, input: CheckInput & {
     cidrs = list;
   }
   if (issues.issues.length > before || !params) return undefined;
-  const needed = worstCaseSeconds(params);
+  const needed = worstCaseSeconds(probe, params);
   if (input.timeoutSeconds !== undefined && input.timeoutSeconds < needed) {
     src.report(issues, 'invalid-value', [...at, 'timeoutSeconds'], `is shorter than the probe can take with these parameters (${needed} s), so a block would read as a probe time-out`, `raise it to at least ${needed} or lower attempts / time-outs`, input.timeoutSeconds);
     return undefined;
@@ -291,6 +293,7 @@ function validateProbeCheck(src: YamlSource, at: YamlPath, input: CheckInput & {
     from: input.from, to: input.to, probe: input.probe, params,
     expect: input.expect.result === 'resolves-within' ? { result: 'resolves-within', cidrs: cidrs ?? [] } : input.expect,
     timeoutSeconds: input.timeoutSeconds ?? Math.max(env.timeouts.probeSeconds, needed),
+    attempt: describeAttempt(probe!, params), ...(probe!.canary ? { canary: probe!.canary } : {}),
     marker: ctx.marker,
     ...(input.waiver ? { waiver: input.waiver } : {}),
     ...(input.disruptive ? { disruptive: input.disruptive } : {}),

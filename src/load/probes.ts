@@ -36,6 +36,14 @@ export function loadProbes(probesDir: string, issues: IssueCollector): Map<strin
         src.report(issues, 'invalid-value', ['parameters', pname, 'default'], `is not ${paramTypes[def.type].hint}`, 'fix the default', def.default);
       }
     }
+    // Every parameter the facts name must be one the probe declares.
+    const named = [...[...meta.attempt.matchAll(/\{([a-z_]+)\}/g)].map((m) => m[1]!), ...meta.timeout.per, meta.timeout.attempts, meta.timeout.lookup, meta.resolves?.param, meta.resolves?.unless]
+      .filter((n): n is string => n !== undefined);
+    const unknown = named.filter((n) => !(n in meta.parameters));
+    if (unknown.length) {
+      src.report(issues, 'unknown-parameter', [], `probe.yaml names ${unknown.join(', ')}, which it does not declare under parameters`, 'declare them or fix attempt / timeout / resolves');
+      continue;
+    }
     probes.set(meta.id, { ...meta, script, dir });
   }
   return probes;

@@ -22,6 +22,10 @@ export interface Check {
   readonly timeoutSeconds: number;
   /** Set for disruptive failover checks (run only with --allow-disruptive). */
   readonly disruptive?: { readonly fault: 'remove-phz-record'; readonly service: string } | { readonly fault: 'remove-peering-route' };
+  /** The attempt in words (from its probe's `attempt`), for verdict sentences. */
+  readonly attempt: string;
+  /** What the canaries record for this check's probe, when its exfiltration is confirmed from the receiving side. */
+  readonly canary?: 'dns' | 'http';
   /** The marker this check's parameters carry (exfiltration probes), for canary confirmation. */
   readonly marker: string;
   readonly waiver?: CheckInput['waiver'];
@@ -52,15 +56,3 @@ export interface Config {
   readonly controls: ReadonlyMap<string, ZoneControls>;
 }
 
-/**
- * The longest a probe can take with these parameters: attempts x the per-attempt limit, plus a
- * second of slack. Every shipped probe names its limits max_time, connect_timeout or resolve_timeout.
- */
-export function worstCaseSeconds(params: Readonly<Record<string, string>>): number {
-  const per = Number(params.max_time ?? params.connect_timeout ?? params.resolve_timeout ?? 4);
-  // A name that does not resolve is looked up once more to tell NXDOMAIN from a silent resolver (≤ 3 s).
-  const asks = params.host !== undefined && !IPV4.test(params.host) ? 4 : 0;
-  return Number(params.attempts ?? 1) * per + 1 + asks;
-}
-
-const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;

@@ -1,7 +1,8 @@
 
 
 import { buildBatchScript } from './batch-script.ts';
-import { isConfigCheck, worstCaseSeconds, type Check, type Config, type ZoneControls } from '../model/check.ts';
+import { isConfigCheck, type Check, type Config, type ZoneControls } from '../model/check.ts';
+import { worstCaseSeconds } from '../model/probe.ts';
 import { needsDns } from '../model/probe.ts';
 import { BATCH_FRAME, MAX_WRAPPED_LINE, SSM_STDOUT_LIMIT } from '../model/batch-protocol.ts';
 import { Batch, CommandPlan, Plan, PlannedProbe, Target } from '../model/plan.ts';
@@ -45,7 +46,7 @@ export function planRun(config: Config, checks: readonly Check[], targets: Reado
       const size = Math.ceil(group.checks.length / chunks);
       for (let k = 0; k < chunks; k++) {
         const probes: PlannedProbe[] = [
-          { index: 0, key: 'control', probe: control.probe, params: control.params, timeoutSeconds: Math.max(config.env.timeouts.probeSeconds, worstCaseSeconds(control.params)) },
+          { index: 0, key: 'control', probe: control.probe, params: control.params, timeoutSeconds: Math.max(config.env.timeouts.probeSeconds, worstCaseSeconds(config.probes.get(control.probe), control.params)) },
           ...group.checks.slice(k * size, (k + 1) * size).map((c, i) => ({ index: i + 1, key: c.id, probe: c.probe, params: c.params, timeoutSeconds: c.timeoutSeconds })),
         ];
         const id = [zone, ...(round ? [round] : []), ...(group.kind ? [group.kind] : []), ...(chunks > 1 ? [String(k + 1)] : [])].join('.');

@@ -129,9 +129,11 @@ export async function execute(
     for (const o of obsForCheck) {
       let flow: FlowEvidence | undefined;
       if (check.expect.result === 'blocked' && check.expect.logged === 'reject') {
-        const port = Number(check.params.port ?? (check.probe === 'http-exfil' ? 80 : 443));
+        // Probe parameters carry their defaults from probe.yaml: the port is the check's own.
+        const port = Number(check.params.port);
         const dst = /^\d+\.\d+\.\d+\.\d+$/.test(check.params.host ?? '') ? check.params.host : undefined;
-        flow = !opts.flowLogs || !o.target.privateIp
+        flow = !Number.isInteger(port) ? { available: false, records: [], error: `probe ${check.probe} names no port to look for in the flow logs` }
+          : !opts.flowLogs || !o.target.privateIp
           ? { available: false, records: [], error: opts.flowLogs ? `the address of ${o.target.instanceId} is unknown` : 'this environment has no flow-log source (monitoring)' }
           : await opts.flowLogs.rejects({ src: o.target.privateIp, ...(dst ? { dst } : {}), dstPort: port, since: startedAt }).catch((e: unknown) => ({ available: false, records: [], error: describeError(e) }));
       }

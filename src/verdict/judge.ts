@@ -83,7 +83,7 @@ function confirmWithCanary(check: Check, judged: Judged, canary?: CanaryRecord):
   if (!canary || !canary.available) {
     return judged.status === 'FAIL' ? judged : { status: 'ERROR', sentence: `Could not confirm with the canaries (${canary?.error ?? 'no canary record configured: set canaries.recordUrl'}); probe side: ${judged.sentence}` };
   }
-  const hits = canary.hits.filter((h) => h.kind === (check.probe === 'dns-exfil' ? 'dns' : 'http'));
+  const hits = canary.hits.filter((h) => h.kind === check.canary);
   if (hits.length > 0) {
     return { status: 'FAIL', sentence: `The canary recorded marker ${canary.marker} ${hits.length} time(s), from ${[...new Set(hits.map((h) => h.from))].join(', ')}: data left. Probe side: ${judged.sentence}` };
   }
@@ -116,20 +116,6 @@ function who(obs: TargetObservation): string {
   return `${t.zone} host ${t.instanceId}${t.privateIp ? ` (${t.privateIp})` : ''}`;
 }
 
-export function describeAttempt(check: Pick<Check, 'probe' | 'params'>): string {
-  const p = check.params;
-  switch (check.probe) {
-    case 'tcp-connect': return `TCP ${p.host}:${p.port}`;
-    case 'dns-resolve': return `resolving ${p.name}`;
-    case 'dns-exfil': return `a DNS query for ${p.marker}.${p.domain}`;
-    case 'tls-handshake': return `TLS to ${p.host}:${p.port ?? 443}${p.address ? ` at ${p.address}` : ''}`;
-    case 'https-request': return `${p.method ?? 'GET'} ${p.scheme ?? 'https'}://${p.host}:${p.port ?? 443}${p.path ?? '/'}`;
-    case 'http-exfil': return `POSTing marker ${p.marker} to ${p.scheme ?? 'http'}://${p.host}:${p.port ?? 80}`;
-    case 'imds': return `the instance metadata service (IMDS${p.version ?? 'v2'})`;
-    default: return `probe ${check.probe}`;
-  }
-}
-
 function observed(p: ProbeObservation): string {
   const d = p.data;
   const bits = [p.outcome];
@@ -142,7 +128,7 @@ function observed(p: ProbeObservation): string {
 }
 
 function judgeRaw(check: Check, obs: TargetObservation, probe?: ProbeObservation, control?: ProbeObservation): Judged {
-  const subject = `${who(obs)} → ${describeAttempt(check)}`;
+  const subject = `${who(obs)} → ${check.attempt}`;
   const policies = check.policies.join(', ');
   if (obs.fault) return { status: 'ERROR', sentence: `Could not look: ${obs.fault.message} (${obs.fault.code}); ${subject} was not tested.` };
   const inv = obs.invocation;

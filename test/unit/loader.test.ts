@@ -105,10 +105,10 @@ describe('invalid environments and probes', () => {
   test('probe id must equal its folder, and a script may not contain the heredoc terminator', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'pp-probes-'));
     mkdirSync(path.join(dir, 'alpha'));
-    writeFileSync(path.join(dir, 'alpha/probe.yaml'), 'id: beta\ntitle: t\ndescription: d\ntools: []\nparameters: {}\noutcomes: { ok: success }\n');
+    writeFileSync(path.join(dir, 'alpha/probe.yaml'), 'id: beta\ntitle: t\ndescription: d\ntools: []\nattempt: t\ntimeout: { per: [] }\nparameters: {}\noutcomes: { ok: success }\n');
     writeFileSync(path.join(dir, 'alpha/probe.sh'), 'pp_emit ok\n');
     mkdirSync(path.join(dir, 'gamma'));
-    writeFileSync(path.join(dir, 'gamma/probe.yaml'), 'id: gamma\ntitle: t\ndescription: d\ntools: []\nparameters: {}\noutcomes: { ok: success }\n');
+    writeFileSync(path.join(dir, 'gamma/probe.yaml'), 'id: gamma\ntitle: t\ndescription: d\ntools: []\nattempt: t\ntimeout: { per: [] }\nparameters: {}\noutcomes: { ok: success }\n');
     writeFileSync(path.join(dir, 'gamma/probe.sh'), 'echo hi\nPATHPROOF_PROBE_END\nrm -rf /\n');
     const issues = new IssueCollector();
     const probes = loadProbes(dir, issues);

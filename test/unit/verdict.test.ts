@@ -12,7 +12,7 @@ import { type Batch } from '../../src/model/plan.ts';
 const TODAY = '2026-11-24';
 const check = (over: Partial<Check> = {}): Check => ({
   id: 'chk', suite: 's', title: 't', category: 'negative', policies: ['NET-010'], from: 'test', to: 'external-ai',
-  probe: 'tcp-connect', params: { host: '10.1.1.10', port: '443' }, expect: { result: 'blocked' }, timeoutSeconds: 5, marker: 'pp-test-abc123',
+  probe: 'tcp-connect', params: { host: '10.1.1.10', port: '443' }, expect: { result: 'blocked' }, timeoutSeconds: 5, marker: 'pp-test-abc123', attempt: 'TCP 10.1.1.10:443',
   source: { file: 'suites/s.yaml', line: 4, col: 5 }, ...over,
 });
 const p = (key: string, outcome: string, cls: OutcomeClass, data: Record<string, unknown> = {}): ProbeObservation => ({ index: key === 'control' ? 0 : 1, key, probe: 'tcp-connect', outcome, class: cls, data, rc: 0, raw: '' });
@@ -121,7 +121,7 @@ describe('waivers and exit codes', () => {
 });
 
 describe('canary confirmation', () => {
-  const exfil = check({ probe: 'http-exfil', expect: { result: 'blocked', confirm: 'canary' } });
+  const exfil = check({ probe: 'http-exfil', canary: 'http', expect: { result: 'blocked', confirm: 'canary' } });
   const blocked = obs(p('chk', 'timeout', 'block', { attempts: 2, successes: 0 }));
   test('a blocked attempt passes only when the canary recorded nothing for its marker', () => {
     const v = judge(exfil, blocked, TODAY, { marker: 'pp-test-abc123', available: true, hits: [] });
@@ -138,7 +138,7 @@ describe('canary confirmation', () => {
     expect(judge(exfil, blocked, TODAY).status).toBe('ERROR');
   });
   test('DNS hits count for dns-exfil, HTTP hits for http-exfil', () => {
-    const dns = check({ probe: 'dns-exfil', expect: { result: 'blocked', confirm: 'canary' } });
+    const dns = check({ probe: 'dns-exfil', canary: 'dns', expect: { result: 'blocked', confirm: 'canary' } });
     const rec = { marker: 'm', available: true, hits: [{ kind: 'http' as const, from: 'x', t: 't' }] };
     expect(judge(dns, blocked, TODAY, rec).status).toBe('PASS');
     expect(judge(exfil, blocked, TODAY, rec).status).toBe('FAIL');
