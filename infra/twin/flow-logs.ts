@@ -57,8 +57,3 @@ export async function readTwinFlowLogs(hosts: readonly FlowHost[], accountId: st
   }));
   return out;
 }
-
-/** One record in the default VPC flow-log format (version 2). */
-export function formatFlowRecord(r: FlowRecord): string {
-  return [r.version, r.accountId, r.interfaceId, r.srcAddr, r.dstAddr, r.srcPort, r.dstPort, r.protocol, r.packets, r.bytes, r.start, r.end, r.action, r.logStatus].join(' ');
-}

@@ -13,7 +13,7 @@ import { ASSERTION_PARAMS } from '../model/assertions.ts';
 import { CheckDef, DEFAULT_DENY, SuiteFile, type ZonePairGenerator as ZonePairGeneratorSchema, type Category, type CheckInput, type Expectation } from '../model/suite-schema.ts';
 import { YamlSource, type YamlPath } from '../shared/yaml-source.ts';
 import { type Catalog } from '../model/catalog.ts';
-import { needsDns, wrapperOutcomes, type ProbeDef } from '../model/probe.ts';
+import { needsDns, type ProbeDef } from '../model/probe.ts';
 import { Check, Config, ZoneControls, isConfigCheck } from '../model/check.ts';
 import { describeAttempt, worstCaseSeconds } from '../model/probe.ts';
 
@@ -370,4 +370,3 @@ function interpolate(raw: unknown, ctx: Ctx, src: YamlSource, at: YamlPath, issu
   return failed ? undefined : out;
 }
 
-export { wrapperOutcomes };

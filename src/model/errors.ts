@@ -5,24 +5,35 @@
  */
 export type ErrorCode =
   | 'CONFIG_INVALID'
-  | 'CONFIG_NOT_FOUND'
   | 'ENV_UNKNOWN'
   | 'SSM_ACCESS_DENIED'
   | 'SSM_INVALID_INSTANCE'
   | 'SSM_THROTTLED'
   | 'SSM_SEND_FAILED'
-  | 'SSM_POLL_TIMEOUT'
   | 'TARGETS_UNRESOLVED'
-  | 'CREDENTIALS'
   | 'LAB_NEEDS_ROOT'
   | 'LAB_TOOL_MISSING'
   | 'LAB_START_FAILED'
   | 'EMULATOR_START_FAILED'
   | 'DOCKER_UNAVAILABLE'
-  | 'INTERRUPTED'
   | 'SIGNING_KEY_INVALID'
   | 'HARNESS_INVARIANT'
   | 'USAGE';
+
+/**
+ * Why a check could not look: a harness fault (an ErrorCode), or one the engine records without
+ * throwing. Every fault in an observation or verdict carries one of these, never a free string.
+ */
+export type FaultCode =
+  | ErrorCode
+  | 'HARNESS'
+  | 'SSM_NO_INVOCATION'
+  | 'DISRUPTION'
+  | 'INVENTORY_UNREADABLE'
+  | 'ASSERTION_CRASHED';
+
+/** A fault in an observation or verdict: its stable code and what happened. */
+export interface Fault { readonly code: FaultCode; readonly message: string }
 
 export class PathproofError extends Error {
   override readonly name = 'PathproofError';

@@ -30,9 +30,6 @@ export const paramTypes = {
 
 export type ParamType = keyof typeof paramTypes;
 
-export function isParamType(t: string): t is ParamType {
-  return Object.hasOwn(paramTypes, t);
-}
 
 /** Single-quotes a value for POSIX sh: the only character that needs care inside '' is ' itself. */
 export function shellQuote(value: string): string {

@@ -1,3 +1,4 @@
+import type { Fault } from './errors.ts';
 import { type Target } from './plan.ts';
 import { Plan } from './plan.ts';
 
@@ -44,7 +45,7 @@ export interface TargetObservation {
   readonly target: Target;
   readonly invocation?: Invocation;
   /** A harness fault that prevented looking at all (the SendCommand failed, the target was not found, …). */
-  readonly fault?: { readonly code: string; readonly message: string };
+  readonly fault?: Fault;
   readonly probes: readonly ProbeObservation[];
   /** True when the end line was missing: output was cut (SSM keeps 24,000 characters) or the script died. */
   readonly truncated: boolean;
@@ -61,7 +62,7 @@ export interface Evidence {
   readonly truncated?: boolean;
   readonly probe?: ProbeObservation;
   readonly control?: ProbeObservation;
-  readonly fault?: { readonly code: string; readonly message: string };
+  readonly fault?: Fault;
   /** For checks that ask whether monitoring saw the block: the matching flow-log records. */
   readonly flowLog?: FlowEvidence;
   /** For config checks: the assertion and the API facts it rests on. */

@@ -5,7 +5,6 @@ import type { Coverage } from '../model/report.ts';
 import { type Catalog } from '../model/catalog.ts';
 import { type Check } from '../model/check.ts';
 
-export type { Coverage };
 
 /** What the selected checks cover: NET policies × categories, and the zone × zone matrix. */
 export function coverage(catalog: Catalog, envZones: readonly string[], checks: readonly Check[]): Coverage {
