@@ -89,6 +89,37 @@ export function planLayout({ model, short, certs }: LayoutInput): TwinLayout {
   const members = new Map<string, string[]>();
   for (const h of model.hosts) for (const e of h.enis) for (const g of e.groups) members.set(g, [...(members.get(g) ?? []), e.ip]);
 
+  const ctx: LayoutContext = { model, certs, prefix, notes, namespaces, links, processes, instances, activePeerings, vpcs, vpcIndex, routers, routerName, inet, members };
+  planInternet(ctx);
+  vpcs.forEach((vpc, i) => planRouter(ctx, vpc, i));
+  // Hosts: instances and endpoint ENIs, each a namespace behind its subnet's bridge.
+  model.hosts.forEach((h, j) => planHost(ctx, h, j));
+  return { prefix, namespaces, links, processes, instances, notes };
+}
+
+/** What the parts of a layout share while it is planned. */
+interface LayoutContext {
+  readonly model: Inventory;
+  readonly certs: LayoutInput['certs'];
+  readonly prefix: string;
+  readonly notes: string[];
+  readonly namespaces: NamespacePlan[];
+  readonly links: LinkPlan[];
+  readonly processes: ProcessPlan[];
+  readonly instances: Map<string, { ns: string; ip: string; vpcId: string }>;
+  readonly activePeerings: Inventory['peerings'];
+  readonly vpcs: readonly Vpc[];
+  readonly vpcIndex: ReadonlyMap<string, number>;
+  readonly routers: readonly NamespacePlan[];
+  routerName(i: number): string;
+  readonly inet: NamespacePlan;
+  /** Group id → the addresses of every ENI carrying it (for group references). */
+  readonly members: ReadonlyMap<string, string[]>;
+}
+
+/** The twin's internet: public Bedrock addresses, the exfiltration sink, public DNS with the canary zone. */
+function planInternet(ctx: LayoutContext): void {
+  const { model, certs, inet, processes } = ctx;
   // Public services of the twin's internet.
   const services = [...new Set(model.endpoints.map((e) => `${e.service}|${e.region}`))].sort();
   const publicNames = services.map((s, i) => { const [service, region] = s.split('|') as [string, string]; return { service, region, host: `${service}.${region}.amazonaws.com`, ip: publicBedrockAddress(i) }; });
@@ -108,158 +139,167 @@ export function planLayout({ model, short, certs }: LayoutInput): TwinLayout {
     ],
   });
 
-  vpcs.forEach((vpc, i) => {
-    const rt = routers[i]!;
-    const nft: string[] = [];
-    const nat: string[] = [];
-    // Link to the internet namespace: used by Amazon DNS always, by subnets only through IGW/NAT routes.
-    const rIp = intToIp(ipv4ToInt('169.254.254.0')! + 4 * i + 1);
-    const natIp = intToIp(ipv4ToInt('192.0.2.100')! + i);
-    const iIp = intToIp(ipv4ToInt('169.254.254.0')! + 4 * i + 2);
-    links.push({ a: rt.name, aIf: 'inet', b: inet.name, bIf: `r${i}` });
-    rt.ip.push(`address add ${rIp}/30 dev inet`, 'link set inet up', `route add ${INTERNET.dns}/32 via ${iIp} dev inet`);
-    inet.ip.push(`address add ${iIp}/30 dev r${i}`, `link set r${i} up`);
+}
 
-    vpc.subnets.forEach((s, k) => {
-      rt.ip.push(`link add br${k} type bridge`, `address add ${gatewayOf(s.cidr)}/${prefixLen(s.cidr)} dev br${k}`, `link set br${k} up`);
-    });
-    const localRoutes = (table: number) => vpc.subnets.map((s, k) => `route add ${s.cidr} dev br${k} table ${table}`);
+/** One VPC's router: subnets as bridges, peering links, one routing table per subnet, NACLs, NAT, Amazon DNS, IMDS. */
+function planRouter(ctx: LayoutContext, vpc: Vpc, i: number): void {
+  const { model, links, inet, notes, activePeerings, vpcIndex, routerName, routers } = ctx;
+  const rt = routers[i]!;
+  const nft: string[] = [];
+  const nat: string[] = [];
+  // Link to the internet namespace: used by Amazon DNS always, by subnets only through IGW/NAT routes.
+  const rIp = intToIp(ipv4ToInt('169.254.254.0')! + 4 * i + 1);
+  const natIp = intToIp(ipv4ToInt('192.0.2.100')! + i);
+  const iIp = intToIp(ipv4ToInt('169.254.254.0')! + 4 * i + 2);
+  links.push({ a: rt.name, aIf: 'inet', b: inet.name, bIf: `r${i}` });
+  rt.ip.push(`address add ${rIp}/30 dev inet`, 'link set inet up', `route add ${INTERNET.dns}/32 via ${iIp} dev inet`);
+  inet.ip.push(`address add ${iIp}/30 dev r${i}`, `link set r${i} up`);
 
-    // Peering links, one per active peering this VPC is part of.
-    activePeerings.forEach((p, pi) => {
-      const side = p.requesterVpc === vpc.id ? 1 : p.accepterVpc === vpc.id ? 2 : 0;
-      if (!side) return;
-      const peerVpc = model.vpcs.find((v) => v.id === (side === 1 ? p.accepterVpc : p.requesterVpc));
-      if (!peerVpc || !vpcIndex.has(peerVpc.id)) return;
-      const mine = intToIp(ipv4ToInt('169.254.255.0')! + 4 * pi + side);
-      if (side === 1) links.push({ a: rt.name, aIf: `p${pi}`, b: routerName(vpcIndex.get(peerVpc.id)!), bIf: `p${pi}` });
-      rt.ip.push(`address add ${mine}/30 dev p${pi}`, `link set p${pi} up`);
-      // Traffic from a peer is delivered only inside this VPC: peering is not transitive.
-      const table = 200 + pi;
-      rt.ip.push(...localRoutes(table), `route add blackhole default table ${table}`, `rule add iif p${pi} lookup ${table} pref ${table}`);
-      nft.push(`    iifname "p${pi}" ip saddr != ${peerVpc.cidr} drop`, `    iifname "p${pi}" ip daddr != ${vpc.cidr} drop`);
-    });
-    const peerGateway = (pcxId: string) => {
-      const pi = activePeerings.findIndex((p) => p.id === pcxId);
-      if (pi < 0) return undefined;
-      const p = activePeerings[pi]!;
-      const other = p.requesterVpc === vpc.id ? 2 : 1;
-      return { via: intToIp(ipv4ToInt('169.254.255.0')! + 4 * pi + other), dev: `p${pi}` };
-    };
-
-    // One routing table per subnet: AWS evaluates each subnet's route table at its router.
-    vpc.subnets.forEach((s, k) => {
-      const table = 100 + k;
-      rt.ip.push(...localRoutes(table), `rule add iif br${k} lookup ${table} pref ${table}`);
-      let hasDefault = false;
-      for (const r of s.routes) {
-        if (r.target === 'local' || r.state !== 'active') continue;
-        if (r.destination === '0.0.0.0/0') hasDefault = true;
-        if (r.target === 'peering') {
-          const gw = peerGateway(r.targetId);
-          if (gw) rt.ip.push(`route add ${r.destination} via ${gw.via} dev ${gw.dev} table ${table}`);
-          else notes.push(`${s.name}: route ${r.destination} -> ${r.targetId} is ignored: the peering is not active`);
-        } else if (r.target === 'internet' || r.target === 'nat') {
-          rt.ip.push(`route add ${r.destination} via ${iIp} dev inet table ${table}`);
-          // A NAT gateway translates the subnet to its elastic IP (a documentation address here).
-          if (r.target === 'nat') nat.push(`    oifname "inet" ip saddr ${s.cidr} snat to ${natIp}`);
-        } else {
-          notes.push(`${s.name}: route ${r.destination} -> ${r.targetId} (${r.target}) is not modelled; traffic to it is dropped`);
-        }
-      }
-      if (!hasDefault) rt.ip.push(`route add blackhole default table ${table}`);
-      nft.push(...naclRules(s, k));
-    });
-    // Replies from the internet come back to the subnets; new connections from it never reach private addresses.
-    rt.ip.push(...localRoutes(300), `route add blackhole default table 300`, `rule add iif inet lookup 300 pref 300`);
-    // An internet gateway gives egress only to instances with a public address (it does not NAT private ones).
-    const publicMapped = model.hosts.filter((h) => h.vpcId === vpc.id).flatMap((h) => h.enis.filter((e) => e.publicIp));
-    for (const e of publicMapped) {
-      nat.push(`    oifname "inet" ip saddr ${e.ip} snat to ${e.publicIp}`);
-      inet.ip.push(`route add ${e.publicIp}/32 via ${rIp} dev r${i}`);
-    }
-    const natSubnets = vpc.subnets.filter((s) => s.routes.some((r) => r.target === 'nat' && r.state === 'active')).map((s) => s.cidr);
-    const egressOk = [...publicMapped.map((e) => e.ip), ...natSubnets];
-    nft.push(`    oifname "inet" ip saddr != ${egressOk.length ? `{ ${egressOk.join(', ')} }` : '0.0.0.0/32'} drop`);
-    if (natSubnets.length) inet.ip.push(`route add ${natIp}/32 via ${rIp} dev r${i}`);
-    rt.nft = [
-      'table inet pathproof {',
-      '  chain forward {',
-      '    type filter hook forward priority 0; policy accept;',
-      ...nft,
-      '  }',
-      ...naclChains(vpc),
-      '}',
-      ...(nat.length ? ['table ip pathproof_nat {', '  chain post {', '    type nat hook postrouting priority 100;', ...nat, '  }', '}'] : []),
-    ].join('\n');
-
-    // Amazon DNS at base+2: private hosted zones associated with this VPC (needs both DNS attributes),
-    // endpoint private DNS only for endpoints in this VPC, everything else forwarded to public DNS.
-    if (vpc.dnsSupport) {
-      const args = [`--listen-address=${resolverOf(vpc.cidr)}`, `--server=${INTERNET.dns}`];
-      if (vpc.dnsHostnames) {
-        for (const z of model.hostedZones.filter((z) => z.private && z.vpcIds.includes(vpc.id))) {
-          args.push(`--local=/${z.name}/`);
-          for (const r of z.records.filter((r) => r.type === 'A')) {
-            const ips = r.aliasDnsName ? aliasTargets(model, r.aliasDnsName) : r.values;
-            if (r.aliasDnsName && ips.length === 0) notes.push(`alias ${r.name} -> ${r.aliasDnsName} points at nothing the twin knows`);
-            for (const ip of ips) args.push(`--host-record=${r.name},${ip}`);
-          }
-        }
-      } else if (model.hostedZones.some((z) => z.private && z.vpcIds.includes(vpc.id))) {
-        notes.push(`${vpc.name}: enableDnsHostnames is off, so its private hosted zones are not answered (as in AWS)`);
-      }
-      for (const ep of model.endpoints.filter((e) => e.vpcId === vpc.id && e.privateDns)) {
-        for (const ip of endpointIps(model, ep.id)) args.push(`--host-record=${ep.service}.${ep.region}.amazonaws.com,${ip}`);
-      }
-      processes.push({ kind: 'dnsmasq', ns: rt.name, name: `resolver-${vpc.name}`, args });
-    } else {
-      notes.push(`${vpc.name}: enableDnsSupport is off, so nothing answers at ${resolverOf(vpc.cidr)} (as in AWS)`);
-    }
-
-    // Instance metadata service, answered by the VPC router namespace on behalf of each instance.
-    const imdsHosts = model.hosts.filter((h) => h.vpcId === vpc.id && h.kind === 'instance');
-    if (imdsHosts.length > 0) {
-      processes.push({ kind: 'serve', ns: rt.name, name: `imds-${vpc.name}`, listeners: [{ kind: 'imds', host: IMDS_IP, port: 80, name: 'imds', instances: Object.fromEntries(imdsHosts.map((h) => [h.enis[0]!.ip, { id: h.id, enabled: h.imds }])) }] });
-    }
+  vpc.subnets.forEach((s, k) => {
+    rt.ip.push(`link add br${k} type bridge`, `address add ${gatewayOf(s.cidr)}/${prefixLen(s.cidr)} dev br${k}`, `link set br${k} up`);
   });
+  const localRoutes = (table: number) => vpc.subnets.map((s, k) => `route add ${s.cidr} dev br${k} table ${table}`);
 
-  // Hosts: instances and endpoint ENIs, each a namespace behind its subnet's bridge.
-  model.hosts.forEach((h, j) => {
-    const vi = vpcIndex.get(h.vpcId);
-    const vpc = vpcs[vi ?? -1];
-    if (vi === undefined || !vpc) return;
-    const k = vpc.subnets.findIndex((s) => s.id === h.subnetId);
-    const subnet = vpc.subnets[k];
-    if (!subnet) return;
-    const ns: NamespacePlan = { name: `${prefix}h${j}`, sysctl: [], ip: ['link set lo up'] };
-    links.push({ a: ns.name, aIf: 'eth0', b: routerName(vi), bIf: `h${j}` });
-    routers[vi]!.ip.push(`link set h${j} master br${k}`, `link set h${j} up`);
+  // Peering links, one per active peering this VPC is part of.
+  activePeerings.forEach((p, pi) => {
+    const side = p.requesterVpc === vpc.id ? 1 : p.accepterVpc === vpc.id ? 2 : 0;
+    if (!side) return;
+    const peerVpc = model.vpcs.find((v) => v.id === (side === 1 ? p.accepterVpc : p.requesterVpc));
+    if (!peerVpc || !vpcIndex.has(peerVpc.id)) return;
+    const mine = intToIp(ipv4ToInt('169.254.255.0')! + 4 * pi + side);
+    if (side === 1) links.push({ a: rt.name, aIf: `p${pi}`, b: routerName(vpcIndex.get(peerVpc.id)!), bIf: `p${pi}` });
+    rt.ip.push(`address add ${mine}/30 dev p${pi}`, `link set p${pi} up`);
+    // Traffic from a peer is delivered only inside this VPC: peering is not transitive.
+    const table = 200 + pi;
+    rt.ip.push(...localRoutes(table), `route add blackhole default table ${table}`, `rule add iif p${pi} lookup ${table} pref ${table}`);
+    nft.push(`    iifname "p${pi}" ip saddr != ${peerVpc.cidr} drop`, `    iifname "p${pi}" ip daddr != ${vpc.cidr} drop`);
+  });
+  const peerGateway = (pcxId: string) => {
+    const pi = activePeerings.findIndex((p) => p.id === pcxId);
+    if (pi < 0) return undefined;
+    const p = activePeerings[pi]!;
+    const other = p.requesterVpc === vpc.id ? 2 : 1;
+    return { via: intToIp(ipv4ToInt('169.254.255.0')! + 4 * pi + other), dev: `p${pi}` };
+  };
+
+  // One routing table per subnet: AWS evaluates each subnet's route table at its router.
+  vpc.subnets.forEach((s, k) => {
+    const table = 100 + k;
+    rt.ip.push(...localRoutes(table), `rule add iif br${k} lookup ${table} pref ${table}`);
+    let hasDefault = false;
+    for (const r of s.routes) {
+      if (r.target === 'local' || r.state !== 'active') continue;
+      if (r.destination === '0.0.0.0/0') hasDefault = true;
+      if (r.target === 'peering') {
+        const gw = peerGateway(r.targetId);
+        if (gw) rt.ip.push(`route add ${r.destination} via ${gw.via} dev ${gw.dev} table ${table}`);
+        else notes.push(`${s.name}: route ${r.destination} -> ${r.targetId} is ignored: the peering is not active`);
+      } else if (r.target === 'internet' || r.target === 'nat') {
+        rt.ip.push(`route add ${r.destination} via ${iIp} dev inet table ${table}`);
+        // A NAT gateway translates the subnet to its elastic IP (a documentation address here).
+        if (r.target === 'nat') nat.push(`    oifname "inet" ip saddr ${s.cidr} snat to ${natIp}`);
+      } else {
+        notes.push(`${s.name}: route ${r.destination} -> ${r.targetId} (${r.target}) is not modelled; traffic to it is dropped`);
+      }
+    }
+    if (!hasDefault) rt.ip.push(`route add blackhole default table ${table}`);
+    nft.push(...naclRules(s, k));
+  });
+  // Replies from the internet come back to the subnets; new connections from it never reach private addresses.
+  rt.ip.push(...localRoutes(300), `route add blackhole default table 300`, `rule add iif inet lookup 300 pref 300`);
+  // An internet gateway gives egress only to instances with a public address (it does not NAT private ones).
+  const publicMapped = model.hosts.filter((h) => h.vpcId === vpc.id).flatMap((h) => h.enis.filter((e) => e.publicIp));
+  for (const e of publicMapped) {
+    nat.push(`    oifname "inet" ip saddr ${e.ip} snat to ${e.publicIp}`);
+    inet.ip.push(`route add ${e.publicIp}/32 via ${rIp} dev r${i}`);
+  }
+  const natSubnets = vpc.subnets.filter((s) => s.routes.some((r) => r.target === 'nat' && r.state === 'active')).map((s) => s.cidr);
+  const egressOk = [...publicMapped.map((e) => e.ip), ...natSubnets];
+  nft.push(`    oifname "inet" ip saddr != ${egressOk.length ? `{ ${egressOk.join(', ')} }` : '0.0.0.0/32'} drop`);
+  if (natSubnets.length) inet.ip.push(`route add ${natIp}/32 via ${rIp} dev r${i}`);
+  rt.nft = [
+    'table inet pathproof {',
+    '  chain forward {',
+    '    type filter hook forward priority 0; policy accept;',
+    ...nft,
+    '  }',
+    ...naclChains(vpc),
+    '}',
+    ...(nat.length ? ['table ip pathproof_nat {', '  chain post {', '    type nat hook postrouting priority 100;', ...nat, '  }', '}'] : []),
+  ].join('\n');
+
+  planResolverAndImds(ctx, vpc, rt);
+}
+
+/** Amazon DNS at base+2 and the instance metadata service, both answered by the VPC's router namespace. */
+function planResolverAndImds(ctx: LayoutContext, vpc: Vpc, rt: NamespacePlan): void {
+  const { model, notes, processes } = ctx;
+  // Amazon DNS at base+2: private hosted zones associated with this VPC (needs both DNS attributes),
+  // endpoint private DNS only for endpoints in this VPC, everything else forwarded to public DNS.
+  if (vpc.dnsSupport) {
+    const args = [`--listen-address=${resolverOf(vpc.cidr)}`, `--server=${INTERNET.dns}`];
+    if (vpc.dnsHostnames) {
+      for (const z of model.hostedZones.filter((z) => z.private && z.vpcIds.includes(vpc.id))) {
+        args.push(`--local=/${z.name}/`);
+        for (const r of z.records.filter((r) => r.type === 'A')) {
+          const ips = r.aliasDnsName ? aliasTargets(model, r.aliasDnsName) : r.values;
+          if (r.aliasDnsName && ips.length === 0) notes.push(`alias ${r.name} -> ${r.aliasDnsName} points at nothing the twin knows`);
+          for (const ip of ips) args.push(`--host-record=${r.name},${ip}`);
+        }
+      }
+    } else if (model.hostedZones.some((z) => z.private && z.vpcIds.includes(vpc.id))) {
+      notes.push(`${vpc.name}: enableDnsHostnames is off, so its private hosted zones are not answered (as in AWS)`);
+    }
+    for (const ep of model.endpoints.filter((e) => e.vpcId === vpc.id && e.privateDns)) {
+      for (const ip of endpointIps(model, ep.id)) args.push(`--host-record=${ep.service}.${ep.region}.amazonaws.com,${ip}`);
+    }
+    processes.push({ kind: 'dnsmasq', ns: rt.name, name: `resolver-${vpc.name}`, args });
+  } else {
+    notes.push(`${vpc.name}: enableDnsSupport is off, so nothing answers at ${resolverOf(vpc.cidr)} (as in AWS)`);
+  }
+
+  // Instance metadata service, answered by the VPC router namespace on behalf of each instance.
+  const imdsHosts = model.hosts.filter((h) => h.vpcId === vpc.id && h.kind === 'instance');
+  if (imdsHosts.length > 0) {
+    processes.push({ kind: 'serve', ns: rt.name, name: `imds-${vpc.name}`, listeners: [{ kind: 'imds', host: IMDS_IP, port: 80, name: 'imds', instances: Object.fromEntries(imdsHosts.map((h) => [h.enis[0]!.ip, { id: h.id, enabled: h.imds }])) }] });
+  }
+}
+
+/** One host (an instance or an endpoint's ENIs): a namespace behind its subnet's bridge, its security groups, its services. */
+function planHost(ctx: LayoutContext, h: Host, j: number): void {
+  const { model, certs, prefix, notes, namespaces, links, processes, instances, vpcs, vpcIndex, routers, routerName, members } = ctx;
+  const vi = vpcIndex.get(h.vpcId);
+  const vpc = vpcs[vi ?? -1];
+  if (vi === undefined || !vpc) return;
+  const k = vpc.subnets.findIndex((s) => s.id === h.subnetId);
+  const subnet = vpc.subnets[k];
+  if (!subnet) return;
+  const ns: NamespacePlan = { name: `${prefix}h${j}`, sysctl: [], ip: ['link set lo up'] };
+  links.push({ a: ns.name, aIf: 'eth0', b: routerName(vi), bIf: `h${j}` });
+  routers[vi]!.ip.push(`link set h${j} master br${k}`, `link set h${j} up`);
+  for (const e of h.enis) {
+    if (!cidrContains(subnet.cidr, e.ip)) notes.push(`${h.id}: ${e.ip} is outside ${subnet.cidr}`);
+    ns.ip.push(`address add ${e.ip}/${prefixLen(subnet.cidr)} dev eth0`);
+  }
+  ns.ip.push('link set eth0 up', `route add default via ${gatewayOf(subnet.cidr)} dev eth0`);
+  ns.nft = securityGroupRules(h, model, members, resolverOf(vpc.cidr));
+  ns.resolvConf = `nameserver ${resolverOf(vpc.cidr)}\noptions timeout:2 attempts:1\n`;
+  namespaces.push(ns);
+  if (h.kind === 'instance') instances.set(h.id, { ns: ns.name, ip: h.enis[0]!.ip, vpcId: h.vpcId });
+
+  const listeners: Listener[] = [];
+  if (h.kind === 'endpoints') {
     for (const e of h.enis) {
-      if (!cidrContains(subnet.cidr, e.ip)) notes.push(`${h.id}: ${e.ip} is outside ${subnet.cidr}`);
-      ns.ip.push(`address add ${e.ip}/${prefixLen(subnet.cidr)} dev eth0`);
+      const ep = model.endpoints.find((x) => x.eniIds.includes(e.id));
+      if (ep) listeners.push({ kind: 'bedrock', host: e.ip, port: 443, name: ep.id, ...certs.bedrock, service: ep.service, region: ep.region, policy: ep.policy, public: false });
     }
-    ns.ip.push('link set eth0 up', `route add default via ${gatewayOf(subnet.cidr)} dev eth0`);
-    ns.nft = securityGroupRules(h, model, members, resolverOf(vpc.cidr));
-    ns.resolvConf = `nameserver ${resolverOf(vpc.cidr)}\noptions timeout:2 attempts:1\n`;
-    namespaces.push(ns);
-    if (h.kind === 'instance') instances.set(h.id, { ns: ns.name, ip: h.enis[0]!.ip, vpcId: h.vpcId });
-
-    const listeners: Listener[] = [];
-    if (h.kind === 'endpoints') {
-      for (const e of h.enis) {
-        const ep = model.endpoints.find((x) => x.eniIds.includes(e.id));
-        if (ep) listeners.push({ kind: 'bedrock', host: e.ip, port: 443, name: ep.id, ...certs.bedrock, service: ep.service, region: ep.region, policy: ep.policy, public: false });
-      }
-    } else if (h.tags['pathproof:listen']) {
-      const tls = h.tags['pathproof:tls'] === 'true';
-      for (const port of h.tags['pathproof:listen'].split(',').map(Number).filter((p) => p > 0 && p < 65536)) {
-        listeners.push(tls ? { kind: 'https', host: h.enis[0]!.ip, port, name: h.tags.Name ?? h.id, ...certs.internal } : { kind: 'tcp', host: h.enis[0]!.ip, port, name: h.tags.Name ?? h.id });
-      }
+  } else if (h.tags['pathproof:listen']) {
+    const tls = h.tags['pathproof:tls'] === 'true';
+    for (const port of h.tags['pathproof:listen'].split(',').map(Number).filter((p) => p > 0 && p < 65536)) {
+      listeners.push(tls ? { kind: 'https', host: h.enis[0]!.ip, port, name: h.tags.Name ?? h.id, ...certs.internal } : { kind: 'tcp', host: h.enis[0]!.ip, port, name: h.tags.Name ?? h.id });
     }
-    if (listeners.length) processes.push({ kind: 'serve', ns: ns.name, name: h.tags.Name ?? h.id, listeners });
-  });
-  return { prefix, namespaces, links, processes, instances, notes };
+  }
+  if (listeners.length) processes.push({ kind: 'serve', ns: ns.name, name: h.tags.Name ?? h.id, listeners });
 }
 
 function endpointIps(model: Inventory, endpointId: string): string[] {
@@ -285,7 +325,7 @@ function l4(rule: SgRule): string {
   return ` meta l4proto ${p}`;
 }
 
-function peers(rule: SgRule, members: Map<string, string[]>, side: 'saddr' | 'daddr'): string[] {
+function peers(rule: SgRule, members: ReadonlyMap<string, string[]>, side: 'saddr' | 'daddr'): string[] {
   const out: string[] = [];
   for (const c of rule.cidrs) out.push(c === '0.0.0.0/0' ? '' : ` ip ${side} ${c}`);
   for (const g of rule.groups) {
@@ -296,7 +336,7 @@ function peers(rule: SgRule, members: Map<string, string[]>, side: 'saddr' | 'da
 }
 
 /** Stateful security groups: return traffic of an allowed flow passes, anything not allowed is dropped. */
-export function securityGroupRules(h: Host, model: Inventory, members: Map<string, string[]>, resolver: string): string {
+export function securityGroupRules(h: Host, model: Inventory, members: ReadonlyMap<string, string[]>, resolver: string): string {
   const input: string[] = [];
   const output: string[] = [];
   for (const e of h.enis) {

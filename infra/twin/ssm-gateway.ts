@@ -76,120 +76,8 @@ export async function startGateway(opts: {
   const key = (c: string, i: string) => `${c}/${i}`;
   mkdirSync(opts.workDir, { recursive: true });
 
-  const run = (inv: Invocation, script: string, timeoutS: number) => {
-    const fault = faults.instances?.[inv.instanceId];
-    if (fault === 'Undeliverable') return finish(inv, 'Failed', 'Undeliverable', -1);
-    if (fault === 'DeliveryTimedOut') return finish(inv, 'TimedOut', 'DeliveryTimedOut', -1);
-    const target = opts.instances.get(inv.instanceId)!;
-    const begin = () => {
-      inv.status = 'InProgress';
-      inv.details = 'InProgress';
-      inv.startedAt = Date.now();
-      const file = path.join(opts.workDir, `${inv.commandId}-${inv.instanceId}.sh`);
-      writeFileSync(file, script);
-      // The agent runs the joined commands with sh, as root, inside the instance (its namespace here).
-      inv.proc = execa('ip', ['netns', 'exec', target.ns, 'sh', file], {
-        reject: false, all: false, timeout: fault === 'ExecutionTimedOut' ? 1 : timeoutS * 1000, killSignal: 'SIGKILL',
-        env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/root', ...opts.execEnv }, extendEnv: false,
-        maxBuffer: 10_000_000, detached: true, stripFinalNewline: false,
-      });
-      if (inv.proc.pid) opts.onPid?.(inv.proc.pid);
-      void inv.proc.then((r) => {
-        if (inv.status === 'Cancelled' || inv.status === 'Cancelling') return finish(inv, 'Cancelled', 'Cancelled', -1);
-        const pad = faults.padStdout?.[inv.instanceId] ?? 0;
-        // SSM keeps the first 24,000 characters; padding goes first so that the tail is what gets cut.
-        inv.stdout = (`${pad ? `${'x'.repeat(pad)}\n` : ''}${r.stdout ?? ''}`).slice(0, STDOUT_LIMIT);
-        inv.stderr = String(r.stderr ?? '').slice(0, STDERR_LIMIT);
-        if (r.timedOut) return finish(inv, 'TimedOut', 'ExecutionTimedOut', -1);
-        const code = r.exitCode ?? -1;
-        finish(inv, code === 0 ? 'Success' : 'Failed', code === 0 ? 'Success' : 'Failed', code);
-      });
-    };
-    if (fault === 'Delayed') {
-      inv.status = 'Delayed';
-      inv.details = 'Delayed';
-      setTimeout(begin, 1500);
-    } else begin();
-  };
-  const finish = (inv: Invocation, status: string, details: string, code: number) => {
-    inv.status = status;
-    inv.details = details;
-    inv.responseCode = code;
-    inv.endedAt = Date.now();
-    log('[%s] [cmd %s] %s (%s) rc=%d', inv.instanceId, inv.commandId.slice(0, 8), status, details, code);
-  };
-
-  const handlers: Record<string, (body: Record<string, unknown>) => unknown> = {
-    SendCommand(b) {
-      const ids = (b.InstanceIds as string[] | undefined) ?? [];
-      if (ids.length === 0 || ids.length > 50) throw awsError('ValidationException', `InstanceIds must hold 1 to 50 ids, got ${ids.length}`);
-      const unknown = ids.filter((i) => !opts.instances.has(i));
-      if (unknown.length) throw awsError('InvalidInstanceId', `Instances [${unknown.join(', ')}] not in a valid state for account`);
-      if (b.DocumentName !== 'AWS-RunShellScript') throw awsError('InvalidDocument', `The twin runs AWS-RunShellScript only, not ${String(b.DocumentName)}`);
-      const comment = String(b.Comment ?? '');
-      if (comment.length > 100) throw awsError('ValidationException', 'Comment must be at most 100 characters');
-      const params = (b.Parameters ?? {}) as Record<string, string[]>;
-      const script = (params.commands ?? []).join('\n');
-      const timeoutS = Number(params.executionTimeout?.[0] ?? 3600);
-      const commandId = randomUUID();
-      const now = Date.now();
-      sent.push({ commandId, instanceIds: ids, comment, script });
-      for (const instanceId of ids) {
-        const inv: Invocation = { commandId, instanceId, comment, documentName: 'AWS-RunShellScript', status: 'Pending', details: 'Pending', responseCode: -1, stdout: '', stderr: '', requestedAt: now, visibleAt: now + (faults.consistencyMs ?? 0) };
-        invocations.set(key(commandId, instanceId), inv);
-        setImmediate(() => run(inv, script, timeoutS));
-      }
-      return { Command: {
-        CommandId: commandId, DocumentName: 'AWS-RunShellScript', Comment: comment, Parameters: params, InstanceIds: ids, Targets: [],
-        RequestedDateTime: epoch(now), Status: 'Pending', StatusDetails: 'Pending', MaxConcurrency: b.MaxConcurrency ?? '50', MaxErrors: b.MaxErrors ?? '0',
-        TargetCount: ids.length, CompletedCount: 0, ErrorCount: 0, DeliveryTimedOutCount: 0, TimeoutSeconds: b.TimeoutSeconds ?? 3600,
-      } };
-    },
-    GetCommandInvocation(b) {
-      const inv = invocations.get(key(String(b.CommandId), String(b.InstanceId)));
-      if (!inv || Date.now() < inv.visibleAt) throw awsError('InvocationDoesNotExist', 'An error occurred (InvocationDoesNotExist)');
-      return {
-        CommandId: inv.commandId, InstanceId: inv.instanceId, Comment: inv.comment, DocumentName: inv.documentName, DocumentVersion: '$DEFAULT',
-        PluginName: 'aws:runShellScript', ResponseCode: inv.responseCode,
-        ExecutionStartDateTime: inv.startedAt ? new Date(inv.startedAt).toISOString() : '',
-        ExecutionElapsedTime: inv.startedAt ? `PT${(((inv.endedAt ?? Date.now()) - inv.startedAt) / 1000).toFixed(3)}S` : '',
-        ExecutionEndDateTime: inv.endedAt ? new Date(inv.endedAt).toISOString() : '',
-        Status: inv.status, StatusDetails: inv.details,
-        StandardOutputContent: inv.stdout, StandardOutputUrl: '', StandardErrorContent: inv.stderr, StandardErrorUrl: '',
-        CloudWatchOutputConfig: { CloudWatchLogGroupName: '', CloudWatchOutputEnabled: false },
-      };
-    },
-    ListCommandInvocations(b) {
-      const list = [...invocations.values()].filter((i) => Date.now() >= i.visibleAt && (!b.CommandId || i.commandId === b.CommandId) && (!b.InstanceId || i.instanceId === b.InstanceId));
-      return { CommandInvocations: list.map((i) => ({
-        CommandId: i.commandId, InstanceId: i.instanceId, InstanceName: '', Comment: i.comment, DocumentName: i.documentName, DocumentVersion: '$DEFAULT',
-        RequestedDateTime: epoch(i.requestedAt), Status: i.status, StatusDetails: i.details, StandardOutputUrl: '', StandardErrorUrl: '',
-        CommandPlugins: b.Details ? [{ Name: 'aws:runShellScript', Status: i.status, StatusDetails: i.details, ResponseCode: i.responseCode,
-          ResponseStartDateTime: epoch(i.startedAt), ResponseFinishDateTime: epoch(i.endedAt), Output: i.stdout.slice(0, LIST_OUTPUT_LIMIT), StandardOutputUrl: '', StandardErrorUrl: '' }] : [],
-        ServiceRole: '', NotificationConfig: {}, CloudWatchOutputConfig: { CloudWatchOutputEnabled: false },
-      })) };
-    },
-    CancelCommand(b) {
-      const ids = (b.InstanceIds as string[] | undefined) ?? [];
-      for (const inv of invocations.values()) {
-        if (inv.commandId !== b.CommandId || (ids.length && !ids.includes(inv.instanceId))) continue;
-        if (['Success', 'Failed', 'TimedOut', 'Cancelled'].includes(inv.status)) continue;
-        inv.status = 'Cancelling';
-        inv.details = 'Cancelling';
-        if (inv.proc?.pid) { try { process.kill(-inv.proc.pid, 'SIGKILL'); } catch { inv.proc.kill('SIGKILL'); } }
-        else finish(inv, 'Cancelled', 'Cancelled', -1);
-      }
-      return {};
-    },
-    DescribeInstanceInformation(b) {
-      const filter = ((b.Filters as { Key: string; Values: string[] }[] | undefined) ?? []).find((f) => f.Key === 'InstanceIds')?.Values;
-      return { InstanceInformationList: [...opts.instances].filter(([id]) => !filter || filter.includes(id)).map(([id, i]) => ({
-        InstanceId: id, PingStatus: faults.instances?.[id] === 'Undeliverable' ? 'ConnectionLost' : 'Online', LastPingDateTime: epoch(Date.now()),
-        AgentVersion: '3.3.1611.0', IsLatestVersion: true, PlatformType: 'Linux', PlatformName: 'Amazon Linux', PlatformVersion: '2023',
-        ResourceType: 'EC2Instance', IPAddress: i.ip, ComputerName: `ip-${i.ip.replaceAll('.', '-')}.twin.internal`,
-      })) };
-    },
-  };
+  const { run, finish } = executor(opts, faults);
+  const handlers = ssmHandlers({ opts, faults, invocations, sent, run, finish, key });
 
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -286,4 +174,137 @@ function refuse(req: http.IncomingMessage, res: http.ServerResponse, f: AuthFail
 
 function awsError(type: string, message: string): Error {
   return Object.assign(new Error(message), { awsType: type });
+}
+
+type GatewayOptions = Parameters<typeof startGateway>[0];
+
+/**
+ * The SSM agent's side: runs a command's script with sh inside the instance's namespace, as root,
+ * and records its status, ResponseCode and output with SSM's truncation; injected faults apply.
+ */
+function executor(opts: GatewayOptions, faults: Faults): { run(inv: Invocation, script: string, timeoutS: number): void; finish(inv: Invocation, status: string, details: string, code: number): void } {
+  const run = (inv: Invocation, script: string, timeoutS: number) => {
+    const fault = faults.instances?.[inv.instanceId];
+    if (fault === 'Undeliverable') return finish(inv, 'Failed', 'Undeliverable', -1);
+    if (fault === 'DeliveryTimedOut') return finish(inv, 'TimedOut', 'DeliveryTimedOut', -1);
+    const target = opts.instances.get(inv.instanceId)!;
+    const begin = () => {
+      inv.status = 'InProgress';
+      inv.details = 'InProgress';
+      inv.startedAt = Date.now();
+      const file = path.join(opts.workDir, `${inv.commandId}-${inv.instanceId}.sh`);
+      writeFileSync(file, script);
+      // The agent runs the joined commands with sh, as root, inside the instance (its namespace here).
+      inv.proc = execa('ip', ['netns', 'exec', target.ns, 'sh', file], {
+        reject: false, all: false, timeout: fault === 'ExecutionTimedOut' ? 1 : timeoutS * 1000, killSignal: 'SIGKILL',
+        env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/root', ...opts.execEnv }, extendEnv: false,
+        maxBuffer: 10_000_000, detached: true, stripFinalNewline: false,
+      });
+      if (inv.proc.pid) opts.onPid?.(inv.proc.pid);
+      void inv.proc.then((r) => {
+        if (inv.status === 'Cancelled' || inv.status === 'Cancelling') return finish(inv, 'Cancelled', 'Cancelled', -1);
+        const pad = faults.padStdout?.[inv.instanceId] ?? 0;
+        // SSM keeps the first 24,000 characters; padding goes first so that the tail is what gets cut.
+        inv.stdout = (`${pad ? `${'x'.repeat(pad)}\n` : ''}${r.stdout ?? ''}`).slice(0, STDOUT_LIMIT);
+        inv.stderr = String(r.stderr ?? '').slice(0, STDERR_LIMIT);
+        if (r.timedOut) return finish(inv, 'TimedOut', 'ExecutionTimedOut', -1);
+        const code = r.exitCode ?? -1;
+        finish(inv, code === 0 ? 'Success' : 'Failed', code === 0 ? 'Success' : 'Failed', code);
+      });
+    };
+    if (fault === 'Delayed') {
+      inv.status = 'Delayed';
+      inv.details = 'Delayed';
+      setTimeout(begin, 1500);
+    } else begin();
+  };
+  const finish = (inv: Invocation, status: string, details: string, code: number) => {
+    inv.status = status;
+    inv.details = details;
+    inv.responseCode = code;
+    inv.endedAt = Date.now();
+    log('[%s] [cmd %s] %s (%s) rc=%d', inv.instanceId, inv.commandId.slice(0, 8), status, details, code);
+  };
+
+  return { run, finish };
+}
+
+/** The SSM JSON API the gateway answers itself; everything else goes on to the emulator. */
+function ssmHandlers(ctx: {
+  opts: GatewayOptions; faults: Faults; invocations: Map<string, Invocation>; sent: StartedGateway['sent'];
+  run(inv: Invocation, script: string, timeoutS: number): void; finish(inv: Invocation, status: string, details: string, code: number): void;
+  key(commandId: string, instanceId: string): string;
+}): Record<string, (body: Record<string, unknown>) => unknown> {
+  const { opts, faults, invocations, sent, run, finish, key } = ctx;
+  return {
+    SendCommand(b) {
+      const ids = (b.InstanceIds as string[] | undefined) ?? [];
+      if (ids.length === 0 || ids.length > 50) throw awsError('ValidationException', `InstanceIds must hold 1 to 50 ids, got ${ids.length}`);
+      const unknown = ids.filter((i) => !opts.instances.has(i));
+      if (unknown.length) throw awsError('InvalidInstanceId', `Instances [${unknown.join(', ')}] not in a valid state for account`);
+      if (b.DocumentName !== 'AWS-RunShellScript') throw awsError('InvalidDocument', `The twin runs AWS-RunShellScript only, not ${String(b.DocumentName)}`);
+      const comment = String(b.Comment ?? '');
+      if (comment.length > 100) throw awsError('ValidationException', 'Comment must be at most 100 characters');
+      const params = (b.Parameters ?? {}) as Record<string, string[]>;
+      const script = (params.commands ?? []).join('\n');
+      const timeoutS = Number(params.executionTimeout?.[0] ?? 3600);
+      const commandId = randomUUID();
+      const now = Date.now();
+      sent.push({ commandId, instanceIds: ids, comment, script });
+      for (const instanceId of ids) {
+        const inv: Invocation = { commandId, instanceId, comment, documentName: 'AWS-RunShellScript', status: 'Pending', details: 'Pending', responseCode: -1, stdout: '', stderr: '', requestedAt: now, visibleAt: now + (faults.consistencyMs ?? 0) };
+        invocations.set(key(commandId, instanceId), inv);
+        setImmediate(() => run(inv, script, timeoutS));
+      }
+      return { Command: {
+        CommandId: commandId, DocumentName: 'AWS-RunShellScript', Comment: comment, Parameters: params, InstanceIds: ids, Targets: [],
+        RequestedDateTime: epoch(now), Status: 'Pending', StatusDetails: 'Pending', MaxConcurrency: b.MaxConcurrency ?? '50', MaxErrors: b.MaxErrors ?? '0',
+        TargetCount: ids.length, CompletedCount: 0, ErrorCount: 0, DeliveryTimedOutCount: 0, TimeoutSeconds: b.TimeoutSeconds ?? 3600,
+      } };
+    },
+    GetCommandInvocation(b) {
+      const inv = invocations.get(key(String(b.CommandId), String(b.InstanceId)));
+      if (!inv || Date.now() < inv.visibleAt) throw awsError('InvocationDoesNotExist', 'An error occurred (InvocationDoesNotExist)');
+      return {
+        CommandId: inv.commandId, InstanceId: inv.instanceId, Comment: inv.comment, DocumentName: inv.documentName, DocumentVersion: '$DEFAULT',
+        PluginName: 'aws:runShellScript', ResponseCode: inv.responseCode,
+        ExecutionStartDateTime: inv.startedAt ? new Date(inv.startedAt).toISOString() : '',
+        ExecutionElapsedTime: inv.startedAt ? `PT${(((inv.endedAt ?? Date.now()) - inv.startedAt) / 1000).toFixed(3)}S` : '',
+        ExecutionEndDateTime: inv.endedAt ? new Date(inv.endedAt).toISOString() : '',
+        Status: inv.status, StatusDetails: inv.details,
+        StandardOutputContent: inv.stdout, StandardOutputUrl: '', StandardErrorContent: inv.stderr, StandardErrorUrl: '',
+        CloudWatchOutputConfig: { CloudWatchLogGroupName: '', CloudWatchOutputEnabled: false },
+      };
+    },
+    ListCommandInvocations(b) {
+      const list = [...invocations.values()].filter((i) => Date.now() >= i.visibleAt && (!b.CommandId || i.commandId === b.CommandId) && (!b.InstanceId || i.instanceId === b.InstanceId));
+      return { CommandInvocations: list.map((i) => ({
+        CommandId: i.commandId, InstanceId: i.instanceId, InstanceName: '', Comment: i.comment, DocumentName: i.documentName, DocumentVersion: '$DEFAULT',
+        RequestedDateTime: epoch(i.requestedAt), Status: i.status, StatusDetails: i.details, StandardOutputUrl: '', StandardErrorUrl: '',
+        CommandPlugins: b.Details ? [{ Name: 'aws:runShellScript', Status: i.status, StatusDetails: i.details, ResponseCode: i.responseCode,
+          ResponseStartDateTime: epoch(i.startedAt), ResponseFinishDateTime: epoch(i.endedAt), Output: i.stdout.slice(0, LIST_OUTPUT_LIMIT), StandardOutputUrl: '', StandardErrorUrl: '' }] : [],
+        ServiceRole: '', NotificationConfig: {}, CloudWatchOutputConfig: { CloudWatchOutputEnabled: false },
+      })) };
+    },
+    CancelCommand(b) {
+      const ids = (b.InstanceIds as string[] | undefined) ?? [];
+      for (const inv of invocations.values()) {
+        if (inv.commandId !== b.CommandId || (ids.length && !ids.includes(inv.instanceId))) continue;
+        if (['Success', 'Failed', 'TimedOut', 'Cancelled'].includes(inv.status)) continue;
+        inv.status = 'Cancelling';
+        inv.details = 'Cancelling';
+        if (inv.proc?.pid) { try { process.kill(-inv.proc.pid, 'SIGKILL'); } catch { inv.proc.kill('SIGKILL'); } }
+        else finish(inv, 'Cancelled', 'Cancelled', -1);
+      }
+      return {};
+    },
+    DescribeInstanceInformation(b) {
+      const filter = ((b.Filters as { Key: string; Values: string[] }[] | undefined) ?? []).find((f) => f.Key === 'InstanceIds')?.Values;
+      return { InstanceInformationList: [...opts.instances].filter(([id]) => !filter || filter.includes(id)).map(([id, i]) => ({
+        InstanceId: id, PingStatus: faults.instances?.[id] === 'Undeliverable' ? 'ConnectionLost' : 'Online', LastPingDateTime: epoch(Date.now()),
+        AgentVersion: '3.3.1611.0', IsLatestVersion: true, PlatformType: 'Linux', PlatformName: 'Amazon Linux', PlatformVersion: '2023',
+        ResourceType: 'EC2Instance', IPAddress: i.ip, ComputerName: `ip-${i.ip.replaceAll('.', '-')}.twin.internal`,
+      })) };
+    },
+  };
 }
