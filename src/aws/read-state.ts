@@ -1,7 +1,5 @@
 import {
-  DescribeFlowLogsCommand, DescribeInstancesCommand, DescribeNetworkAclsCommand, DescribeNetworkInterfacesCommand,
-  DescribeRouteTablesCommand, DescribeSecurityGroupsCommand, DescribeSubnetsCommand, DescribeVpcAttributeCommand,
-  DescribeVpcEndpointsCommand, DescribeVpcPeeringConnectionsCommand, DescribeVpcsCommand, EC2Client, type IpPermission,
+  DescribeFlowLogsCommand, DescribeInstancesCommand, DescribeNetworkAclsCommand, DescribeNetworkInterfacesCommand, DescribeRouteTablesCommand, DescribeSecurityGroupsCommand, DescribeSubnetsCommand, DescribeVpcAttributeCommand, DescribeVpcEndpointsCommand, DescribeVpcPeeringConnectionsCommand, DescribeVpcsCommand, EC2Client, type IpPermission, type DescribeVpcsCommandOutput, type DescribeSubnetsCommandOutput, type DescribeRouteTablesCommandOutput, type DescribeNetworkAclsCommandOutput, type DescribeFlowLogsCommandOutput, type DescribeNetworkInterfacesCommandOutput, type DescribeVpcEndpointsCommandOutput, type DescribeInstancesCommandOutput,
 } from '@aws-sdk/client-ec2';
 import { GetHostedZoneCommand, ListHostedZonesCommand, ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { cidrContains, ipv4ToInt } from '../model/cidr.ts';
@@ -40,115 +38,144 @@ export async function readState(source: InventorySource, regions: readonly strin
   const hosts: Host[] = [];
   const endpoints: Endpoint[] = [];
   const peerings = new Map<string, Peering>();
-  let publicCount = 0;
+  const publicCount = { n: 0 };
 
   for (const region of regions) {
     const ec2 = source.ec2(region);
-    {
-      const [vpcOut, subnetOut, rtOut, sgOut, aclOut, eniOut, instOut, epOut, pcxOut, flOut] = await Promise.all([
-        ec2.send(new DescribeVpcsCommand({})), ec2.send(new DescribeSubnetsCommand({})), ec2.send(new DescribeRouteTablesCommand({})),
-        ec2.send(new DescribeSecurityGroupsCommand({})), ec2.send(new DescribeNetworkAclsCommand({})), ec2.send(new DescribeNetworkInterfacesCommand({})),
-        ec2.send(new DescribeInstancesCommand({})), ec2.send(new DescribeVpcEndpointsCommand({})), ec2.send(new DescribeVpcPeeringConnectionsCommand({})),
-        ec2.send(new DescribeFlowLogsCommand({})),
-      ]);
-      for (const g of sgOut.SecurityGroups ?? []) {
-        groups.set(g.GroupId!, { id: g.GroupId!, vpcId: g.VpcId ?? '', name: g.GroupName ?? '', ingress: (g.IpPermissions ?? []).map(rule), egress: (g.IpPermissionsEgress ?? []).map(rule) });
-      }
-      const rts = rtOut.RouteTables ?? [];
-      const mainRt = (vpcId: string) => rts.find((t) => t.VpcId === vpcId && t.Associations?.some((a) => a.Main));
-      for (const v of vpcOut.Vpcs ?? []) {
-        const [sup, host] = await Promise.all([
-          ec2.send(new DescribeVpcAttributeCommand({ VpcId: v.VpcId!, Attribute: 'enableDnsSupport' })),
-          ec2.send(new DescribeVpcAttributeCommand({ VpcId: v.VpcId!, Attribute: 'enableDnsHostnames' })),
-        ]);
-        const subnets: Subnet[] = (subnetOut.Subnets ?? []).filter((s) => s.VpcId === v.VpcId).map((s) => {
-          const rt = rts.find((t) => t.Associations?.some((a) => a.SubnetId === s.SubnetId)) ?? mainRt(v.VpcId!);
-          const acl = (aclOut.NetworkAcls ?? []).find((a) => a.Associations?.some((x) => x.SubnetId === s.SubnetId)) ?? (aclOut.NetworkAcls ?? []).find((a) => a.VpcId === v.VpcId && a.IsDefault);
-          const t = tagsOf(s.Tags);
-          return {
-            id: s.SubnetId!, vpcId: v.VpcId!, cidr: s.CidrBlock!, name: t.Name ?? s.SubnetId!, ...(t['pathproof:zone'] ? { zone: t['pathproof:zone'] } : {}),
-            routeTableId: rt?.RouteTableId ?? '', routes: (rt?.Routes ?? []).filter((r) => r.DestinationCidrBlock).map((r): Route => ({
-              destination: r.DestinationCidrBlock!, state: r.State ?? 'active', ...routeTarget(r),
-            })),
-            ...(acl?.NetworkAclId ? { naclId: acl.NetworkAclId } : {}),
-            nacl: (acl?.Entries ?? []).map((e): NaclEntry => ({
-              ruleNumber: e.RuleNumber ?? 32767, egress: !!e.Egress, protocol: e.Protocol ?? '-1', action: e.RuleAction === 'allow' ? 'allow' : 'deny',
-              cidr: e.CidrBlock ?? '0.0.0.0/0', ...(e.PortRange ? { fromPort: e.PortRange.From!, toPort: e.PortRange.To! } : {}),
-            })).sort((a, b) => a.ruleNumber - b.ruleNumber),
-          };
-        });
-        vpcs.push({
-          id: v.VpcId!, name: tagsOf(v.Tags).Name ?? v.VpcId!, region, cidr: v.CidrBlock!,
-          dnsSupport: sup.EnableDnsSupport?.Value ?? true, dnsHostnames: host.EnableDnsHostnames?.Value ?? false,
-          subnets, flowLogs: (flOut.FlowLogs ?? []).filter((f) => f.ResourceId === v.VpcId).map((f) => ({ id: f.FlowLogId!, trafficType: f.TrafficType ?? '' })),
-        });
-      }
-      const subnetCidr = new Map((subnetOut.Subnets ?? []).map((s) => [s.SubnetId!, s.CidrBlock!]));
-      // Emulators hand out real-looking public addresses; the twin's internet uses documentation ranges only.
-      const publicIp = (id: string, ip?: string) => {
-        if (!ip) return {};
-        if (['192.0.2.', '198.51.100.', '203.0.113.'].some((p) => ip.startsWith(p))) return { publicIp: ip };
-        const fixed = `192.0.2.${200 + (publicCount++ % 50)}`;
-        correct(`${id} has public address ${ip}; the twin's internet uses documentation ranges, so it stands in as ${fixed}`);
-        return { publicIp: fixed };
-      };
-      for (const r of instOut.Reservations ?? []) {
-        for (const i of r.Instances ?? []) {
-          if (i.State?.Name !== 'running' || !i.SubnetId || !i.PrivateIpAddress) continue;
-          hosts.push({
-            id: i.InstanceId!, kind: 'instance', vpcId: i.VpcId!, subnetId: i.SubnetId, tags: tagsOf(i.Tags),
-            imds: i.MetadataOptions?.HttpEndpoint !== 'disabled',
-            // Security groups belong to the ENI: read them there (an instance-level list may be empty).
-            enis: [{ id: i.NetworkInterfaces?.[0]?.NetworkInterfaceId ?? i.InstanceId!, subnetId: i.SubnetId, ip: i.PrivateIpAddress, groups: [...new Set([...(i.NetworkInterfaces?.[0]?.Groups ?? []), ...(i.SecurityGroups ?? [])].map((g) => g.GroupId!))], ...publicIp(i.InstanceId!, i.PublicIpAddress) }],
-          });
-        }
-      }
-      // Interface endpoints: their ENIs live in one namespace per subnet; each ENI keeps its endpoint's groups.
-      const enis = new Map((eniOut.NetworkInterfaces ?? []).map((n) => [n.NetworkInterfaceId!, n]));
-      const bySubnet = new Map<string, Eni[]>();
-      const used = new Set(hosts.flatMap((h) => h.enis.map((e) => e.ip)));
-      for (const ep of [...(epOut.VpcEndpoints ?? [])].sort((a, b) => (a.ServiceName ?? '').localeCompare(b.ServiceName ?? ''))) {
-        if (ep.VpcEndpointType !== 'Interface') continue;
-        // Deleted and failed endpoints stay listed for a while (in AWS too); they carry no traffic.
-        if ((ep.State ?? 'available').toLowerCase() !== 'available') {
-          log(`twin: endpoint ${ep.VpcEndpointId} (${ep.ServiceName}) is ${ep.State}: not built`);
-          continue;
-        }
-        const service = (ep.ServiceName ?? '').split('.').slice(3).join('.');
-        const groupsOfEp = (ep.Groups ?? []).map((g) => g.GroupId!);
-        for (const id of ep.NetworkInterfaceIds ?? []) {
-          const n = enis.get(id);
-          const subnetId = n?.SubnetId ?? ep.SubnetIds?.[0] ?? '';
-          const cidr = subnetCidr.get(subnetId) ?? '';
-          let ip = n?.PrivateIpAddress ?? '';
-          if (!ip || !cidrContains(cidr, ip) || used.has(ip)) {
-            const fixed = nextFree(cidr, used);
-            correct(`${id} of ${ep.VpcEndpointId} (${service}) has address ${ip || 'none'}, outside its subnet ${subnetId} ${cidr}; AWS always allocates from the subnet, so the twin uses ${fixed}`);
-            ip = fixed;
-          }
-          used.add(ip);
-          const list = bySubnet.get(subnetId) ?? [];
-          list.push({ id, subnetId, ip, groups: groupsOfEp });
-          bySubnet.set(subnetId, list);
-        }
-        let policy: unknown = null;
-        try { policy = ep.PolicyDocument ? JSON.parse(ep.PolicyDocument) : null; } catch { policy = null; }
-        endpoints.push({
-          id: ep.VpcEndpointId!, vpcId: ep.VpcId!, service, serviceName: ep.ServiceName ?? '', region, privateDns: !!ep.PrivateDnsEnabled, policy,
-          eniIds: ep.NetworkInterfaceIds ?? [], groups: groupsOfEp, dnsNames: (ep.DnsEntries ?? []).map((d) => d.DnsName ?? '').filter(Boolean),
-        });
-      }
-      for (const [subnetId, list] of bySubnet) {
-        const s = (subnetOut.Subnets ?? []).find((x) => x.SubnetId === subnetId);
-        hosts.push({ id: `vpce-${subnetId}`, kind: 'endpoints', vpcId: s?.VpcId ?? '', subnetId, enis: list, imds: false, tags: {} });
-      }
-      for (const p of pcxOut.VpcPeeringConnections ?? []) {
-        peerings.set(p.VpcPeeringConnectionId!, { id: p.VpcPeeringConnectionId!, requesterVpc: p.RequesterVpcInfo?.VpcId ?? '', accepterVpc: p.AccepterVpcInfo?.VpcId ?? '', status: p.Status?.Code ?? '' });
-      }
+    const [vpcOut, subnetOut, rtOut, sgOut, aclOut, eniOut, instOut, epOut, pcxOut, flOut] = await Promise.all([
+      ec2.send(new DescribeVpcsCommand({})), ec2.send(new DescribeSubnetsCommand({})), ec2.send(new DescribeRouteTablesCommand({})),
+      ec2.send(new DescribeSecurityGroupsCommand({})), ec2.send(new DescribeNetworkAclsCommand({})), ec2.send(new DescribeNetworkInterfacesCommand({})),
+      ec2.send(new DescribeInstancesCommand({})), ec2.send(new DescribeVpcEndpointsCommand({})), ec2.send(new DescribeVpcPeeringConnectionsCommand({})),
+      ec2.send(new DescribeFlowLogsCommand({})),
+    ]);
+    for (const g of sgOut.SecurityGroups ?? []) {
+      groups.set(g.GroupId!, { id: g.GroupId!, vpcId: g.VpcId ?? '', name: g.GroupName ?? '', ingress: (g.IpPermissions ?? []).map(rule), egress: (g.IpPermissionsEgress ?? []).map(rule) });
+    }
+    vpcs.push(...await readVpcs(ec2, region, { vpcOut, subnetOut, rtOut, aclOut, flOut }));
+    const instances = readInstances(instOut, (id, ip) => publicAddress(id, ip, publicCount, correct));
+    hosts.push(...instances);
+    const eps = readEndpoints(region, { epOut, eniOut, subnetOut }, new Set(instances.flatMap((h) => h.enis.map((e) => e.ip))), correct, log);
+    endpoints.push(...eps.endpoints);
+    hosts.push(...eps.hosts);
+    for (const p of pcxOut.VpcPeeringConnections ?? []) {
+      peerings.set(p.VpcPeeringConnectionId!, { id: p.VpcPeeringConnectionId!, requesterVpc: p.RequesterVpcInfo?.VpcId ?? '', accepterVpc: p.AccepterVpcInfo?.VpcId ?? '', status: p.Status?.Code ?? '' });
     }
   }
   const hostedZones = await readHostedZones(source.route53());
   return { vpcs, groups, hosts, endpoints, peerings: [...peerings.values()], hostedZones, corrections };
+}
+
+type Described = {
+  vpcOut: DescribeVpcsCommandOutput; subnetOut: DescribeSubnetsCommandOutput; rtOut: DescribeRouteTablesCommandOutput;
+  aclOut: DescribeNetworkAclsCommandOutput; flOut: DescribeFlowLogsCommandOutput; eniOut: DescribeNetworkInterfacesCommandOutput;
+  epOut: DescribeVpcEndpointsCommandOutput; instOut: DescribeInstancesCommandOutput;
+};
+
+/** The VPCs of a region with their DNS attributes, subnets (route table and NACL each) and flow logs. */
+async function readVpcs(ec2: EC2Client, region: string, { vpcOut, subnetOut, rtOut, aclOut, flOut }: Pick<Described, 'vpcOut' | 'subnetOut' | 'rtOut' | 'aclOut' | 'flOut'>): Promise<Vpc[]> {
+  const vpcs: Vpc[] = [];
+  const rts = rtOut.RouteTables ?? [];
+  const mainRt = (vpcId: string) => rts.find((t) => t.VpcId === vpcId && t.Associations?.some((a) => a.Main));
+  for (const v of vpcOut.Vpcs ?? []) {
+    const [sup, host] = await Promise.all([
+      ec2.send(new DescribeVpcAttributeCommand({ VpcId: v.VpcId!, Attribute: 'enableDnsSupport' })),
+      ec2.send(new DescribeVpcAttributeCommand({ VpcId: v.VpcId!, Attribute: 'enableDnsHostnames' })),
+    ]);
+    const subnets: Subnet[] = (subnetOut.Subnets ?? []).filter((s) => s.VpcId === v.VpcId).map((s) => {
+      const rt = rts.find((t) => t.Associations?.some((a) => a.SubnetId === s.SubnetId)) ?? mainRt(v.VpcId!);
+      const acl = (aclOut.NetworkAcls ?? []).find((a) => a.Associations?.some((x) => x.SubnetId === s.SubnetId)) ?? (aclOut.NetworkAcls ?? []).find((a) => a.VpcId === v.VpcId && a.IsDefault);
+      const t = tagsOf(s.Tags);
+      return {
+        id: s.SubnetId!, vpcId: v.VpcId!, cidr: s.CidrBlock!, name: t.Name ?? s.SubnetId!, ...(t['pathproof:zone'] ? { zone: t['pathproof:zone'] } : {}),
+        routeTableId: rt?.RouteTableId ?? '', routes: (rt?.Routes ?? []).filter((r) => r.DestinationCidrBlock).map((r): Route => ({
+          destination: r.DestinationCidrBlock!, state: r.State ?? 'active', ...routeTarget(r),
+        })),
+        ...(acl?.NetworkAclId ? { naclId: acl.NetworkAclId } : {}),
+        nacl: (acl?.Entries ?? []).map((e): NaclEntry => ({
+          ruleNumber: e.RuleNumber ?? 32767, egress: !!e.Egress, protocol: e.Protocol ?? '-1', action: e.RuleAction === 'allow' ? 'allow' : 'deny',
+          cidr: e.CidrBlock ?? '0.0.0.0/0', ...(e.PortRange ? { fromPort: e.PortRange.From!, toPort: e.PortRange.To! } : {}),
+        })).sort((a, b) => a.ruleNumber - b.ruleNumber),
+      };
+    });
+    vpcs.push({
+      id: v.VpcId!, name: tagsOf(v.Tags).Name ?? v.VpcId!, region, cidr: v.CidrBlock!,
+      dnsSupport: sup.EnableDnsSupport?.Value ?? true, dnsHostnames: host.EnableDnsHostnames?.Value ?? false,
+      subnets, flowLogs: (flOut.FlowLogs ?? []).filter((f) => f.ResourceId === v.VpcId).map((f) => ({ id: f.FlowLogId!, trafficType: f.TrafficType ?? '' })),
+    });
+  }
+  return vpcs;
+}
+
+/** Emulators hand out real-looking public addresses; the twin's internet uses documentation ranges only. */
+function publicAddress(id: string, ip: string | undefined, count: { n: number }, correct: (msg: string) => void): { publicIp?: string } {
+  if (!ip) return {};
+  if (['192.0.2.', '198.51.100.', '203.0.113.'].some((p) => ip.startsWith(p))) return { publicIp: ip };
+  const fixed = `192.0.2.${200 + (count.n++ % 50)}`;
+  correct(`${id} has public address ${ip}; the twin's internet uses documentation ranges, so it stands in as ${fixed}`);
+  return { publicIp: fixed };
+}
+
+/** Running instances, each with its primary ENI's address and groups. */
+function readInstances(instOut: DescribeInstancesCommandOutput, publicIp: (id: string, ip?: string) => { publicIp?: string }): Host[] {
+  const hosts: Host[] = [];
+  for (const r of instOut.Reservations ?? []) {
+    for (const i of r.Instances ?? []) {
+      if (i.State?.Name !== 'running' || !i.SubnetId || !i.PrivateIpAddress) continue;
+      hosts.push({
+        id: i.InstanceId!, kind: 'instance', vpcId: i.VpcId!, subnetId: i.SubnetId, tags: tagsOf(i.Tags),
+        imds: i.MetadataOptions?.HttpEndpoint !== 'disabled',
+        // Security groups belong to the ENI: read them there (an instance-level list may be empty).
+        enis: [{ id: i.NetworkInterfaces?.[0]?.NetworkInterfaceId ?? i.InstanceId!, subnetId: i.SubnetId, ip: i.PrivateIpAddress, groups: [...new Set([...(i.NetworkInterfaces?.[0]?.Groups ?? []), ...(i.SecurityGroups ?? [])].map((g) => g.GroupId!))], ...publicIp(i.InstanceId!, i.PublicIpAddress) }],
+      });
+    }
+  }
+  return hosts;
+}
+
+/** Interface endpoints (available ones), and their ENIs as one host per subnet; addresses corrected where the emulator strays. */
+function readEndpoints(region: string, { epOut, eniOut, subnetOut }: Pick<Described, 'epOut' | 'eniOut' | 'subnetOut'>, used: Set<string>, correct: (msg: string) => void, log: (line: string) => void): { endpoints: Endpoint[]; hosts: Host[] } {
+  const endpoints: Endpoint[] = [];
+  const hosts: Host[] = [];
+  const subnetCidr = new Map((subnetOut.Subnets ?? []).map((s) => [s.SubnetId!, s.CidrBlock!]));
+  // Interface endpoints: their ENIs live in one namespace per subnet; each ENI keeps its endpoint's groups.
+  const enis = new Map((eniOut.NetworkInterfaces ?? []).map((n) => [n.NetworkInterfaceId!, n]));
+  const bySubnet = new Map<string, Eni[]>();
+  for (const ep of [...(epOut.VpcEndpoints ?? [])].sort((a, b) => (a.ServiceName ?? '').localeCompare(b.ServiceName ?? ''))) {
+    if (ep.VpcEndpointType !== 'Interface') continue;
+    // Deleted and failed endpoints stay listed for a while (in AWS too); they carry no traffic.
+    if ((ep.State ?? 'available').toLowerCase() !== 'available') {
+      log(`twin: endpoint ${ep.VpcEndpointId} (${ep.ServiceName}) is ${ep.State}: not built`);
+      continue;
+    }
+    const service = (ep.ServiceName ?? '').split('.').slice(3).join('.');
+    const groupsOfEp = (ep.Groups ?? []).map((g) => g.GroupId!);
+    for (const id of ep.NetworkInterfaceIds ?? []) {
+      const n = enis.get(id);
+      const subnetId = n?.SubnetId ?? ep.SubnetIds?.[0] ?? '';
+      const cidr = subnetCidr.get(subnetId) ?? '';
+      let ip = n?.PrivateIpAddress ?? '';
+      if (!ip || !cidrContains(cidr, ip) || used.has(ip)) {
+        const fixed = nextFree(cidr, used);
+        correct(`${id} of ${ep.VpcEndpointId} (${service}) has address ${ip || 'none'}, outside its subnet ${subnetId} ${cidr}; AWS always allocates from the subnet, so the twin uses ${fixed}`);
+        ip = fixed;
+      }
+      used.add(ip);
+      const list = bySubnet.get(subnetId) ?? [];
+      list.push({ id, subnetId, ip, groups: groupsOfEp });
+      bySubnet.set(subnetId, list);
+    }
+    let policy: unknown = null;
+    try { policy = ep.PolicyDocument ? JSON.parse(ep.PolicyDocument) : null; } catch { policy = null; }
+    endpoints.push({
+      id: ep.VpcEndpointId!, vpcId: ep.VpcId!, service, serviceName: ep.ServiceName ?? '', region, privateDns: !!ep.PrivateDnsEnabled, policy,
+      eniIds: ep.NetworkInterfaceIds ?? [], groups: groupsOfEp, dnsNames: (ep.DnsEntries ?? []).map((d) => d.DnsName ?? '').filter(Boolean),
+    });
+  }
+  for (const [subnetId, list] of bySubnet) {
+    const s = (subnetOut.Subnets ?? []).find((x) => x.SubnetId === subnetId);
+    hosts.push({ id: `vpce-${subnetId}`, kind: 'endpoints', vpcId: s?.VpcId ?? '', subnetId, enis: list, imds: false, tags: {} });
+  }
+  return { endpoints, hosts };
 }
 
 function rule(p: IpPermission): SgRule {
