@@ -4,7 +4,8 @@ import { snapshot } from '../verdict/config-checks/drift.ts';
 import { PathproofError } from '../model/errors.ts';
 import { baselineFile } from '../load/baseline.ts';
 import { describeEntry, pendingEntries } from '../shared/journal.ts';
-import { formatPreflight, preflight } from '../run/preflight.ts';
+import { formatPreflight } from '../model/ports.ts';
+import { PathproofError as NoPreflight } from '../model/errors.ts';
 import { loadConfig } from '../load/config.ts';
 import { newRunId } from '../model/run-id.ts';
 import { openSession } from '../run/session.ts';
@@ -15,7 +16,8 @@ export async function preflightCommand(root: string, env: string): Promise<numbe
   const runId = newRunId();
   const config = loadConfig({ root, env, marker: runId });
   await using session = await openSession(config, runId, err);
-  const items = await preflight(config, session);
+  if (!session.preflight) throw new NoPreflight('USAGE', `env ${env} is a twin: preflight is for real accounts`);
+  const items = await session.preflight();
   process.stdout.write(`${formatPreflight(items)}\n`);
   return items.every((i) => i.ok) ? 0 : 2;
 }

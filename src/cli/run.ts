@@ -15,7 +15,7 @@ import type { Signer } from '../model/signing.ts';
 import { writeBundle, type BundleOutcome } from '../report/bundle.ts';
 import { coverage, formatCoverage } from '../report/coverage.ts';
 import { snapshot } from '../verdict/config-checks/drift.ts';
-import { formatPreflight, preflight } from '../run/preflight.ts';
+import { formatPreflight } from '../model/ports.ts';
 import { describeEntry, describeFault, pendingEntries } from '../shared/journal.ts';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolveSigner, type SigningOption } from './signing-setup.ts';
@@ -170,8 +170,8 @@ const EXECUTION_TASKS: readonly Task<RunContext>[] = [
     title: 'preflight',
     // Real accounts: fail fast, with what to do, before anything is sent.
     async setup(ctx) {
-      if (ctx.config.env.kind !== 'aws') return;
-      const items = await preflight(ctx.config, ctx.session!);
+      if (!ctx.session!.preflight) return;
+      const items = await ctx.session!.preflight();
       if (items.every((i) => i.ok)) return;
       err(`pathproof: preflight failed; nothing was sent:\n${formatPreflight(items)}`);
       return { stop: 2 };

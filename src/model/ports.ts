@@ -69,3 +69,11 @@ export interface DisruptionPort {
   /** Lets a change take effect (the twin rebuilds; AWS propagates). */
   afterChange(): Promise<void>;
 }
+
+/** One line of the preflight against real accounts: what was checked, whether it is fine, and what to do. */
+export interface PreflightItem { readonly ok: boolean; readonly what: string; readonly detail: string }
+
+/** One line per item. "FAIL" is reserved for non-compliance: a preflight problem is a "problem". */
+export function formatPreflight(items: readonly PreflightItem[]): string {
+  return items.map((i) => `${i.ok ? 'ok     ' : 'PROBLEM'} ${i.what}: ${i.detail}`).join('\n');
+}

@@ -10,9 +10,9 @@ import { readState } from '../aws/read-state.ts';
 import type { LabInfo } from '../../infra/twin/lab-cli.ts';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { awsDisruption } from '../aws/disrupt.ts';
-import type { DisruptionPort } from '../model/ports.ts';
+import { preflight } from '../aws/preflight.ts';
 import { type Config } from '../model/check.ts';
-import { type TargetResolver, type CanaryPort, type CommandPort, type FlowLogPort } from '../model/ports.ts';
+import type { CanaryPort, CommandPort, DisruptionPort, FlowLogPort, PreflightItem, TargetResolver } from '../model/ports.ts';
 
 /** What a run talks to: targets, a command port, and teardown of whatever was started for it. */
 export interface Session extends AsyncDisposable {
@@ -29,6 +29,8 @@ export interface Session extends AsyncDisposable {
   readonly disruption?: DisruptionPort;
   /** Who the run acts as in each account (STS GetCallerIdentity), for the evidence. */
   callers(): Promise<Record<string, string>>;
+  /** Real accounts: credentials, probe hosts Online in SSM, endpoints present, before anything is sent. */
+  readonly preflight?: () => Promise<PreflightItem[]>;
   /** Human-readable description of the control plane, for logs and evidence. */
   readonly describe: string;
 }
@@ -105,7 +107,7 @@ export async function openSession(config: Config, runId: string, log: (line: str
         inventory: inventoryOf(config, clients, () => {}),
         flowLogs: twinFlowLogs(() => running.flowHosts, config.env.accounts[config.env.bedrock.account]!.id),
         describe: `running lab ${running.runId} (gateway ${running.endpoint}, emulator ${running.emulator})`,
-        callers: () => callerIdentities(config, clients),
+        callers: () => callerIdentities(config, (a) => clients.sts(a, config.env.accounts[a]!.region).send(new GetCallerIdentityCommand({}))),
         async [Symbol.asyncDispose]() { clients.destroy(); },
       };
     }
@@ -122,7 +124,7 @@ export async function openSession(config: Config, runId: string, log: (line: str
       inventory: inventoryOf(config, clients, () => {}),
       flowLogs: twinFlowLogs(() => flowHosts(lab.layout, lab.model), config.env.accounts[config.env.bedrock.account]!.id),
       disruption: awsDisruption(clients, config, config.root, () => lab.rebuild()),
-      callers: () => callerIdentities(config, clients),
+      callers: () => callerIdentities(config, (a) => clients.sts(a, config.env.accounts[a]!.region).send(new GetCallerIdentityCommand({}))),
       describe: `local twin ${lab.runId} (gateway ${lab.endpoint}, emulator ${lab.emulator.url})`,
       async [Symbol.asyncDispose]() {
         clients.destroy();
@@ -132,14 +134,19 @@ export async function openSession(config: Config, runId: string, log: (line: str
     };
   }
   const clients = new AwsClients(config.env, runId);
+  // Asked once per run: the preflight and the evidence share STS's answer, the preflight and the probes the targets.
+  const identity = once((account: string) => clients.sts(account, config.env.accounts[account]!.region).send(new GetCallerIdentityCommand({})));
+  const resolver = cachedResolver(new Ec2TargetResolver(config.env, clients));
+  const inventory = inventoryOf(config, clients, log);
   return {
-    resolver: new Ec2TargetResolver(config.env, clients), port: ssmPort(clients, poll), clients,
+    resolver, port: ssmPort(clients, poll), clients,
     ...(config.env.canaries.recordUrl ? { canary: urlCanary(config.env.canaries.recordUrl) } : {}),
-    inventory: inventoryOf(config, clients, log),
+    inventory,
+    preflight: () => preflight(config, { clients, resolver, identity, inventory }),
     // Route 53 changes reach the resolvers within a minute (INSYNC), answers stay cached for their TTL,
     // and route changes take seconds: one generous wait covers both.
     disruption: awsDisruption(clients, config, config.root, async () => { log('pathproof: waiting 90 s for the change to take effect (Route 53 propagation, resolver caches, routes)'); await new Promise((r) => setTimeout(r, 90_000)); }),
-    callers: () => callerIdentities(config, clients),
+    callers: () => callerIdentities(config, identity),
     ...(config.env.monitoring ? { flowLogs: cloudwatchFlowLogs(clients.logs(config.env.monitoring.account, config.env.monitoring.region), config.env.monitoring.flowLogGroups, config.env.monitoring.waitSeconds) } : {}),
     describe: clients.endpoint ? `AWS API at ${clients.endpoint}` : 'AWS',
     async [Symbol.asyncDispose]() {
@@ -155,15 +162,26 @@ export async function whatIsTested(config: Config, runId: string): Promise<Syste
   return systemUnderTest(config, runId, process.env, runningLab(config.root));
 }
 
-async function callerIdentities(config: Config, clients: AwsClients): Promise<Record<string, string>> {
+async function callerIdentities(config: Config, identity: (account: string) => Promise<{ Arn?: string }>): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  await Promise.all(Object.entries(config.env.accounts).map(async ([name, a]) => {
+  await Promise.all(Object.keys(config.env.accounts).map(async (name) => {
     try {
-      const id = await clients.sts(name, a.region).send(new GetCallerIdentityCommand({}));
+      const id = await identity(name);
       out[name] = id.Arn ?? '';
     } catch (e) {
       out[name] = `unknown (${(e as Error).name})`;
     }
   }));
   return out;
+}
+
+/** A function that is called at most once per argument; later calls share the first answer. */
+function once<A, R>(fn: (a: A) => Promise<R>): (a: A) => Promise<R> {
+  const memo = new Map<A, Promise<R>>();
+  return (a) => { let p = memo.get(a); if (!p) memo.set(a, (p = fn(a))); return p; };
+}
+
+/** Targets resolved once per zone per run (the preflight and the probes ask the same question). */
+function cachedResolver(inner: TargetResolver): TargetResolver {
+  return { resolve: once((zone: string) => inner.resolve(zone)) };
 }

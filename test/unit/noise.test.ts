@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { formatPreflight } from '../../src/run/preflight.ts';
+import { formatPreflight } from '../../src/model/ports.ts';
 
 describe('noise', () => {
   test('preflight problems are not printed with the word reserved for non-compliance', () => {

@@ -1,22 +1,22 @@
 import { DescribeInstanceInformationCommand } from '@aws-sdk/client-ssm';
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { describeError } from '../model/errors.ts';
 
-import type { Session } from './session.ts';
+import type { AwsClients } from './aws-clients.ts';
+import type { PreflightItem, TargetResolver } from '../model/ports.ts';
 import { isConfigCheck, type Config } from '../model/check.ts';
+import type { Inventory } from '../model/inventory.ts';
 
-export interface PreflightItem { readonly ok: boolean; readonly what: string; readonly detail: string }
 
 /**
  * Before anything runs against real accounts: credentials per account (and that they reach the
  * account the environment names), probe hosts found per zone and Online in SSM, and the Bedrock
  * endpoints present. Every problem says what to do.
  */
-export async function preflight(config: Config, session: Session): Promise<PreflightItem[]> {
+export async function preflight(config: Config, session: { clients: AwsClients; resolver: TargetResolver; identity(account: string): Promise<{ Account?: string; Arn?: string }>; inventory(): Promise<Inventory> }): Promise<PreflightItem[]> {
   const items: PreflightItem[] = [];
   for (const [name, acct] of Object.entries(config.env.accounts)) {
     try {
-      const id = await session.clients.sts(name, acct.region).send(new GetCallerIdentityCommand({}));
+      const id = await session.identity(name);
       const ok = id.Account === acct.id;
       items.push({ ok, what: `credentials for account ${name}`, detail: ok ? `${id.Arn} in ${acct.region}` : `resolve to account ${id.Account}, but the environment says ${acct.id}: check ${acct.roleArn ? `roleArn ${acct.roleArn}` : `profile ${acct.profile ?? 'default'}`}` });
     } catch (e) {
@@ -54,9 +54,4 @@ export async function preflight(config: Config, session: Session): Promise<Prefl
     items.push({ ok: false, what: 'Bedrock interface endpoints', detail: describeError(e) });
   }
   return items;
-}
-
-/** One line per item. "FAIL" is reserved for non-compliance: a preflight problem is a "problem". */
-export function formatPreflight(items: readonly PreflightItem[]): string {
-  return items.map((i) => `${i.ok ? 'ok     ' : 'PROBLEM'} ${i.what}: ${i.detail}`).join('\n');
 }
