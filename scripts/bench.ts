@@ -23,6 +23,7 @@ import { coverage } from '../src/report/coverage.ts';
 import { execute } from '../src/run/execute.ts';
 import { type Target } from '../src/model/plan.ts';
 import { type CommandPort, type TargetResolver } from '../src/model/ports.ts';
+import { isProbeCheck } from '../src/model/check.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const MB = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
@@ -60,7 +61,7 @@ const instantPort: CommandPort = {
 async function fleet(perZone: number): Promise<void> {
   const load = await measure(() => loadConfig({ root: ROOT, env: 'prod', marker: 'pp-bench' }));
   const config = load.value;
-  const checks = config.checks.filter((c) => !c.disruptive);
+  const checks = config.checks.filter((c) => !isProbeCheck(c) || !c.disruptive);
   const resolver: TargetResolver = {
     async resolve(zone) {
       const z = config.env.zones[zone]!;

@@ -2,7 +2,7 @@ import { CreateRouteCommand, DeleteRouteCommand, DescribeRouteTablesCommand, Des
 import { ChangeResourceRecordSetsCommand, ListHostedZonesCommand, ListResourceRecordSetsCommand, type ResourceRecordSet, type Route53Client } from '@aws-sdk/client-route-53';
 
 import { cidrOverlaps } from '../model/cidr.ts';
-import { type Check, type Config } from '../model/check.ts';
+import type { Config, ProbeCheck } from '../model/check.ts';
 import type { Disruption, DisruptionPort, DnsRecord, JournalEntry, PeeringRoute } from '../model/ports.ts';
 import { dropEntry, journal } from '../shared/journal.ts';
 
@@ -15,7 +15,7 @@ import { dropEntry, journal } from '../shared/journal.ts';
  * - remove-peering-route: the routes from the check's zone to the endpoint subnets over the peering
  *   are deleted (the name still resolves to the endpoint; the packets have nowhere to go).
  */
-export type DisruptionSpec = NonNullable<Check['disruptive']>;
+export type DisruptionSpec = NonNullable<ProbeCheck['disruptive']>;
 
 /** The disruption port over AWS (or the emulator behind the twin): journal, change, restore, verify. */
 export function awsDisruption(clients: DisruptClients, config: Config, root: string, afterChange: () => Promise<void>): DisruptionPort {
@@ -33,7 +33,7 @@ export interface DisruptClients {
 }
 
 /** Takes the private path away for one check; returns the journaled original. Throws (nothing changed) when it cannot. */
-async function disrupt(clients: DisruptClients, config: Config, root: string, runId: string, check: Check): Promise<Disruption> {
+async function disrupt(clients: DisruptClients, config: Config, root: string, runId: string, check: ProbeCheck): Promise<Disruption> {
   const spec = check.disruptive!;
   const zone = config.env.zones[check.from]!;
   const base = { runId, checkId: check.id, at: new Date().toISOString(), env: config.env.name, account: zone.account };

@@ -21,7 +21,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { resolveSigner, type SigningOption } from './signing-setup.ts';
 import { handleInterrupts, type Interrupts } from './interrupt.ts';
 import { runTasks, type Task, type TaskRun } from '../run/task-runner.ts';
-import { isConfigCheck, type Check, type Config } from '../model/check.ts';
+import { isProbeCheck, type Check, type Config } from '../model/check.ts';
 import { type Plan } from '../model/plan.ts';
 import { newRunId } from '../model/run-id.ts';
 import { testName } from '../model/test-name.ts';
@@ -216,8 +216,8 @@ export async function runCommand(opts: RunOptions): Promise<number> {
 async function dryRun(opts: RunOptions, config: Config, checks: readonly Check[], runId: string, cov: Coverage): Promise<number> {
   const { targets } = await resolveTargets(config, checks, new DeclaredTargetResolver(config.env));
   // Disruptive checks run in rounds of their own, after the change: the plan shows the rest, and names them.
-  process.stdout.write(renderPlan(planRun(config, checks.filter((c) => !c.disruptive), targets, runId), config));
-  for (const c of checks.filter((k) => k.disruptive)) {
+  process.stdout.write(renderPlan(planRun(config, checks.filter((c) => !isProbeCheck(c) || !c.disruptive), targets, runId), config));
+  for (const c of checks.filter(isProbeCheck).filter((k) => k.disruptive)) {
     process.stdout.write(`disruptive, ${opts.allowDisruptive ? 'would run' : 'not run without --allow-disruptive'}: ${c.id}: journal and ${describeFault(c, config)}; run ${c.probe} ${Object.entries(c.params).map(([k, v]) => `${k}=${v}`).join(' ')} from zone ${c.from} in its own SendCommand; restore and verify\n`);
   }
   process.stdout.write(`${formatCoverage(cov)}\n`);

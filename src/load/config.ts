@@ -215,7 +215,7 @@ function validateConfigCheck(src: YamlSource, at: YamlPath, input: CheckInput, s
   const { line, col } = src.locate(at);
   return {
     id: input.id, suite, title: input.title, category: input.category, policies: input.policies, from: input.from, to: input.to,
-    probe: '', assert: name, params, expect: { result: 'allowed' }, timeoutSeconds: 0, marker: ctx.marker, attempt: `the ${name} assertion`,
+    kind: 'config', assert: name, params, marker: ctx.marker,
     ...(input.waiver ? { waiver: input.waiver } : {}), source: { file: src.file, line, col },
   };
 }
@@ -290,7 +290,7 @@ function validateProbeCheck(src: YamlSource, at: YamlPath, input: CheckInput & {
   const { line, col } = src.locate(at);
   return {
     id: input.id, suite, title: input.title, category: input.category, policies: input.policies,
-    from: input.from, to: input.to, probe: input.probe, params,
+    kind: 'probe', from: input.from, to: input.to, probe: input.probe, params,
     expect: input.expect.result === 'resolves-within' ? { result: 'resolves-within', cidrs: cidrs ?? [] } : input.expect,
     timeoutSeconds: input.timeoutSeconds ?? Math.max(env.timeouts.probeSeconds, needed),
     attempt: describeAttempt(probe!, params), ...(probe!.canary ? { canary: probe!.canary } : {}),

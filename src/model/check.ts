@@ -3,8 +3,8 @@ import { Category, CheckInput, Expectation } from './suite-schema.ts';
 import { Environment } from './environment.ts';
 import { ProbeDef } from './probe.ts';
 import { AssertionName } from './assertions.ts';
-/** A check after validation: every reference resolved, every parameter validated. */
-export interface Check {
+/** What every check has, whatever it looks at. */
+interface CheckBase {
   readonly id: string;
   readonly suite: string;
   readonly title: string;
@@ -12,12 +12,18 @@ export interface Check {
   readonly policies: readonly string[];
   readonly from: string;
   readonly to: string;
-  /** The probe that runs on targets ('' for config checks: see isConfigCheck). */
-  readonly probe: string;
-  /** The API-level assertion of a config check. */
-  readonly assert?: AssertionName;
-  /** Validated values, as strings, exactly as they will be quoted into the script. */
+  /** Validated values, as strings: probe parameters exactly as they will be quoted into the script. */
   readonly params: Readonly<Record<string, string>>;
+  /** The marker this check's parameters carry (exfiltration probes), for canary confirmation. */
+  readonly marker: string;
+  readonly waiver?: CheckInput['waiver'];
+  readonly source: { readonly file: string; readonly line: number; readonly col: number };
+}
+
+/** A check that runs a probe on the probe hosts of its zone. */
+export interface ProbeCheck extends CheckBase {
+  readonly kind: 'probe';
+  readonly probe: string;
   readonly expect: ResolvedExpectation;
   readonly timeoutSeconds: number;
   /** Set for disruptive failover checks (run only with --allow-disruptive). */
@@ -26,16 +32,19 @@ export interface Check {
   readonly attempt: string;
   /** What the canaries record for this check's probe, when its exfiltration is confirmed from the receiving side. */
   readonly canary?: 'dns' | 'http';
-  /** The marker this check's parameters carry (exfiltration probes), for canary confirmation. */
-  readonly marker: string;
-  readonly waiver?: CheckInput['waiver'];
-  readonly source: { readonly file: string; readonly line: number; readonly col: number };
 }
 
-/** A config check reads the AWS API (its assertion); every other check runs a probe on targets. */
-export function isConfigCheck(c: Pick<Check, 'assert'>): boolean {
-  return c.assert !== undefined;
+/** A check that reads the AWS API and judges it with an assertion (the `config` category): no probe, no target host. */
+export interface ConfigCheck extends CheckBase {
+  readonly kind: 'config';
+  readonly assert: AssertionName;
 }
+
+/** A check after validation: every reference resolved, every parameter validated. */
+export type Check = ProbeCheck | ConfigCheck;
+
+export const isConfigCheck = (c: Check): c is ConfigCheck => c.kind === 'config';
+export const isProbeCheck = (c: Check): c is ProbeCheck => c.kind === 'probe';
 
 /** An expectation with its references expanded (CIDR lists become arrays). */
 export type ResolvedExpectation =

@@ -1,6 +1,6 @@
 import { CanaryRecord, FlowEvidence, Invocation } from './result.ts';
 import { Target } from './plan.ts';
-import { Check } from './check.ts';
+import { ProbeCheck } from './check.ts';
 /** Finds REJECT flow-log records of one attempt (source address, destination port, destination address when known). */
 export interface FlowLogPort {
   rejects(q: { src: string; dst?: string; dstPort: number; since: string }): Promise<FlowEvidence>;
@@ -63,7 +63,7 @@ export interface Disruption { readonly entry: JournalEntry; readonly file: strin
  */
 export interface DisruptionPort {
   /** Journals what is there, then removes it. Throws (nothing changed) when it cannot. */
-  disrupt(check: Check, runId: string): Promise<Disruption>;
+  disrupt(check: ProbeCheck, runId: string): Promise<Disruption>;
   /** Puts it back, verifies the restore, drops the journal entry (idempotent). */
   restore(d: Disruption): Promise<void>;
   /** Lets a change take effect (the twin rebuilds; AWS propagates). */

@@ -8,7 +8,7 @@ import { judge, judgeConfig } from '../verdict/judge.ts';
 import { describeEntry } from '../shared/journal.ts';
 import type { Inventory } from '../model/inventory.ts';
 import { parseBatchOutput } from '../verdict/parse-output.ts';
-import { isConfigCheck, type Check, type Config } from '../model/check.ts';
+import { isConfigCheck, isProbeCheck, type Check, type Config } from '../model/check.ts';
 import { type Plan, type Target } from '../model/plan.ts';
 import { type TargetResolver, type CommandRequest } from '../model/ports.ts';
 import { CanaryPort, CommandPort, FlowLogPort, type Disruption, type DisruptionPort } from '../model/ports.ts';
@@ -48,12 +48,13 @@ export async function execute(
 ): Promise<RunResult> {
   const startedAt = new Date().toISOString();
   const today = opts.today ?? startedAt.slice(0, 10);
-  const normal = checks.filter((c) => !c.disruptive);
+  const probeChecks = checks.filter(isProbeCheck);
+  const normal = checks.filter((c) => !isProbeCheck(c) || !c.disruptive);
   const { plan, observations } = await probeRound(config, normal, opts);
 
   // Disruptive failover checks, one at a time after everything else: journal, take the private
   // path away, probe, restore in finally, verify the restore.
-  const disruptive = checks.filter((c) => c.disruptive);
+  const disruptive = probeChecks.filter((c) => c.disruptive);
   const rounds: Plan[] = [];
   const skipped: string[] = [];
   const restoreProblems = new Map<string, string>();
@@ -85,7 +86,7 @@ export async function execute(
 
   // Ask the receiving side, once per marker, after every probe has finished.
   const canaries = new Map<string, CanaryRecord>();
-  for (const check of checks) {
+  for (const check of probeChecks) {
     if (check.expect.result !== 'blocked' || check.expect.confirm !== 'canary' || canaries.has(check.marker)) continue;
     canaries.set(check.marker, opts.canary
       ? await opts.canary.received(check.marker).catch((e: unknown): CanaryRecord => ({ marker: check.marker, available: false, hits: [], error: describeError(e) }))
@@ -111,7 +112,7 @@ export async function execute(
   for (const b of [plan, ...rounds].flatMap((r) => r.batches)) {
     for (const p of b.probes) if (p.key !== 'control') (batchesOf.get(p.key) ?? batchesOf.set(p.key, new Set()).get(p.key)!).add(b.id);
   }
-  for (const check of checks.filter((c) => !isConfigCheck(c) && !skipped.includes(c.id))) {
+  for (const check of probeChecks.filter((c) => !skipped.includes(c.id))) {
     const own = batchesOf.get(check.id) ?? new Set<string>();
     // A zone fault (no targets) has no batch: it is recorded under the zone's name and holds every check of that zone.
     const obsForCheck = observations.filter((o) => o.target.zone === check.from && (own.has(o.batch) || (o.batch === check.from && o.fault?.code === 'TARGETS_UNRESOLVED')));

@@ -1,6 +1,6 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Check, Config } from '../model/check.ts';
+import type { Config, ProbeCheck } from '../model/check.ts';
 import type { JournalEntry } from '../model/ports.ts';
 
 /**
@@ -25,7 +25,7 @@ export function describeEntry(e: JournalEntry): string {
 }
 
 /** What `disrupt` would change for a check, in words (the dry run's view). */
-export function describeFault(check: Check, config: Config): string {
+export function describeFault(check: ProbeCheck, config: Config): string {
   const d = check.disruptive!;
   return d.fault === 'remove-phz-record'
     ? `delete the A record of the private hosted zone ${d.service}.${config.env.bedrock.region}.amazonaws.com`

@@ -5,7 +5,7 @@ import { assertions } from './config-checks/index.ts';
 import type { ConfigFinding } from './config-checks/types.ts';
 import type { CanaryRecord, FlowEvidence, Evidence, ProbeObservation, TargetObservation, Verdict } from '../model/result.ts';
 import { cidrContains } from '../model/cidr.ts';
-import { type Check, type Config } from '../model/check.ts';
+import type { Check, ConfigCheck, Config, ProbeCheck } from '../model/check.ts';
 import { type Target } from '../model/plan.ts';
 
 type Judged = { status: 'PASS' | 'FAIL' | 'ERROR' | 'INCONCLUSIVE'; sentence: string };
@@ -15,7 +15,7 @@ type Judged = { status: 'PASS' | 'FAIL' | 'ERROR' | 'INCONCLUSIVE'; sentence: st
  * never PASS; a deny check passes only on positive evidence of a block with zero successes
  * while the batch's control probe succeeded.
  */
-export function judge(check: Check, obs: TargetObservation, today: string, canary?: CanaryRecord, flowLog?: FlowEvidence): Verdict {
+export function judge(check: ProbeCheck, obs: TargetObservation, today: string, canary?: CanaryRecord, flowLog?: FlowEvidence): Verdict {
   const probe = obs.probes.find((p) => p.key === check.id);
   const control = obs.probes.find((p) => p.key === 'control');
   const inv = obs.invocation;
@@ -34,7 +34,7 @@ export function judge(check: Check, obs: TargetObservation, today: string, canar
 }
 
 /** Judges a config check on what the AWS API says; an unreadable inventory is ERROR, never PASS. */
-export function judgeConfig(check: Check, config: Config, inventory: Inventory | undefined, fault: string, baseline: unknown, today: string): Verdict {
+export function judgeConfig(check: ConfigCheck, config: Config, inventory: Inventory | undefined, fault: string, baseline: unknown, today: string): Verdict {
   const zone = config.env.zones[check.from];
   const account = zone?.account ?? Object.keys(config.env.accounts)[0] ?? '';
   const acct = config.env.accounts[account];
@@ -42,7 +42,7 @@ export function judgeConfig(check: Check, config: Config, inventory: Inventory |
   if (!inventory) return withWaiver(check, target('(api)'), { fault: { code: 'INVENTORY_UNREADABLE', message: fault } }, { status: 'ERROR', sentence: `Could not look: the AWS inventory could not be read (${fault}); ${check.assert} was not evaluated.` }, today);
   let finding: ConfigFinding;
   try {
-    finding = assertions[check.assert!]({ inventory, env: config.env, params: check.params, ...(baseline !== undefined ? { baseline } : {}) });
+    finding = assertions[check.assert]({ inventory, env: config.env, params: check.params, ...(baseline !== undefined ? { baseline } : {}) });
   } catch (e) {
     return withWaiver(check, target('(api)'), { fault: { code: 'ASSERTION_CRASHED', message: (e as Error).message } }, { status: 'ERROR', sentence: `Could not look: assertion ${check.assert} failed to run (${(e as Error).message}).` }, today);
   }
@@ -50,7 +50,7 @@ export function judgeConfig(check: Check, config: Config, inventory: Inventory |
   // Integrity: a PASS or FAIL must rest on something that was looked at.
   const status = finding.status !== 'ERROR' && (!finding.examined || finding.examined === 'nothing') ? 'ERROR' : finding.status;
   const sentence = status === 'ERROR' && finding.status !== 'ERROR' ? `Could not look: ${check.assert} examined nothing, so its ${finding.status} is void (${finding.sentence})` : finding.sentence;
-  return withWaiver(check, t, { instanceId: t.instanceId, config: { assertion: check.assert!, examined: finding.examined, facts: finding.facts } }, { status, sentence: `${check.assert}: ${sentence}${finding.examined !== 'nothing' ? ` Examined: ${finding.examined}.` : ''}` }, today);
+  return withWaiver(check, t, { instanceId: t.instanceId, config: { assertion: check.assert, examined: finding.examined, facts: finding.facts } }, { status, sentence: `${check.assert}: ${sentence}${finding.examined !== 'nothing' ? ` Examined: ${finding.examined}.` : ''}` }, today);
 }
 
 function withWaiver(check: Check, target: Target, evidence: Evidence, judged: Judged, today: string): Verdict {
@@ -69,7 +69,7 @@ function withWaiver(check: Check, target: Target, evidence: Evidence, judged: Ju
 }
 
 /** Monitoring must see the block: a REJECT record for the attempt in the VPC flow logs. */
-function confirmInFlowLogs(check: Check, judged: Judged, flow?: FlowEvidence): Judged {
+function confirmInFlowLogs(check: ProbeCheck, judged: Judged, flow?: FlowEvidence): Judged {
   if (check.expect.result !== 'blocked' || check.expect.logged !== 'reject' || judged.status !== 'PASS') return judged;
   if (!flow || !flow.available) return { status: 'ERROR', sentence: `Could not read the flow logs (${flow?.error ?? 'no flow-log source: set monitoring in the environment'}); the block itself: ${judged.sentence}` };
   if (flow.records.length === 0) return { status: 'FAIL', sentence: `${judged.sentence} But no REJECT record of it reached the flow logs: monitoring would not see the attempt.` };
@@ -78,7 +78,7 @@ function confirmInFlowLogs(check: Check, judged: Judged, flow?: FlowEvidence): J
 }
 
 /** A blocked exfiltration passes only if the receiving side confirms that the marker never arrived. */
-function confirmWithCanary(check: Check, judged: Judged, canary?: CanaryRecord): Judged {
+function confirmWithCanary(check: ProbeCheck, judged: Judged, canary?: CanaryRecord): Judged {
   if (check.expect.result !== 'blocked' || check.expect.confirm !== 'canary') return judged;
   if (!canary || !canary.available) {
     return judged.status === 'FAIL' ? judged : { status: 'ERROR', sentence: `Could not confirm with the canaries (${canary?.error ?? 'no canary record configured: set canaries.recordUrl'}); probe side: ${judged.sentence}` };
@@ -127,7 +127,7 @@ function observed(p: ProbeObservation): string {
   return bits.join(', ');
 }
 
-function judgeRaw(check: Check, obs: TargetObservation, probe?: ProbeObservation, control?: ProbeObservation): Judged {
+function judgeRaw(check: ProbeCheck, obs: TargetObservation, probe?: ProbeObservation, control?: ProbeObservation): Judged {
   const subject = `${who(obs)} → ${check.attempt}`;
   const policies = check.policies.join(', ');
   if (obs.fault) return { status: 'ERROR', sentence: `Could not look: ${obs.fault.message} (${obs.fault.code}); ${subject} was not tested.` };

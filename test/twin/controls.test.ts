@@ -12,6 +12,7 @@ import { runScenario } from '../../scripts/mutation.ts';
 import { ROOT } from '../helpers/paths.ts';
 import { ownLeftovers } from '../helpers/lab.ts';
 import { needsDns } from '../../src/model/probe.ts';
+import { isProbeCheck } from '../../src/model/check.ts';
 
 const runIds: string[] = [];
 afterAll(async () => {
@@ -26,7 +27,7 @@ describe('controls by capability', () => {
       async apply(api: FaultApi) { await api.nz.send(new ModifyVpcAttributeCommand({ VpcId: await api.vpc(api.nz, 'pathproof-nz'), EnableDnsSupport: { Value: false } })); },
     }, () => {}, (id) => runIds.push(id));
     const byId = new Map(config.checks.map((c) => [c.id, c]));
-    const byAddress = o.verdicts.filter((v) => { const c = byId.get(v.checkId); return c && c.probe && !needsDns(config.probes.get(c.probe), c.params); });
+    const byAddress = o.verdicts.filter((v) => { const c = byId.get(v.checkId); return c && isProbeCheck(c) && !needsDns(config.probes.get(c.probe), c.params); });
     expect(byAddress.length).toBeGreaterThan(100);
     expect(byAddress.filter((v) => v.status === 'INCONCLUSIVE').map((v) => v.checkId)).toEqual([]);
     expect(byAddress.filter((v) => v.target.zone === 'data' && v.status === 'PASS').length).toBeGreaterThan(20);

@@ -19,6 +19,7 @@ import { newTestRunId, ownLeftovers } from '../helpers/lab.ts';
 const runIds: string[] = [];
 const own = (what: string) => { const id = newTestRunId(what); runIds.push(id); return id; };
 import { ROOT } from '../helpers/paths.ts';
+import { isProbeCheck } from '../../src/model/check.ts';
 
 const DISRUPTIVE = ['failover-endpoint-dns-removed', 'failover-endpoint-route-removed'];
 const pick = (id: string) => DISRUPTIVE.includes(id) || ['cfg-phz-per-hostname', 'cfg-peering-routes-scoped', 'cfg-no-drift', 'dns-bedrock-runtime-private', 'net002-bedrock-runtime-invoke'].includes(id);
@@ -94,7 +95,7 @@ describe('disruptive failover', () => {
     try {
       // The "crash": each change is made and journaled, and nothing restores it.
       const port = awsDisruption(clients, config, ROOT, async () => {});
-      for (const id of DISRUPTIVE) await port.disrupt(config.checks.find((c) => c.id === id)!, 'pp-test-dis-eeee');
+      for (const id of DISRUPTIVE) await port.disrupt(config.checks.filter(isProbeCheck).find((c) => c.id === id)!, 'pp-test-dis-eeee');
       const inferenceRoutes = async () => {
         const t = await clients.ec2('nz', 'ap-southeast-6').send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'tag:Name', Values: ['pathproof-nz-inference'] }] }));
         return (t.RouteTables?.[0]?.Routes ?? []).map((r) => r.DestinationCidrBlock);

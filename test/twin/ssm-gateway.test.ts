@@ -117,7 +117,7 @@ describe('SSM behaviour', () => {
     const r = await poll(await send('echo start'));
     expect(r.StandardOutputContent!.length).toBe(STDOUT_LIMIT);
     const config = loadConfig({ root: ROOT, env: 'local', marker: 'pp-test' });
-    const checks = config.checks.filter((c) => c.from === 'inference' && c.probe !== '').slice(0, 2);
+    const checks = config.checks.filter((c) => c.from === 'inference' && c.kind === 'probe').slice(0, 2);
     const clients = new AwsClients(config.env, 'pp-test', lab.endpoint, lab.credentials);
     const result = await execute(config, checks, { runId: 'pp-test', resolver: new Ec2TargetResolver(config.env, clients), port: ssmPort(clients, { maxDelayMs: 200 }) });
     clients.destroy();

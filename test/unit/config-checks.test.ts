@@ -8,6 +8,7 @@ import type { Inventory } from '../../src/model/inventory.ts';
 import { loadConfig } from '../../src/load/config.ts';
 import { ConfigError } from '../../src/shared/issues.ts';
 import { ROOT } from '../helpers/paths.ts';
+import { isConfigCheck } from '../../src/model/check.ts';
 
 const config = loadConfig({ root: ROOT, env: 'local', marker: 'pp-test' });
 const env = config.env;
@@ -103,7 +104,7 @@ describe('config assertions on an empty inventory (nothing to look at is never P
   });
   test('the judge turns a PASS that examined nothing into ERROR', async () => {
     const { judgeConfig } = await import('../../src/verdict/judge.ts');
-    const check = config.checks.find((c) => c.assert === 'flow-logs-all')!;
+    const check = config.checks.filter(isConfigCheck).find((c) => c.assert === 'flow-logs-all')!;
     const v = judgeConfig(check, config, empty, '', undefined, '2026-11-24');
     expect(v.status).toBe('ERROR');
   });

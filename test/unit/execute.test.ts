@@ -12,10 +12,11 @@ import { html } from '../../reporters/html.ts';
 import { ROOT } from '../helpers/paths.ts';
 import { type CommandPort, type TargetResolver } from '../../src/model/ports.ts';
 import { type Target } from '../../src/model/plan.ts';
+import { isProbeCheck } from '../../src/model/check.ts';
 
 const config = loadConfig({ root: ROOT, env: 'local', marker: 'pp-test' });
 // Deny checks by TCP from one zone: more than one batch's worth, no canary or flow-log confirmation.
-const checks = config.checks.filter((c) => c.from === 'application' && c.probe === 'tcp-connect' && c.expect.result === 'blocked' && !c.expect.logged && !c.expect.confirm);
+const checks = config.checks.filter(isProbeCheck).filter((c) => c.from === 'application' && c.probe === 'tcp-connect' && c.expect.result === 'blocked' && !c.expect.logged && !c.expect.confirm);
 const hosts = ['i-0app000000000001', 'i-0app000000000002'];
 const resolver: TargetResolver = { resolve: async (zone) => hosts.map((id): Target => ({ instanceId: id, zone, account: 'nz', accountId: '123456789012', region: 'ap-southeast-6', vpc: 'vpc-1', privateIp: '10.0.1.10' })) };
 

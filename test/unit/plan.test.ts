@@ -10,12 +10,13 @@ import { needsDns } from '../../src/model/probe.ts';
 import { BATCH_FRAME, MAX_WRAPPED_LINE, SSM_STDOUT_LIMIT } from '../../src/model/batch-protocol.ts';
 import { type Target } from '../../src/model/plan.ts';
 import { selectChecks } from '../../src/load/select.ts';
+import { isProbeCheck } from '../../src/model/check.ts';
 
 const config = loadConfig({ root: ROOT, env: 'prod', marker: 'pp-test' });
 const targetsFor = (n: number) => new Map(Object.keys(config.env.zones).map((zone) => [zone,
   Array.from({ length: n }, (_, i): Target => ({ instanceId: `i-${zone.slice(0, 3)}${String(i).padStart(14, '0')}`, zone, account: 'nz', accountId: '111111111111', region: 'ap-southeast-6', vpc: 'vpc-1' }))]));
 
-const zoneChecks = (zone: string) => config.checks.filter((c) => c.from === zone && !isConfigCheck(c));
+const zoneChecks = (zone: string) => config.checks.filter(isProbeCheck).filter((c) => c.from === zone);
 
 describe('planning and batching', () => {
   test('batches per zone with the control first, sized so the worst-case output fits SSM; one SendCommand per 50 targets, never one per check', () => {

@@ -6,12 +6,12 @@ import { judge } from '../../src/verdict/judge.ts';
 import { cidrContains, cidrOverlaps } from '../../src/model/cidr.ts';
 import { parseBatchOutput } from '../../src/verdict/parse-output.ts';
 import { localTarget, probeDefs } from '../helpers/run-probes.ts';
-import { type Check } from '../../src/model/check.ts';
+import { type ProbeCheck } from '../../src/model/check.ts';
 import { type Batch } from '../../src/model/plan.ts';
 
 const TODAY = '2026-11-24';
-const check = (over: Partial<Check> = {}): Check => ({
-  id: 'chk', suite: 's', title: 't', category: 'negative', policies: ['NET-010'], from: 'test', to: 'external-ai',
+const check = (over: Partial<ProbeCheck> = {}): ProbeCheck => ({
+  kind: 'probe', id: 'chk', suite: 's', title: 't', category: 'negative', policies: ['NET-010'], from: 'test', to: 'external-ai',
   probe: 'tcp-connect', params: { host: '10.1.1.10', port: '443' }, expect: { result: 'blocked' }, timeoutSeconds: 5, marker: 'pp-test-abc123', attempt: 'TCP 10.1.1.10:443',
   source: { file: 'suites/s.yaml', line: 4, col: 5 }, ...over,
 });
@@ -61,7 +61,7 @@ describe('the integrity rule: a check that could not look is never PASS', () => 
     ['harness stopped waiting', obs(undefined, { invocation: inv({ status: 'InProgress', waitFault: 'command cmd-1 on i-x still InProgress after 120 s' }) })],
     ['harness fault', obs(undefined, { invocation: undefined, fault: { code: 'SSM_ACCESS_DENIED', message: 'denied' } })],
   ];
-  const expectations: Check['expect'][] = [{ result: 'blocked' }, { result: 'allowed' }, { result: 'resolves-within', cidrs: ['10.1.1.0/24'] }, { result: 'blocked', by: ['timeout'] }];
+  const expectations: ProbeCheck['expect'][] = [{ result: 'blocked' }, { result: 'allowed' }, { result: 'resolves-within', cidrs: ['10.1.1.0/24'] }, { result: 'blocked', by: ['timeout'] }];
   test.each(couldNotLook)('%s → ERROR for every kind of expectation', (_, o) => {
     for (const expect_ of expectations) {
       const v = judge(check({ expect: expect_ }), o, TODAY);
