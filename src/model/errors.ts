@@ -30,7 +30,15 @@ export type FaultCode =
   | 'SSM_NO_INVOCATION'
   | 'DISRUPTION'
   | 'INVENTORY_UNREADABLE'
-  | 'ASSERTION_CRASHED';
+  | 'ASSERTION_CRASHED'
+  | 'SUBJECT_NOT_FOUND'
+  | 'NOTHING_EXAMINED'
+  | 'COMMAND_NOT_SUCCESSFUL'
+  | 'OUTPUT_TRUNCATED'
+  | 'PROBE_ERROR'
+  | 'CANNOT_TELL'
+  | 'FLOW_LOGS_UNREADABLE'
+  | 'CANARY_UNREADABLE';
 
 /** A fault in an observation or verdict: its stable code and what happened. */
 export interface Fault { readonly code: FaultCode; readonly message: string }

@@ -120,13 +120,26 @@ interface VerdictBase {
   readonly source: { readonly file: string; readonly line: number; readonly col: number };
 }
 
+/** Evidence that holds an observation: a probe's own line, or the API facts an assertion examined. */
+export type ObservedEvidence = Evidence & ({ readonly probe: ProbeObservation } | { readonly config: NonNullable<Evidence['config']> });
+
+export interface Waiver { readonly justification: string; readonly expires: string; readonly approvedBy: string }
+
+/** A verdict, one variant per status with what that status must carry. */
 export type Verdict =
-  | (VerdictBase & { readonly status: 'PASS' | 'FAIL' | 'ERROR' | 'INCONCLUSIVE' })
+  /** PASS and FAIL rest on an observation. */
+  | (VerdictBase & { readonly status: 'PASS' | 'FAIL'; readonly evidence: ObservedEvidence })
+  /** A waiver that expired is a FAIL, whatever was observed. */
+  | (VerdictBase & { readonly status: 'FAIL'; readonly expiredWaiver: Waiver })
+  /** The check could not look: why, with a stable code. */
+  | (VerdictBase & { readonly status: 'ERROR'; readonly fault: Fault })
+  /** A deny looked blocked, but the batch's control failed. */
+  | (VerdictBase & { readonly status: 'INCONCLUSIVE' })
   | (VerdictBase & {
       readonly status: 'WAIVED';
       /** What the check would have been without the waiver. */
       readonly underlying: 'PASS' | 'FAIL' | 'ERROR' | 'INCONCLUSIVE';
-      readonly waiver: { readonly justification: string; readonly expires: string; readonly approvedBy: string };
+      readonly waiver: Waiver;
     });
 
 /** The exit-code contract: 0 compliant, 1 at least one FAIL, 2 the harness or a probe broke, 130 interrupted. */

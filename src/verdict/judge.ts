@@ -6,9 +6,11 @@ import type { ConfigFinding } from './config-checks/types.ts';
 import type { CanaryRecord, FlowEvidence, Evidence, ProbeObservation, TargetObservation, Verdict } from '../model/result.ts';
 import { cidrContains } from '../model/cidr.ts';
 import type { Check, ConfigCheck, Config, ProbeCheck } from '../model/check.ts';
+import type { Fault } from '../model/errors.ts';
 import { type Target } from '../model/plan.ts';
+import { ObservedEvidence } from '../model/result.ts';
 
-type Judged = { status: 'PASS' | 'FAIL' | 'ERROR' | 'INCONCLUSIVE'; sentence: string };
+type Judged = { status: 'PASS' | 'FAIL' | 'INCONCLUSIVE'; sentence: string } | { status: 'ERROR'; sentence: string; fault: Fault };
 
 /**
  * Judges one check on one target. The integrity rule: a check that could not look is ERROR,
@@ -39,28 +41,42 @@ export function judgeConfig(check: ConfigCheck, config: Config, inventory: Inven
   const account = zone?.account ?? Object.keys(config.env.accounts)[0] ?? '';
   const acct = config.env.accounts[account];
   const target = (id: string, region?: string, vpc?: string): Target => ({ instanceId: id, zone: check.from, account, accountId: acct?.id ?? '', region: region || acct?.region || '', vpc: vpc || zone?.vpc || '' });
-  if (!inventory) return withWaiver(check, target('(api)'), { fault: { code: 'INVENTORY_UNREADABLE', message: fault } }, { status: 'ERROR', sentence: `Could not look: the AWS inventory could not be read (${fault}); ${check.assert} was not evaluated.` }, today);
+  if (!inventory) return withWaiver(check, target('(api)'), { fault: { code: 'INVENTORY_UNREADABLE', message: fault } }, { status: 'ERROR', fault: { code: 'INVENTORY_UNREADABLE', message: fault }, sentence: `Could not look: the AWS inventory could not be read (${fault}); ${check.assert} was not evaluated.` }, today);
   let finding: ConfigFinding;
   try {
     finding = assertions[check.assert]({ inventory, env: config.env, params: check.params, ...(baseline !== undefined ? { baseline } : {}) });
   } catch (e) {
-    return withWaiver(check, target('(api)'), { fault: { code: 'ASSERTION_CRASHED', message: (e as Error).message } }, { status: 'ERROR', sentence: `Could not look: assertion ${check.assert} failed to run (${(e as Error).message}).` }, today);
+    return withWaiver(check, target('(api)'), { fault: { code: 'ASSERTION_CRASHED', message: (e as Error).message } }, { status: 'ERROR', fault: { code: 'ASSERTION_CRASHED', message: (e as Error).message }, sentence: `Could not look: assertion ${check.assert} failed to run (${(e as Error).message}).` }, today);
   }
   const t = target(finding.resource.id || '(api)', finding.resource.region, finding.resource.vpc);
   // Integrity: a PASS or FAIL must rest on something that was looked at.
   const status = finding.status !== 'ERROR' && (!finding.examined || finding.examined === 'nothing') ? 'ERROR' : finding.status;
   const sentence = status === 'ERROR' && finding.status !== 'ERROR' ? `Could not look: ${check.assert} examined nothing, so its ${finding.status} is void (${finding.sentence})` : finding.sentence;
-  return withWaiver(check, t, { instanceId: t.instanceId, config: { assertion: check.assert, examined: finding.examined, facts: finding.facts } }, { status, sentence: `${check.assert}: ${sentence}${finding.examined !== 'nothing' ? ` Examined: ${finding.examined}.` : ''}` }, today);
+  const said = `${check.assert}: ${sentence}${finding.examined !== 'nothing' ? ` Examined: ${finding.examined}.` : ''}`;
+  const judged: Judged = status === 'ERROR'
+    ? { status, sentence: said, fault: { code: finding.facts.notFound !== undefined ? 'SUBJECT_NOT_FOUND' : 'NOTHING_EXAMINED', message: sentence } }
+    : { status, sentence: said };
+  return withWaiver(check, t, { instanceId: t.instanceId, config: { assertion: check.assert, examined: finding.examined, facts: finding.facts } }, judged, today);
 }
 
-function withWaiver(check: Check, target: Target, evidence: Evidence, judged: Judged, today: string): Verdict {
+function withWaiver(check: Check, target: Target, evidence: Evidence, raw: Judged, today: string): Verdict {
   const base = {
     checkId: check.id, suite: check.suite, title: check.title, category: check.category, policies: check.policies,
     from: check.from, to: check.to, target, evidence, source: check.source,
   };
-  if (!check.waiver) return { ...base, ...judged };
+  // Integrity, held by the types too: a PASS or FAIL rests on an observation (a probe's line or the
+  // API facts); without one the check could not look.
+  const observed = evidence.probe !== undefined || evidence.config !== undefined;
+  const judged: Judged = (raw.status === 'PASS' || raw.status === 'FAIL') && !observed
+    ? { status: 'ERROR', sentence: `Could not look: no observation backs this ${raw.status} (${raw.sentence})`, fault: { code: 'NOTHING_EXAMINED', message: 'a verdict without an observation' } }
+    : raw;
+  if (!check.waiver) {
+    if (judged.status === 'PASS' || judged.status === 'FAIL') return { ...base, evidence: evidence as ObservedEvidence, status: judged.status, sentence: judged.sentence };
+    if (judged.status === 'ERROR') return { ...base, status: 'ERROR', fault: judged.fault, sentence: judged.sentence };
+    return { ...base, status: 'INCONCLUSIVE', sentence: judged.sentence };
+  }
   if (check.waiver.expires < today) {
-    return { ...base, status: 'FAIL', sentence: `The waiver of ${check.id} expired on ${check.waiver.expires}; without it: ${judged.sentence}` };
+    return { ...base, status: 'FAIL', expiredWaiver: check.waiver, sentence: `The waiver of ${check.id} expired on ${check.waiver.expires}; without it: ${judged.sentence}` };
   }
   return {
     ...base, status: 'WAIVED', underlying: judged.status, waiver: check.waiver,
@@ -71,7 +87,7 @@ function withWaiver(check: Check, target: Target, evidence: Evidence, judged: Ju
 /** Monitoring must see the block: a REJECT record for the attempt in the VPC flow logs. */
 function confirmInFlowLogs(check: ProbeCheck, judged: Judged, flow?: FlowEvidence): Judged {
   if (check.expect.result !== 'blocked' || check.expect.logged !== 'reject' || judged.status !== 'PASS') return judged;
-  if (!flow || !flow.available) return { status: 'ERROR', sentence: `Could not read the flow logs (${flow?.error ?? 'no flow-log source: set monitoring in the environment'}); the block itself: ${judged.sentence}` };
+  if (!flow || !flow.available) return { status: 'ERROR', fault: { code: 'FLOW_LOGS_UNREADABLE', message: `Could not read the flow logs (${flow?.error ?? 'no flow-log source: set monitoring in the environment'}); the block itself: ${judged.sentence}` }, sentence: `Could not read the flow logs (${flow?.error ?? 'no flow-log source: set monitoring in the environment'}); the block itself: ${judged.sentence}` };
   if (flow.records.length === 0) return { status: 'FAIL', sentence: `${judged.sentence} But no REJECT record of it reached the flow logs: monitoring would not see the attempt.` };
   const r = flow.records[0]!;
   return { status: 'PASS', sentence: `${judged.sentence} The flow log shows it: ${flow.records.length} REJECT record(s), e.g. ${r.interfaceId} ${r.srcAddr}:${r.srcPort} → ${r.dstAddr}:${r.dstPort}.` };
@@ -81,7 +97,7 @@ function confirmInFlowLogs(check: ProbeCheck, judged: Judged, flow?: FlowEvidenc
 function confirmWithCanary(check: ProbeCheck, judged: Judged, canary?: CanaryRecord): Judged {
   if (check.expect.result !== 'blocked' || check.expect.confirm !== 'canary') return judged;
   if (!canary || !canary.available) {
-    return judged.status === 'FAIL' ? judged : { status: 'ERROR', sentence: `Could not confirm with the canaries (${canary?.error ?? 'no canary record configured: set canaries.recordUrl'}); probe side: ${judged.sentence}` };
+    return judged.status === 'FAIL' ? judged : { status: 'ERROR', fault: { code: 'CANARY_UNREADABLE', message: `Could not confirm with the canaries (${canary?.error ?? 'no canary record configured: set canaries.recordUrl'}); probe side: ${judged.sentence}` }, sentence: `Could not confirm with the canaries (${canary?.error ?? 'no canary record configured: set canaries.recordUrl'}); probe side: ${judged.sentence}` };
   }
   const hits = canary.hits.filter((h) => h.kind === check.canary);
   if (hits.length > 0) {
@@ -130,19 +146,19 @@ function observed(p: ProbeObservation): string {
 function judgeRaw(check: ProbeCheck, obs: TargetObservation, probe?: ProbeObservation, control?: ProbeObservation): Judged {
   const subject = `${who(obs)} → ${check.attempt}`;
   const policies = check.policies.join(', ');
-  if (obs.fault) return { status: 'ERROR', sentence: `Could not look: ${obs.fault.message} (${obs.fault.code}); ${subject} was not tested.` };
+  if (obs.fault) return { status: 'ERROR', fault: obs.fault, sentence: `Could not look: ${obs.fault.message} (${obs.fault.code}); ${subject} was not tested.` };
   const inv = obs.invocation;
-  if (!inv) return { status: 'ERROR', sentence: `No SSM invocation was recorded for ${obs.target.instanceId}; ${subject} was not tested.` };
+  if (!inv) return { status: 'ERROR', fault: { code: 'SSM_NO_INVOCATION', message: `No SSM invocation was recorded for ${obs.target.instanceId}; ${subject} was not tested.` }, sentence: `No SSM invocation was recorded for ${obs.target.instanceId}; ${subject} was not tested.` };
   if (inv.status !== 'Success') {
     const why = inv.waitFault ?? `SSM command ${inv.commandId} ended ${inv.status} (${inv.statusDetails}, response code ${inv.responseCode})`;
-    return { status: 'ERROR', sentence: `Could not look: ${why}; ${subject} was not tested.` };
+    return { status: 'ERROR', fault: { code: 'COMMAND_NOT_SUCCESSFUL', message: `Could not look: ${why}; ${subject} was not tested.` }, sentence: `Could not look: ${why}; ${subject} was not tested.` };
   }
   if (obs.truncated) {
-    return { status: 'ERROR', sentence: `Could not look: the output of command ${inv.commandId} on ${inv.instanceId} ended without its end line (cut at SSM's 24,000-character limit, or the script died); ${subject} is unknown.` };
+    return { status: 'ERROR', fault: { code: 'OUTPUT_TRUNCATED', message: `Could not look: the output of command ${inv.commandId} on ${inv.instanceId} ended without its end line (cut at SSM's 24,000-character limit, or the script died); ${subject} is unknown.` }, sentence: `Could not look: the output of command ${inv.commandId} on ${inv.instanceId} ended without its end line (cut at SSM's 24,000-character limit, or the script died); ${subject} is unknown.` };
   }
   if (!probe || probe.class === 'error') {
     const what = probe ? observed(probe) : 'no output';
-    return { status: 'ERROR', sentence: `Could not look: the ${check.probe} probe did not run properly (${what}); ${subject} is unknown.` };
+    return { status: 'ERROR', fault: { code: 'PROBE_ERROR', message: `Could not look: the ${check.probe} probe did not run properly (${what}); ${subject} is unknown.` }, sentence: `Could not look: the ${check.probe} probe did not run properly (${what}); ${subject} is unknown.` };
   }
   const controlOk = control?.class === 'success';
   const e = check.expect;
@@ -167,7 +183,7 @@ function judgeRaw(check: ProbeCheck, obs: TargetObservation, probe?: ProbeObserv
       }
       const evidenceKind = httpBlock ? `http-${status}` : probe.outcome;
       if (e.by?.includes('nxdomain') && evidenceKind === 'not-found') {
-        return { status: 'ERROR', sentence: `Could not look: ${subject} did not resolve, but the host cannot tell NXDOMAIN from a resolver that never answered (no dig), and the suite expects NXDOMAIN. Install dig (bind-utils) on the probe host.` };
+        return { status: 'ERROR', fault: { code: 'CANNOT_TELL', message: `Could not look: ${subject} did not resolve, but the host cannot tell NXDOMAIN from a resolver that never answered (no dig), and the suite expects NXDOMAIN. Install dig (bind-utils) on the probe host.` }, sentence: `Could not look: ${subject} did not resolve, but the host cannot tell NXDOMAIN from a resolver that never answered (no dig), and the suite expects NXDOMAIN. Install dig (bind-utils) on the probe host.` };
       }
       if (e.by && !e.by.includes(evidenceKind)) {
         return { status: 'FAIL', sentence: `${subject} was ${howBlocked(evidenceKind)}, but the suite expects it to be ${e.by.map(howBlocked).join(' or ')}. Something other than the declared control stops it (${observed(probe)}).` };

@@ -19,9 +19,10 @@ export function sampleResult(): RunResult {
     const c = pick(id);
     const base = { checkId: c.id, suite: c.suite, title: c.title, category: c.category, policies: c.policies, from: c.from, to: c.to, target: target(c.from, n), sentence, source: c.source,
       evidence: { instanceId: target(c.from, n).instanceId, commandId: 'cmd-0001', invocationStatus: 'Success', statusDetails: 'Success', responseCode: 0, truncated: false, probe: probe(raw, status === 'PASS' ? 'connected' : 'timeout', 'success') } };
-    return status === 'WAIVED'
-      ? { ...base, status, underlying: 'FAIL', waiver: { justification: 'Proxy migration <in progress> & tracked', expires: '2027-01-31', approvedBy: 'secops' } }
-      : { ...base, status };
+    if (status === 'WAIVED') return { ...base, status, underlying: 'FAIL', waiver: { justification: 'Proxy migration <in progress> & tracked', expires: '2027-01-31', approvedBy: 'secops' } };
+    if (status === 'ERROR') return { ...base, status, fault: { code: 'PROBE_ERROR', message: sentence } };
+    if (status === 'INCONCLUSIVE') return { ...base, status };
+    return { ...base, status };
   };
   const verdicts = [
     v('net001-app-to-model-proxy', 'PASS', 'application host → TCP 10.0.2.20:443 succeeded', '{"r":"connected"}'),
