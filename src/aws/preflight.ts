@@ -3,7 +3,7 @@ import { describeError } from '../model/errors.ts';
 
 import type { AwsClients } from './aws-clients.ts';
 import type { PreflightItem, TargetResolver } from '../model/ports.ts';
-import { isConfigCheck, type Config } from '../model/check.ts';
+import { isAssertionCheck, type Config } from '../model/check.ts';
 import type { Inventory } from '../model/inventory.ts';
 
 
@@ -23,7 +23,7 @@ export async function preflight(config: Config, session: { clients: AwsClients; 
       items.push({ ok: false, what: `credentials for account ${name}`, detail: `${describeError(e)}. Log in (aws sso login --profile …) or let CI assume ${acct.roleArn ?? 'the role'} through OIDC; STS must be regional for ${acct.region}` });
     }
   }
-  const zones = [...new Set(config.checks.filter((c) => !isConfigCheck(c)).map((c) => c.from))].sort();
+  const zones = [...new Set(config.checks.filter((c) => !isAssertionCheck(c)).map((c) => c.from))].sort();
   for (const zone of zones) {
     const z = config.env.zones[zone]!;
     const acct = config.env.accounts[z.account]!;

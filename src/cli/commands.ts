@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { snapshot } from '../verdict/config-checks/drift.ts';
+import { snapshot } from '../verdict/assertions/drift.ts';
 import { PathproofError } from '../model/errors.ts';
 import { baselineFile } from '../load/baseline.ts';
 import { describeEntry, pendingEntries } from '../shared/journal.ts';

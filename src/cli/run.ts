@@ -14,7 +14,7 @@ import type { Coverage } from '../model/report.ts';
 import type { Signer } from '../model/signing.ts';
 import { writeBundle, type BundleOutcome } from '../report/bundle.ts';
 import { coverage, formatCoverage } from '../report/coverage.ts';
-import { snapshot } from '../verdict/config-checks/drift.ts';
+import { snapshot } from '../verdict/assertions/drift.ts';
 import { formatPreflight } from '../model/ports.ts';
 import { describeEntry, describeFault, pendingEntries } from '../shared/journal.ts';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -14,7 +14,7 @@ import { CheckDef, DEFAULT_DENY, SuiteFile, type ZonePairGenerator as ZonePairGe
 import { YamlSource, type YamlPath } from '../shared/yaml-source.ts';
 import { type Catalog } from '../model/catalog.ts';
 import { needsDns, type ProbeDef } from '../model/probe.ts';
-import { Check, Config, ZoneControls, isConfigCheck } from '../model/check.ts';
+import { Check, Config, ZoneControls, isAssertionCheck } from '../model/check.ts';
 import { describeAttempt, worstCaseSeconds } from '../model/probe.ts';
 
 type ZonePairGenerator = z.infer<typeof ZonePairGeneratorSchema>;
@@ -175,7 +175,7 @@ function validateEnvironment(
 function checkControlsFit(src: YamlSource, env: Environment, probes: ReadonlyMap<string, ProbeDef>, checks: readonly Check[], controls: ReadonlyMap<string, ZoneControls>, issues: IssueCollector): void {
   for (const [zone, c] of controls) {
     if (c.byAddress !== c.byName || !needsDns(probes.get(c.byName.probe), c.byName.params)) continue;
-    const byAddress = checks.filter((k) => k.from === zone && !isConfigCheck(k) && !needsDns(probes.get(k.probe), k.params));
+    const byAddress = checks.filter((k) => k.from === zone && !isAssertionCheck(k) && !needsDns(probes.get(k.probe), k.params));
     if (byAddress.length === 0) continue;
     src.report(issues, 'invalid-value', ['zones', zone, 'control'], `resolves a name, so a DNS fault would make the zone's ${byAddress.length} checks by address (e.g. ${byAddress[0]!.id}) INCONCLUSIVE`,
       'add addressControl: { probe: imds } (or a tcp-connect to an address that must answer) beside it', c.byName.probe);
@@ -188,13 +188,13 @@ function internalZones(catalog: Catalog): string[] {
 }
 
 function validateCheck(src: YamlSource, at: YamlPath, input: CheckInput, suite: string, ctx: Ctx, issues: IssueCollector): Check | undefined {
-  if (input.assert) return validateConfigCheck(src, at, input, suite, ctx, issues);
+  if (input.assert) return validateAssertionCheck(src, at, input, suite, ctx, issues);
   if (!input.probe || !input.expect) return undefined;
   return validateProbeCheck(src, at, { ...input, probe: input.probe, expect: input.expect }, suite, ctx, issues);
 }
 
 /** A config check: an API-level assertion with its own parameters (no probe, no target host). */
-function validateConfigCheck(src: YamlSource, at: YamlPath, input: CheckInput, suite: string, ctx: Ctx, issues: IssueCollector): Check | undefined {
+function validateAssertionCheck(src: YamlSource, at: YamlPath, input: CheckInput, suite: string, ctx: Ctx, issues: IssueCollector): Check | undefined {
   const before = issues.issues.length;
   const name = input.assert!;
   const known: readonly string[] = ASSERTION_PARAMS[name];
@@ -215,7 +215,7 @@ function validateConfigCheck(src: YamlSource, at: YamlPath, input: CheckInput, s
   const { line, col } = src.locate(at);
   return {
     id: input.id, suite, title: input.title, category: input.category, policies: input.policies, from: input.from, to: input.to,
-    kind: 'config', assert: name, params, marker: ctx.marker,
+    kind: 'assertion', assert: name, params, marker: ctx.marker,
     ...(input.waiver ? { waiver: input.waiver } : {}), source: { file: src.file, line, col },
   };
 }

@@ -1,6 +1,6 @@
 /**
  * The API-level assertions of the `config` category, by the name suites use in `assert:`, and the
- * parameters each takes. Their implementations live in src/verdict/config-checks/.
+ * parameters each takes. Their implementations live in src/verdict/assertions/.
  */
 export const ASSERTION_PARAMS = {
   'endpoints-exist': [],

@@ -34,16 +34,16 @@ export interface ProbeCheck extends CheckBase {
   readonly canary?: 'dns' | 'http';
 }
 
-/** A check that reads the AWS API and judges it with an assertion (the `config` category): no probe, no target host. */
-export interface ConfigCheck extends CheckBase {
-  readonly kind: 'config';
+/** A check that reads the AWS API and judges it with an assertion (suites put them in the `config` category): no probe, no target host. */
+export interface AssertionCheck extends CheckBase {
+  readonly kind: 'assertion';
   readonly assert: AssertionName;
 }
 
 /** A check after validation: every reference resolved, every parameter validated. */
-export type Check = ProbeCheck | ConfigCheck;
+export type Check = ProbeCheck | AssertionCheck;
 
-export const isConfigCheck = (c: Check): c is ConfigCheck => c.kind === 'config';
+export const isAssertionCheck = (c: Check): c is AssertionCheck => c.kind === 'assertion';
 export const isProbeCheck = (c: Check): c is ProbeCheck => c.kind === 'probe';
 
 /** An expectation with its references expanded (CIDR lists become arrays). */

@@ -65,8 +65,8 @@ export interface Evidence {
   readonly fault?: Fault;
   /** For checks that ask whether monitoring saw the block: the matching flow-log records. */
   readonly flowLog?: FlowEvidence;
-  /** For config checks: the assertion and the API facts it rests on. */
-  readonly config?: { readonly assertion: string; readonly examined?: string; readonly facts: Readonly<Record<string, unknown>> };
+  /** For assertion checks (the `config` category): the assertion, what it examined, and the API facts it rests on. */
+  readonly assertion?: { readonly name: string; readonly examined?: string; readonly facts: Readonly<Record<string, unknown>> };
   /** What the canaries recorded for this check's marker (exfiltration checks that ask for it). */
   readonly canary?: CanaryRecord;
 }
@@ -121,7 +121,7 @@ interface VerdictBase {
 }
 
 /** Evidence that holds an observation: a probe's own line, or the API facts an assertion examined. */
-export type ObservedEvidence = Evidence & ({ readonly probe: ProbeObservation } | { readonly config: NonNullable<Evidence['config']> });
+export type ObservedEvidence = Evidence & ({ readonly probe: ProbeObservation } | { readonly assertion: NonNullable<Evidence['assertion']> });
 
 export interface Waiver { readonly justification: string; readonly expires: string; readonly approvedBy: string }
 

@@ -1,7 +1,7 @@
 
 
 import { buildBatchScript } from './batch-script.ts';
-import { isConfigCheck, type Check, type Config, type ZoneControls } from '../model/check.ts';
+import { isAssertionCheck, type Check, type Config, type ZoneControls } from '../model/check.ts';
 import { worstCaseSeconds } from '../model/probe.ts';
 import { needsDns } from '../model/probe.ts';
 import { BATCH_FRAME, MAX_WRAPPED_LINE, SSM_STDOUT_LIMIT } from '../model/batch-protocol.ts';
@@ -20,7 +20,7 @@ export function planRun(config: Config, checks: readonly Check[], targets: Reado
   const commands: CommandPlan[] = [];
   const untargeted: string[] = [];
   // Config checks read the AWS API and run no probe: they are never batched.
-  const probeChecks = checks.filter((c) => !isConfigCheck(c));
+  const probeChecks = checks.filter((c) => !isAssertionCheck(c));
   const zones = [...new Set(probeChecks.map((c) => c.from))].sort();
   for (const zone of zones) {
     const zoneChecks = probeChecks.filter((c) => c.from === zone);

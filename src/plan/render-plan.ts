@@ -1,4 +1,4 @@
-import { isConfigCheck, type Config } from '../model/check.ts';
+import { isAssertionCheck, type Config } from '../model/check.ts';
 import type { Plan } from '../model/plan.ts';
 
 /** The dry-run view: every target selection and the exact SendCommand that would be sent. */
@@ -13,7 +13,7 @@ export function renderPlan(plan: Plan, config: Config): string {
     }
     lines.push('   --- script ---', b.script.trimEnd(), '   --- end of script ---', '');
   }
-  const configChecks = plan.checks.filter(isConfigCheck);
+  const configChecks = plan.checks.filter(isAssertionCheck);
   if (configChecks.length) lines.push(`config checks (read from the AWS API at run time, no command sent): ${configChecks.map((c) => `${c.id} [${c.assert}]`).join(', ')}`);
   for (const z of plan.untargeted) lines.push(`!! zone ${z} has checks but no targets: they would be ERROR`);
   return `${lines.join('\n')}\n`;

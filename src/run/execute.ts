@@ -4,11 +4,11 @@ import { describeError, isPathproofError, PathproofError } from '../model/errors
 import type { CanaryRecord, FlowEvidence, Invocation, TargetObservation, Verdict } from '../model/result.ts';
 import { planRun } from '../plan/plan.ts';
 
-import { judge, judgeConfig } from '../verdict/judge.ts';
+import { judge, judgeAssertion } from '../verdict/judge.ts';
 import { describeEntry } from '../shared/journal.ts';
 import type { Inventory } from '../model/inventory.ts';
 import { parseBatchOutput } from '../verdict/parse-output.ts';
-import { isConfigCheck, isProbeCheck, type Check, type Config } from '../model/check.ts';
+import { isAssertionCheck, isProbeCheck, type Check, type Config } from '../model/check.ts';
 import { type Plan, type Target } from '../model/plan.ts';
 import { type TargetResolver, type CommandRequest } from '../model/ports.ts';
 import { CanaryPort, CommandPort, FlowLogPort, type Disruption, type DisruptionPort } from '../model/ports.ts';
@@ -19,7 +19,7 @@ const log = createDebug('pathproof:run');
 export async function resolveTargets(config: Config, checks: readonly Check[], resolver: TargetResolver): Promise<{ targets: Map<string, Target[]>; faults: Map<string, string> }> {
   const targets = new Map<string, Target[]>();
   const faults = new Map<string, string>();
-  for (const zone of [...new Set(checks.filter((c) => !isConfigCheck(c)).map((c) => c.from))].sort()) {
+  for (const zone of [...new Set(checks.filter((c) => !isAssertionCheck(c)).map((c) => c.from))].sort()) {
     try {
       const found = await resolver.resolve(zone);
       targets.set(zone, found);
@@ -95,14 +95,14 @@ export async function execute(
   const verdicts: Verdict[] = [];
   const interrupted: string[] = [];
   // Config checks: one API read, every assertion judged against it.
-  const configChecks = checks.filter(isConfigCheck);
+  const configChecks = checks.filter(isAssertionCheck);
   if (configChecks.length > 0 && !opts.signal?.aborted) {
     let inventory: Inventory | undefined;
     let fault = 'this environment offers no inventory reader';
     if (opts.inventory) {
       try { inventory = await opts.inventory(); } catch (e) { fault = describeError(e); }
     }
-    for (const check of configChecks) verdicts.push(judgeConfig(check, config, inventory, fault, opts.baseline, today));
+    for (const check of configChecks) verdicts.push(judgeAssertion(check, config, inventory, fault, opts.baseline, today));
   } else if (opts.signal?.aborted) {
     interrupted.push(...configChecks.map((c) => c.id));
   }

@@ -1,11 +1,11 @@
 
 import type { Inventory } from '../model/inventory.ts';
 
-import { assertions } from './config-checks/index.ts';
-import type { ConfigFinding } from './config-checks/types.ts';
+import { assertions } from './assertions/index.ts';
+import type { AssertionFinding } from './assertions/types.ts';
 import type { CanaryRecord, FlowEvidence, Evidence, ProbeObservation, TargetObservation, Verdict } from '../model/result.ts';
 import { cidrContains } from '../model/cidr.ts';
-import type { Check, ConfigCheck, Config, ProbeCheck } from '../model/check.ts';
+import type { Check, AssertionCheck, Config, ProbeCheck } from '../model/check.ts';
 import type { Fault } from '../model/errors.ts';
 import { type Target } from '../model/plan.ts';
 import { ObservedEvidence } from '../model/result.ts';
@@ -36,13 +36,13 @@ export function judge(check: ProbeCheck, obs: TargetObservation, today: string, 
 }
 
 /** Judges a config check on what the AWS API says; an unreadable inventory is ERROR, never PASS. */
-export function judgeConfig(check: ConfigCheck, config: Config, inventory: Inventory | undefined, fault: string, baseline: unknown, today: string): Verdict {
+export function judgeAssertion(check: AssertionCheck, config: Config, inventory: Inventory | undefined, fault: string, baseline: unknown, today: string): Verdict {
   const zone = config.env.zones[check.from];
   const account = zone?.account ?? Object.keys(config.env.accounts)[0] ?? '';
   const acct = config.env.accounts[account];
   const target = (id: string, region?: string, vpc?: string): Target => ({ instanceId: id, zone: check.from, account, accountId: acct?.id ?? '', region: region || acct?.region || '', vpc: vpc || zone?.vpc || '' });
   if (!inventory) return withWaiver(check, target('(api)'), { fault: { code: 'INVENTORY_UNREADABLE', message: fault } }, { status: 'ERROR', fault: { code: 'INVENTORY_UNREADABLE', message: fault }, sentence: `Could not look: the AWS inventory could not be read (${fault}); ${check.assert} was not evaluated.` }, today);
-  let finding: ConfigFinding;
+  let finding: AssertionFinding;
   try {
     finding = assertions[check.assert]({ inventory, env: config.env, params: check.params, ...(baseline !== undefined ? { baseline } : {}) });
   } catch (e) {
@@ -56,7 +56,7 @@ export function judgeConfig(check: ConfigCheck, config: Config, inventory: Inven
   const judged: Judged = status === 'ERROR'
     ? { status, sentence: said, fault: { code: finding.facts.notFound !== undefined ? 'SUBJECT_NOT_FOUND' : 'NOTHING_EXAMINED', message: sentence } }
     : { status, sentence: said };
-  return withWaiver(check, t, { instanceId: t.instanceId, config: { assertion: check.assert, examined: finding.examined, facts: finding.facts } }, judged, today);
+  return withWaiver(check, t, { instanceId: t.instanceId, assertion: { name: check.assert, examined: finding.examined, facts: finding.facts } }, judged, today);
 }
 
 function withWaiver(check: Check, target: Target, evidence: Evidence, raw: Judged, today: string): Verdict {
@@ -66,7 +66,7 @@ function withWaiver(check: Check, target: Target, evidence: Evidence, raw: Judge
   };
   // Integrity, held by the types too: a PASS or FAIL rests on an observation (a probe's line or the
   // API facts); without one the check could not look.
-  const observed = evidence.probe !== undefined || evidence.config !== undefined;
+  const observed = evidence.probe !== undefined || evidence.assertion !== undefined;
   const judged: Judged = (raw.status === 'PASS' || raw.status === 'FAIL') && !observed
     ? { status: 'ERROR', sentence: `Could not look: no observation backs this ${raw.status} (${raw.sentence})`, fault: { code: 'NOTHING_EXAMINED', message: 'a verdict without an observation' } }
     : raw;

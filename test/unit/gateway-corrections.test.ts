@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { diff } from '../../src/verdict/config-checks/drift.ts';
+import { diff } from '../../src/verdict/assertions/drift.ts';
 import { correctRequest } from '../../infra/twin/ssm-gateway.ts';
 
 describe('emulator corrections at the gateway', () => {

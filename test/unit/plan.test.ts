@@ -5,7 +5,7 @@ import { loadConfig } from '../../src/load/config.ts';
 
 import { planRun, PROBES_PER_BATCH } from '../../src/plan/plan.ts';
 import { ROOT } from '../helpers/paths.ts';
-import { isConfigCheck } from '../../src/model/check.ts';
+import { isAssertionCheck } from '../../src/model/check.ts';
 import { needsDns } from '../../src/model/probe.ts';
 import { BATCH_FRAME, MAX_WRAPPED_LINE, SSM_STDOUT_LIMIT } from '../../src/model/batch-protocol.ts';
 import { type Target } from '../../src/model/plan.ts';
@@ -21,13 +21,13 @@ const zoneChecks = (zone: string) => config.checks.filter(isProbeCheck).filter((
 describe('planning and batching', () => {
   test('batches per zone with the control first, sized so the worst-case output fits SSM; one SendCommand per 50 targets, never one per check', () => {
     const plan = planRun(config, config.checks, targetsFor(120), 'pp-test');
-    const zones = new Set(config.checks.filter((c) => !isConfigCheck(c)).map((c) => c.from));
+    const zones = new Set(config.checks.filter((c) => !isAssertionCheck(c)).map((c) => c.from));
     expect(new Set(plan.batches.map((b) => b.zone))).toEqual(zones);
     expect(new Set(plan.batches.map((b) => b.id)).size).toBe(plan.batches.length);
     for (const zone of zones) {
       const batches = plan.batches.filter((b) => b.zone === zone);
       // Every probe check of the zone, exactly once across its batches; config checks are never batched.
-      expect(batches.flatMap((b) => b.probes.slice(1).map((p) => p.key)).sort()).toEqual(config.checks.filter((c) => c.from === zone && !isConfigCheck(c)).map((c) => c.id).sort());
+      expect(batches.flatMap((b) => b.probes.slice(1).map((p) => p.key)).sort()).toEqual(config.checks.filter((c) => c.from === zone && !isAssertionCheck(c)).map((c) => c.id).sort());
       // One group of batches per control: by name and by address when the zone has two controls.
       const controls = config.controls.get(zone)!;
       const groups = controls.byAddress === controls.byName ? [zoneChecks(zone)] : [zoneChecks(zone).filter((c) => needsDns(config.probes.get(c.probe), c.params)), zoneChecks(zone).filter((c) => !needsDns(config.probes.get(c.probe), c.params))].filter((g) => g.length);

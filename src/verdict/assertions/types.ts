@@ -3,7 +3,7 @@ import type { Inventory, Vpc } from '../../model/inventory.ts';
 import { cidrContains } from '../../model/cidr.ts';
 
 /** What one API-level assertion found. */
-export interface ConfigFinding {
+export interface AssertionFinding {
   readonly status: 'PASS' | 'FAIL' | 'ERROR';
   readonly sentence: string;
   /** The resource the finding is about (becomes the verdict's target). */
@@ -14,7 +14,7 @@ export interface ConfigFinding {
   readonly facts: Readonly<Record<string, unknown>>;
 }
 
-export interface ConfigContext {
+export interface AssertionContext {
   readonly inventory: Inventory;
   readonly env: Environment;
   readonly params: Readonly<Record<string, string>>;
@@ -22,7 +22,7 @@ export interface ConfigContext {
   readonly baseline?: unknown;
 }
 
-export type Assertion = (ctx: ConfigContext) => ConfigFinding;
+export type Assertion = (ctx: AssertionContext) => AssertionFinding;
 
 /** The VPC an environment names by id or by `tag:Name=…`. */
 export function findVpc(inv: Inventory, ref: string): Vpc | undefined {
@@ -44,18 +44,18 @@ export function cidrWithin(inner: string, outer: string): boolean {
   return cidrContains(outer, ip!) && Number(bits) >= Number(outer.split('/')[1]);
 }
 
-export const bedrockEndpoints = (ctx: ConfigContext) => {
+export const bedrockEndpoints = (ctx: AssertionContext) => {
   const vpc = findVpc(ctx.inventory, ctx.env.bedrock.vpc);
   return { vpc, endpoints: ctx.inventory.endpoints.filter((e) => e.vpcId === vpc?.id && ctx.env.bedrock.services.includes(e.service as never)) };
 };
 
 /** The subject was not in the inventory: the assertion could not look, so it is ERROR, never PASS. */
-export function notFound(resource: ConfigFinding['resource'], what: string): ConfigFinding {
+export function notFound(resource: AssertionFinding['resource'], what: string): AssertionFinding {
   return { status: 'ERROR', sentence: `Could not look: ${what} is not in the inventory read from the AWS API.`, resource, examined: 'nothing', facts: { notFound: what } };
 }
 
 /** Every VPC the environment names (each zone's and the Bedrock VPC), and which of them the inventory lacks. */
-export function environmentVpcs(ctx: ConfigContext) {
+export function environmentVpcs(ctx: AssertionContext) {
   const refs = [...new Set([...Object.values(ctx.env.zones).map((z) => z.vpc), ctx.env.bedrock.vpc])];
   const found = refs.map((r) => [r, findVpc(ctx.inventory, r)] as const);
   return { refs, vpcs: found.flatMap(([, v]) => (v ? [v] : [])), missing: found.filter(([, v]) => !v).map(([r]) => r) };

@@ -2,13 +2,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { assertions } from '../../src/verdict/config-checks/index.ts';
-import { diff, snapshot } from '../../src/verdict/config-checks/drift.ts';
+import { assertions } from '../../src/verdict/assertions/index.ts';
+import { diff, snapshot } from '../../src/verdict/assertions/drift.ts';
 import type { Inventory } from '../../src/model/inventory.ts';
 import { loadConfig } from '../../src/load/config.ts';
 import { ConfigError } from '../../src/shared/issues.ts';
 import { ROOT } from '../helpers/paths.ts';
-import { isConfigCheck } from '../../src/model/check.ts';
+import { isAssertionCheck } from '../../src/model/check.ts';
 
 const config = loadConfig({ root: ROOT, env: 'local', marker: 'pp-test' });
 const env = config.env;
@@ -103,9 +103,9 @@ describe('config assertions on an empty inventory (nothing to look at is never P
     expect(run('peering-routes-scoped', noPeering).status).toBe('FAIL');
   });
   test('the judge turns a PASS that examined nothing into ERROR', async () => {
-    const { judgeConfig } = await import('../../src/verdict/judge.ts');
-    const check = config.checks.filter(isConfigCheck).find((c) => c.assert === 'flow-logs-all')!;
-    const v = judgeConfig(check, config, empty, '', undefined, '2026-11-24');
+    const { judgeAssertion } = await import('../../src/verdict/judge.ts');
+    const check = config.checks.filter(isAssertionCheck).find((c) => c.assert === 'flow-logs-all')!;
+    const v = judgeAssertion(check, config, empty, '', undefined, '2026-11-24');
     expect(v.status).toBe('ERROR');
   });
 });
