@@ -1,6 +1,7 @@
 import { CanaryRecord, FlowEvidence, Invocation } from './result.ts';
 import { Target } from './plan.ts';
 import { ProbeCheck } from './check.ts';
+import { Inventory } from './inventory.ts';
 /** Finds REJECT flow-log records of one attempt (source address, destination port, destination address when known). */
 export interface FlowLogPort {
   rejects(q: { src: string; dst?: string; dstPort: number; since: string }): Promise<FlowEvidence>;
@@ -76,4 +77,24 @@ export interface PreflightItem { readonly ok: boolean; readonly what: string; re
 /** One line per item. "FAIL" is reserved for non-compliance: a preflight problem is a "problem". */
 export function formatPreflight(items: readonly PreflightItem[]): string {
   return items.map((i) => `${i.ok ? 'ok     ' : 'PROBLEM'} ${i.what}: ${i.detail}`).join('\n');
+}
+
+/** What a run talks to: targets, a command port, and teardown of whatever was started for it. */
+export interface Session extends AsyncDisposable {
+  readonly resolver: TargetResolver;
+  readonly port: CommandPort;
+  /** Reads what reached the canaries; absent when the environment has no canary record. */
+  readonly canary?: CanaryPort;
+  /** Reads the AWS inventory (for config checks and baselines). */
+  readonly inventory: () => Promise<Inventory>;
+  /** Finds REJECT records in the VPC flow logs; absent when the environment names none. */
+  readonly flowLogs?: FlowLogPort;
+  /** Takes the private path away and puts it back (disruptive failover). Absent: not possible here (a twin kept up with `lab up`). */
+  readonly disruption?: DisruptionPort;
+  /** Who the run acts as in each account (STS GetCallerIdentity), for the evidence. */
+  callers(): Promise<Record<string, string>>;
+  /** Real accounts: credentials, probe hosts Online in SSM, endpoints present, before anything is sent. */
+  readonly preflight?: () => Promise<PreflightItem[]>;
+  /** Human-readable description of the control plane, for logs and evidence. */
+  readonly describe: string;
 }

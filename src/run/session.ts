@@ -12,28 +12,8 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { awsDisruption } from '../aws/disrupt.ts';
 import { preflight } from '../aws/preflight.ts';
 import { type Config } from '../model/check.ts';
-import type { CanaryPort, CommandPort, DisruptionPort, FlowLogPort, PreflightItem, TargetResolver } from '../model/ports.ts';
+import type { CommandPort, Session, TargetResolver } from '../model/ports.ts';
 
-/** What a run talks to: targets, a command port, and teardown of whatever was started for it. */
-export interface Session extends AsyncDisposable {
-  readonly resolver: TargetResolver;
-  readonly port: CommandPort;
-  readonly clients: AwsClients;
-  /** Reads what reached the canaries; absent when the environment has no canary record. */
-  readonly canary?: CanaryPort;
-  /** Reads the AWS inventory (for config checks and baselines). */
-  readonly inventory: () => Promise<Inventory>;
-  /** Finds REJECT records in the VPC flow logs; absent when the environment names none. */
-  readonly flowLogs?: FlowLogPort;
-  /** Takes the private path away and puts it back (disruptive failover). Absent: not possible here (a twin kept up with `lab up`). */
-  readonly disruption?: DisruptionPort;
-  /** Who the run acts as in each account (STS GetCallerIdentity), for the evidence. */
-  callers(): Promise<Record<string, string>>;
-  /** Real accounts: credentials, probe hosts Online in SSM, endpoints present, before anything is sent. */
-  readonly preflight?: () => Promise<PreflightItem[]>;
-  /** Human-readable description of the control plane, for logs and evidence. */
-  readonly describe: string;
-}
 
 /** The SSM port over real (or emulated) AWS, one transport per account and region. */
 export function ssmPort(clients: AwsClients, poll: PollOptions = {}): CommandPort {
@@ -102,7 +82,7 @@ export async function openSession(config: Config, runId: string, log: (line: str
       const { readTwinCanary } = await import('../../infra/twin/canary.ts');
       const { twinFlowLogs } = await import('../../infra/twin/flow-logs.ts');
       return {
-        resolver: new Ec2TargetResolver(config.env, clients), port: ssmPort(clients, poll), clients,
+        resolver: new Ec2TargetResolver(config.env, clients), port: ssmPort(clients, poll),
         canary: { received: async (m) => readTwinCanary(running.records, m) },
         inventory: inventoryOf(config, clients, () => {}),
         flowLogs: twinFlowLogs(() => running.flowHosts, config.env.accounts[config.env.bedrock.account]!.id),
@@ -119,7 +99,7 @@ export async function openSession(config: Config, runId: string, log: (line: str
     const { readTwinCanary } = await import('../../infra/twin/canary.ts');
     const { flowHosts, twinFlowLogs } = await import('../../infra/twin/flow-logs.ts');
     return {
-      resolver: new Ec2TargetResolver(config.env, clients), port: ssmPort(clients, poll), clients,
+      resolver: new Ec2TargetResolver(config.env, clients), port: ssmPort(clients, poll),
       canary: { received: async (m) => readTwinCanary(lab.applied.records, m) },
       inventory: inventoryOf(config, clients, () => {}),
       flowLogs: twinFlowLogs(() => flowHosts(lab.layout, lab.model), config.env.accounts[config.env.bedrock.account]!.id),
@@ -139,7 +119,7 @@ export async function openSession(config: Config, runId: string, log: (line: str
   const resolver = cachedResolver(new Ec2TargetResolver(config.env, clients));
   const inventory = inventoryOf(config, clients, log);
   return {
-    resolver, port: ssmPort(clients, poll), clients,
+    resolver, port: ssmPort(clients, poll),
     ...(config.env.canaries.recordUrl ? { canary: urlCanary(config.env.canaries.recordUrl) } : {}),
     inventory,
     preflight: () => preflight(config, { clients, resolver, identity, inventory }),

@@ -8,6 +8,12 @@ import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import { randomUUID } from 'node:crypto';
+// The twin's Bedrock endpoints and the endpoint-policy assertion share one evaluator (model/).
+// That is acceptable because neither is the other's witness: the live NET-002 checks observe the
+// twin's answer through a real TLS call, and the assertion reads the policy from the API; what the
+// shared evaluator models (AWS's policy evaluation) is tested on its own in test/unit. A bug in it
+// would misjudge both the same way, so the mutation proof (an allow-all policy must FAIL both the
+// live 403 check and the assertion) keeps it honest against AWS's documented semantics.
 import { evaluateEndpointPolicy } from '../../../src/model/endpoint-policy.ts';
 
 export type Listener =
