@@ -2,6 +2,8 @@ import type { Report } from '../src/model/report.ts';
 import { html } from './html.ts';
 import { junit } from './junit.ts';
 import { sarif } from './sarif.ts';
+import { ocsf } from './ocsf.ts';
+import { asff } from './asff.ts';
 
 export interface ReporterOptions {
   /** Project root, to make paths in reports relative. */
@@ -20,6 +22,8 @@ export const reporters = {
   sarif: { file: 'pathproof.sarif', render: (r, o) => sarif(r, { ...o, mode: 'failures' }) },
   'sarif-complete': { file: 'pathproof-complete.sarif', render: (r, o) => sarif(r, { ...o, mode: 'complete' }) },
   html: { file: 'report.html', render: (r) => html(r) },
+  ocsf: { file: 'findings.ocsf.json', render: (r) => ocsf(r) },
+  asff: { file: 'securityhub.asff.json', render: (r) => asff(r) },
 } as const satisfies Record<string, ReporterEntry>;
 
 export type ReporterName = keyof typeof reporters;

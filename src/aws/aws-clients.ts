@@ -1,5 +1,6 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -45,6 +46,9 @@ export class AwsClients {
   }
   kms(account: string, region: string): KMSClient {
     return this.client('kms', account, region, (cfg) => new KMSClient(cfg));
+  }
+  securityhub(account: string, region: string): SecurityHubClient {
+    return this.client('securityhub', account, region, (cfg) => new SecurityHubClient(cfg));
   }
   sts(account: string, region: string): STSClient {
     return this.client('sts', account, region, (cfg) => new STSClient(cfg));

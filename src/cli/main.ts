@@ -31,6 +31,9 @@ Commands:
   restore    put back what a crashed disruptive run changed (from .pathproof/journal; --env NAME)
   preflight  check credentials, probe hosts Online in SSM and the Bedrock endpoints (--env NAME)
   baseline   record the network configuration that the no-drift config check compares with (--env NAME)
+  export securityhub --report DIR [--env NAME]
+             import the run's securityhub.asff.json into AWS Security Hub (BatchImportFindings,
+             batches of 100, retried; failed findings named by id)
   verify DIR check an evidence bundle: every file's SHA-256 and the signature, against a key you trust:
              --key PUBLIC.pem, --fingerprint sha256:…, or --kms-key KEY_ID [--env NAME] (asks KMS).
              Without one it can only say the bundle is consistent, not who signed it (exit 1).
@@ -111,6 +114,12 @@ async function main(argv: string[]): Promise<number> {
       if (positionals.length !== 1) throw new PathproofError('USAGE', 'usage: npm run pathproof -- verify REPORT_DIR [--key TRUSTED_PUBLIC_KEY.pem | --fingerprint sha256:… | --kms-key KEY_ID --env NAME]');
       const { verifyCommand } = await import('./verify.ts');
       return verifyCommand(ROOT, positionals[0]!, { ...(values.key ? { key: values.key } : {}), ...(values.fingerprint ? { fingerprint: values.fingerprint } : {}), ...(values['kms-key'] ? { kmsKey: values['kms-key'] } : {}), env: values.env });
+    }
+    case 'export': {
+      const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { report: { type: 'string' }, env: { type: 'string', default: 'local' } } });
+      if (positionals.length !== 1 || !values.report) throw new PathproofError('USAGE', 'usage: npm run pathproof -- export securityhub --report REPORT_DIR [--env NAME]');
+      const { exportCommand } = await import('./export.ts');
+      return exportCommand(ROOT, positionals[0]!, values.report, values.env);
     }
     case 'lab': {
       const { labCommand } = await import('../../infra/twin/lab-cli.ts');

@@ -9,6 +9,8 @@ import type { Inventory } from '../model/inventory.ts';
 import { readState } from '../aws/read-state.ts';
 import type { LabInfo } from '../../infra/twin/lab-cli.ts';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
+import { importFindings, type ImportOutcome } from '../aws/securityhub.ts';
 import { awsDisruption } from '../aws/disrupt.ts';
 import { preflight } from '../aws/preflight.ts';
 import { type Config } from '../model/check.ts';
@@ -164,4 +166,12 @@ function once<A, R>(fn: (a: A) => Promise<R>): (a: A) => Promise<R> {
 /** Targets resolved once per zone per run (the preflight and the probes ask the same question). */
 function cachedResolver(inner: TargetResolver): TargetResolver {
   return { resolve: once((zone: string) => inner.resolve(zone)) };
+}
+
+/** A Security Hub client with the environment's credentials, for `export securityhub` (the account whose findings they are). */
+export function securityHubFor(config: Config, accountId: string, region: string): { import(findings: readonly AwsSecurityFinding[]): Promise<ImportOutcome>; dispose(): void } {
+  const clients = new AwsClients(config.env, 'export');
+  const account = Object.entries(config.env.accounts).find(([, a]) => a.id === accountId)?.[0] ?? Object.keys(config.env.accounts)[0]!;
+  const hub = clients.securityhub(account, region);
+  return { import: (findings) => importFindings(hub, findings), dispose: () => clients.destroy() };
 }
