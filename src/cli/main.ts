@@ -50,6 +50,8 @@ Options of run:
   --fail-on SEVERITIES  only FAILs at these severities exit 1 (default: critical,high,medium,low)
   --signing-key KEY     Ed25519 private key for the evidence manifest: a PEM file's path or the PEM text
                         (or PATHPROOF_SIGNING_KEY); checked before anything runs, never printed
+  --reporter github     also print GitHub Actions annotations (::error file=suites/…,line=N,…) for
+                        every FAIL, ERROR and INCONCLUSIVE, so they show on the suite line in a PR
   --signing-kms-key ID  sign with this AWS KMS key instead (ECC_NIST_P256, SIGN_VERIFY; or
                         PATHPROOF_SIGNING_KMS_KEY); default: a key generated for the run, which proves
                         only that nothing changed after signing
@@ -78,11 +80,15 @@ async function main(argv: string[]): Promise<number> {
           'fail-on': { type: 'string', default: 'critical,high,medium,low' },
           'signing-key': { type: 'string' },
           'signing-kms-key': { type: 'string' },
+          reporter: { type: 'string', multiple: true },
         },
       });
       const signingKey = values['signing-key'] ?? process.env.PATHPROOF_SIGNING_KEY;
       const signingKms = values['signing-kms-key'] ?? process.env.PATHPROOF_SIGNING_KMS_KEY;
       if (signingKey && signingKms) throw new PathproofError('USAGE', 'give either a signing key or a KMS signing key, not both');
+      const extra = values.reporter ?? [];
+      const unknownReporter = extra.filter((r) => r !== 'github');
+      if (unknownReporter.length) throw new PathproofError('USAGE', `--reporter takes github; got ${unknownReporter.join(', ')}`);
       const failOn = values['fail-on'].split(',').map((s) => s.trim()).filter(Boolean);
       const bad = failOn.filter((s) => !['critical', 'high', 'medium', 'low'].includes(s));
       if (bad.length) throw new PathproofError('USAGE', `--fail-on takes severities critical,high,medium,low; got ${bad.join(', ')}`);
@@ -92,6 +98,7 @@ async function main(argv: string[]): Promise<number> {
         failOn: failOn as ('critical' | 'high' | 'medium' | 'low')[],
         ...(signingKey ? { signing: { key: signingKey, origin: values['signing-key'] ? '--signing-key' : 'PATHPROOF_SIGNING_KEY' } } : {}),
         ...(signingKms ? { signing: { kmsKeyId: signingKms } } : {}),
+        reporters: extra as 'github'[],
       });
     }
     case 'restore': {

@@ -21,6 +21,8 @@ import { describeEntry, describeFault, pendingEntries } from '../shared/journal.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolveSigner, type SigningOption } from './signing-setup.ts';
 import { handleInterrupts, type Interrupts } from './interrupt.ts';
+import { progressPrinter } from './progress.ts';
+import { present } from '../report/present.ts';
 import { runTasks, type Task, type TaskRun } from '../run/task-runner.ts';
 import { isProbeCheck, type Check, type Config } from '../model/check.ts';
 import { type Plan } from '../model/plan.ts';
@@ -46,6 +48,8 @@ export interface RunOptions {
   readonly failOn: readonly ('critical' | 'high' | 'medium' | 'low')[];
   /** What signs the evidence manifest; default: a key generated for the run. */
   readonly signing?: SigningOption;
+  /** Extra console output: `github` adds workflow commands (annotations on the suite lines). */
+  readonly reporters?: readonly 'github'[];
 }
 
 const err = (line: string) => process.stderr.write(`${line}\n`);
@@ -131,7 +135,7 @@ const RUN_TASKS: readonly Task<RunContext>[] = [
       ctx.bundle = await writeBundle(dir, ctx.report, ctx.result, { root: ctx.opts.root, ...(ctx.signer ? { signer: ctx.signer } : {}), extra: { 'coverage.json': `${JSON.stringify(ctx.cov, null, 2)}\n` } });
       for (const e of ctx.bundle.reporterErrors) err(`pathproof: reporter ${e.reporter} failed (the others were written): ${e.error.split('\n')[0]}`);
       // Said before vitest starts: an interrupt while vitest runs ends the process from vitest's own handler.
-      err(`pathproof: evidence in ${path.relative(process.cwd(), dir)}/ (report.html, junit.xml, pathproof.sarif, pathproof-complete.sarif, signed manifest.json)`);
+      err(`pathproof: evidence in ${path.relative(process.cwd(), dir)}/ (report.html, junit.xml, pathproof.sarif, pathproof-complete.sarif, findings.ocsf.json, securityhub.asff.json, signed manifest.json)`);
       err(`pathproof: evidence signed by ${ctx.bundle.fingerprint} (${ctx.signer?.source ?? 'a key generated for this run: it proves only that nothing changed after signing'})`);
     },
   },
@@ -140,12 +144,16 @@ const RUN_TASKS: readonly Task<RunContext>[] = [
     // One vitest test per check × target, named with its policies, for people and CI viewers.
     async setup(ctx) {
       if (!ctx.interrupts.signal.aborted) {
+        // vitest stays the engine underneath (one test per check × target); the console summary below is what a person reads.
         const vitest = await startVitest('test', [], {
-          run: true, watch: false, project: ['conformance'], root: ctx.opts.root,
+          run: true, watch: false, project: ['conformance'], root: ctx.opts.root, reporters: [{}],
           provide: { pathproof: { runId: ctx.runId, env: ctx.config.env.name, verdicts: [...ctx.result.verdicts] } },
         } as never);
         await vitest.close();
       }
+      const shown = present(ctx.report!, { dir: path.relative(process.cwd(), path.join(ctx.opts.out, ctx.runId)), root: ctx.opts.root, github: ctx.opts.reporters?.includes('github') ?? false });
+      process.stderr.write(shown.stderr);
+      process.stdout.write(shown.stdout);
       const counts = countBy(ctx.result.verdicts.map((v) => v.status));
       err(`pathproof: ${ctx.result.verdicts.length} verdicts (suites ${(ctx.timing.suitesMs / 1000).toFixed(1)} s, whole run ${(ctx.timing.runMs / 1000).toFixed(1)} s): ${Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ') || 'none'}${ctx.report!.partial ? ' (PARTIAL)' : ''}`);
       err(formatCoverage(ctx.cov));
@@ -183,12 +191,15 @@ const EXECUTION_TASKS: readonly Task<RunContext>[] = [
     async setup(ctx) {
       const session = ctx.session!;
       const t1 = Date.now();
+      const progress = progressPrinter();
       ctx.result = await execute(ctx.config, ctx.checks, {
+        onProgress: (e) => progress.onProgress(e),
         runId: ctx.runId, resolver: session.resolver, port: session.port, inventory: session.inventory, signal: ctx.interrupts.signal,
         ...(session.flowLogs ? { flowLogs: session.flowLogs } : {}),
         ...(ctx.opts.allowDisruptive && session.disruption ? { disruption: session.disruption } : {}),
         ...(session.canary ? { canary: session.canary } : {}), ...loadBaseline(ctx.opts.root, ctx.config.env.name),
       });
+      progress.done();
       ctx.timing.suitesMs = Date.now() - t1;
       Object.assign(ctx.callers, await session.callers());
     },

@@ -98,3 +98,6 @@ export interface Session extends AsyncDisposable {
   /** Human-readable description of the control plane, for logs and evidence. */
   readonly describe: string;
 }
+
+/** A command sent to, or finished on, some probe hosts: what a console shows while a run is under way. */
+export interface ProgressEvent { readonly kind: 'sent' | 'finished'; readonly batch: string; readonly instanceIds: readonly string[] }

@@ -11,7 +11,7 @@ import { parseBatchOutput } from '../verdict/parse-output.ts';
 import { isAssertionCheck, isProbeCheck, type Check, type Config } from '../model/check.ts';
 import { type Plan, type Target } from '../model/plan.ts';
 import { type TargetResolver, type CommandRequest } from '../model/ports.ts';
-import { CanaryPort, CommandPort, FlowLogPort, type Disruption, type DisruptionPort } from '../model/ports.ts';
+import { CanaryPort, CommandPort, FlowLogPort, type Disruption, type DisruptionPort, type ProgressEvent } from '../model/ports.ts';
 import { RunResult } from '../model/result.ts';
 
 const log = createDebug('pathproof:run');
@@ -44,6 +44,8 @@ export async function execute(
     /** Given only with --allow-disruptive: how to take the private path away and bring it back. */
     disruption?: DisruptionPort;
     signal?: AbortSignal; today?: string; concurrency?: number;
+    /** Told when each command is sent and when it has finished (for progress on the console). */
+    onProgress?: (e: ProgressEvent) => void;
   },
 ): Promise<RunResult> {
   const startedAt = new Date().toISOString();
@@ -173,7 +175,7 @@ function couldNotLook(observations: readonly TargetObservation[]): string[] {
 }
 
 /** Plans and sends one round of batches (every zone concurrently) and returns what was observed. */
-async function probeRound(config: Config, checks: readonly Check[], opts: { runId: string; resolver: TargetResolver; port: CommandPort; signal?: AbortSignal; concurrency?: number }, round?: string): Promise<{ plan: Plan; observations: TargetObservation[] }> {
+async function probeRound(config: Config, checks: readonly Check[], opts: { runId: string; resolver: TargetResolver; port: CommandPort; signal?: AbortSignal; concurrency?: number; onProgress?: (e: ProgressEvent) => void }, round?: string): Promise<{ plan: Plan; observations: TargetObservation[] }> {
   const { targets, faults } = await resolveTargets(config, checks, opts.resolver);
   const plan = planRun(config, checks, targets, opts.runId, round);
   const observations: TargetObservation[] = [];
@@ -193,6 +195,7 @@ async function probeRound(config: Config, checks: readonly Check[], opts: { runI
       if (opts.signal?.aborted) return;
       const batch = byId.get(cmd.batch)!;
       const tgts = batch.targets.filter((t) => cmd!.instanceIds.includes(t.instanceId));
+      opts.onProgress?.({ kind: 'sent', batch: batch.id, instanceIds: cmd.instanceIds });
       try {
         const invocations = await opts.port.run(batch.account, batch.region, {
           instanceIds: cmd.instanceIds, script: batch.script, comment: cmd.comment,
@@ -212,6 +215,7 @@ async function probeRound(config: Config, checks: readonly Check[], opts: { runI
         const code = isPathproofError(e) ? e.code : 'HARNESS';
         for (const t of tgts) observations.push({ batch: batch.id, target: t, fault: { code, message: (e as Error).message }, probes: [], truncated: false });
       }
+      opts.onProgress?.({ kind: 'finished', batch: batch.id, instanceIds: cmd.instanceIds });
     }
   };
   // Commands in flight at once: every batch of a typical run (two per zone) goes out together; the

@@ -22,6 +22,10 @@ describe('the shipped GitHub workflow', () => {
     expect(resolved).not.toMatch(/^reports\/?$/);
   });
 
+  test('annotates failures on the suite lines (--reporter github)', () => {
+    expect(steps.find((s) => s.run?.includes('npm test -- --env=prod'))?.run).toMatch(/--reporter github/);
+  });
+
   test('signs the evidence with a pinned KMS key', () => {
     const run = steps.find((s) => s.run?.includes('npm test -- --env=prod'));
     expect(run?.env?.PATHPROOF_SIGNING_KMS_KEY).toMatch(/^arn:aws:kms:[a-z0-9-]+:\d{12}:(alias|key)\//);

@@ -1,0 +1,31 @@
+/**
+ * What a person reads at the end of a run: FAIL, ERROR and INCONCLUSIVE first, each with its
+ * sentence, target and evidence file, then the counts per policy and where the reports are.
+ * A pure function of the report, like every reporter.
+ */
+import type { Report } from '../src/model/report.ts';
+
+const ORDER = ['FAIL', 'ERROR', 'INCONCLUSIVE'] as const;
+
+export function consoleSummary(report: Report, opts: { dir: string }): string {
+  const lines: string[] = [];
+  for (const status of ORDER) {
+    const list = report.verdicts.filter((v) => v.status === status);
+    if (list.length === 0) continue;
+    lines.push(`${status} (${list.length})`);
+    for (const v of list) {
+      lines.push(`  ${status} [${v.policies.join(',')}] ${v.checkId} @ ${v.target.zone}/${v.target.instanceId}`);
+      lines.push(`       ${v.sentence}`);
+      lines.push(`       evidence: ${opts.dir}/checks/${v.checkId}/${v.target.instanceId.replace(/[^A-Za-z0-9_.-]/g, '_')}.json   (${v.source.file}:${v.source.line})`);
+    }
+  }
+  const policies = [...new Set(report.verdicts.flatMap((v) => v.policies))].sort();
+  const statuses = ['PASS', 'FAIL', 'ERROR', 'INCONCLUSIVE', 'WAIVED'] as const;
+  lines.push('per policy:');
+  for (const p of policies) {
+    const of = report.verdicts.filter((v) => v.policies.includes(p));
+    lines.push(`  ${p.padEnd(13)} ${statuses.map((s) => [s, of.filter((v) => v.status === s).length] as const).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`).join(', ')}`);
+  }
+  lines.push(`reports: ${opts.dir}/ (report.html, junit.xml, pathproof.sarif, findings.ocsf.json, securityhub.asff.json, signed manifest.json)`);
+  return `${lines.join('\n')}\n`;
+}
