@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, renameSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PathproofError } from '../../src/model/errors.ts';
@@ -21,7 +21,13 @@ export interface LabInfo {
 export function runningLab(root: string): LabInfo | undefined {
   const f = labFile(root);
   if (!existsSync(f)) return undefined;
-  const info = JSON.parse(readFileSync(f, 'utf8')) as LabInfo;
+  let info: LabInfo;
+  try {
+    info = JSON.parse(readFileSync(f, 'utf8')) as LabInfo;
+  } catch {
+    // A lab file from before atomic writes, or one being replaced on a filesystem without atomic rename: not a running lab.
+    return undefined;
+  }
   return alive(info.pid) ? info : undefined;
 }
 
@@ -73,7 +79,8 @@ export async function labCommand(root: string, args: string[]): Promise<number> 
       const deadline = Date.now() + 60_000;
       while (Date.now() < deadline) {
         const now = runningLab(root);
-        if (!now) throw new PathproofError('LAB_START_FAILED', `the lab stopped while reloading:\n${tail(root)}`);
+        if (!now && !alive(info.pid)) throw new PathproofError('LAB_START_FAILED', `the lab stopped while reloading:\n${tail(root)}`);
+        if (!now) { await new Promise((r) => setTimeout(r, 100)); continue; }
         if ((now.generation ?? 0) > before) {
           if (now.reloadError) throw new PathproofError('LAB_START_FAILED', `lab reload failed: ${now.reloadError}`);
           process.stdout.write(`lab reloaded in ${((Date.now() - t0) / 1000).toFixed(1)} s: the twin of run ${now.runId} was rebuilt from the emulator's current state; run the checks again\n`);
@@ -102,8 +109,7 @@ async function keep(root: string): Promise<void> {
   const info: LabInfo = { generation: 0, runId, env: 'local', endpoint: lab.endpoint, credentials: lab.credentials, emulator: lab.emulator.url, pid: process.pid, ca: path.join(lab.runDir, 'pki', 'ca.pem'), records: lab.applied.records, flowHosts: flowHosts(lab.layout, lab.model) };
   // The lab file holds the endpoint and its credentials: the owner's alone.
   chmodSync(path.dirname(labFile(root)), 0o700);
-  writeFileSync(labFile(root), JSON.stringify(info, null, 2), { mode: 0o600 });
-  chmodSync(labFile(root), 0o600);
+  writeLabFile(root, info);
   // SIGHUP: rebuild the twin from the emulator's current state (`lab reload`), one at a time.
   let reloading = Promise.resolve();
   process.on('SIGHUP', () => {
@@ -115,7 +121,7 @@ async function keep(root: string): Promise<void> {
         info.reloadError = (e as Error).message;
       }
       info.generation = (info.generation ?? 0) + 1;
-      writeFileSync(labFile(root), JSON.stringify(info, null, 2), { mode: 0o600 });
+      writeLabFile(root, info);
     });
   });
   await new Promise<void>((resolve) => { process.once('SIGTERM', resolve); process.once('SIGINT', resolve); });
@@ -126,6 +132,13 @@ async function keep(root: string): Promise<void> {
 
 if (process.argv[2] === 'keep' && process.argv[3]) {
   keep(process.argv[3]).then(() => process.exit(0), (e: unknown) => { process.stderr.write(`lab: ${(e as Error).message}\n`); process.exit(2); });
+}
+
+/** Written whole or not at all (a new file renamed over the old): a reader polling it never sees half of it. 0600: it holds the credentials. */
+function writeLabFile(root: string, info: LabInfo): void {
+  const tmp = `${labFile(root)}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(info, null, 2), { mode: 0o600 });
+  renameSync(tmp, labFile(root));
 }
 
 function tail(root: string): string {

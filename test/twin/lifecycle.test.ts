@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSy
 import { constants, tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, onTestFinished, test } from 'vitest';
 import { newTestRunId, ownLeftovers } from '../helpers/lab.ts';
 import { ROOT } from '../helpers/paths.ts';
 
@@ -121,6 +121,8 @@ describe('lab', () => {
   test('lab up keeps a twin that npm test reuses; its files are the owner\'s alone; lab down removes it', async () => {
     const up = await cli(['lab', 'up']);
     expect(up.stdout, up.stderr).toMatch(/lab up: endpoint http:\/\/127\.0\.0\.1:\d+/);
+    // Whatever happens below, the lab goes down: a lab left up would be reused by the next test.
+    onTestFinished(async () => { await cli(['lab', 'down']); });
     const labFile = path.join(ROOT, '.pathproof', 'lab.json');
     expect(statSync(labFile).mode & 0o777).toBe(0o600);
     const { runId } = JSON.parse(readFileSync(labFile, 'utf8')) as { runId: string };
@@ -140,12 +142,14 @@ describe('lab', () => {
     const net010 = async () => cli(['run', '--out', out, '--suite', 'negative', '--policy', 'NET-010']);
     try {
       await syd.send(new AuthorizeSecurityGroupIngressCommand(wide));
-      expect((await cli(['lab', 'reload'])).stdout).toMatch(/^lab reloaded in [\d.]+ s/);
+      const reload1 = await cli(['lab', 'reload']);
+      expect(reload1.stdout, reload1.stderr).toMatch(/^lab reloaded in [\d.]+ s/);
       const mutated = await net010();
       expect(mutated.exitCode, mutated.stderr.slice(-1500)).toBe(1);
       expect(mutated.stderr).toMatch(/\d+ FAIL/);
       await syd.send(new RevokeSecurityGroupIngressCommand(wide));
-      expect((await cli(['lab', 'reload'])).exitCode).toBe(0);
+      const reload2 = await cli(['lab', 'reload']);
+      expect(reload2.exitCode, `${reload2.stdout}${reload2.stderr}`).toBe(0);
       const undone = await net010();
       expect(undone.exitCode, undone.stderr.slice(-1500)).toBe(0);
     } finally {
