@@ -1,5 +1,5 @@
 import { cidrContains, ipv4ToInt } from '../../src/model/cidr.ts';
-import type { Host, SgRule, Subnet, Inventory, Vpc } from '../../src/model/inventory.ts';
+import type { Host, Inventory, Vpc } from '../../src/model/inventory.ts';
 import type { Listener } from './servers/serve.ts';
 import { IMDS_IP, naclChains, naclRules, securityGroupRules } from './firewall.ts';
 

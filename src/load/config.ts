@@ -10,7 +10,7 @@ import { EnvironmentFile, referenceables, type Environment } from '../model/envi
 import { paramTypes } from '../model/param-types.ts';
 import { loadProbes } from './probes.ts';
 import { ASSERTION_PARAMS } from '../model/assertions.ts';
-import { CheckDef, DEFAULT_DENY, SuiteFile, type ZonePairGenerator as ZonePairGeneratorSchema, type Category, type CheckInput, type Expectation } from '../model/suite-schema.ts';
+import { CheckDef, DEFAULT_DENY, SuiteFile, type ZonePairGenerator as ZonePairGeneratorSchema, type CheckInput, type Expectation } from '../model/suite-schema.ts';
 import { YamlSource, type YamlPath } from '../shared/yaml-source.ts';
 import { type Catalog } from '../model/catalog.ts';
 import { needsDns, type ProbeDef } from '../model/probe.ts';

@@ -1,8 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
 import type { IssueCollector } from '../shared/issues.ts';
-import { paramTypes, type ParamType } from '../model/param-types.ts';
+import { paramTypes } from '../model/param-types.ts';
 import { readConfigFile, YamlSource } from '../shared/yaml-source.ts';
 import { HEREDOC_END, ProbeDef, ProbeMeta } from '../model/probe.ts';
 

@@ -1,7 +1,7 @@
 import createDebug from 'debug';
 import { describeError, isPathproofError, PathproofError } from '../model/errors.ts';
 
-import type { CanaryRecord, FlowEvidence, Invocation, TargetObservation, Verdict } from '../model/result.ts';
+import type { CanaryRecord, FlowEvidence, TargetObservation, Verdict } from '../model/result.ts';
 import { planRun } from '../plan/plan.ts';
 
 import { judge, judgeAssertion } from '../verdict/judge.ts';
@@ -10,8 +10,7 @@ import type { Inventory } from '../model/inventory.ts';
 import { parseBatchOutput } from '../verdict/parse-output.ts';
 import { isAssertionCheck, isProbeCheck, type Check, type Config } from '../model/check.ts';
 import { type Plan, type Target } from '../model/plan.ts';
-import { type TargetResolver, type CommandRequest } from '../model/ports.ts';
-import { CanaryPort, CommandPort, FlowLogPort, type Disruption, type DisruptionPort, type ProgressEvent } from '../model/ports.ts';
+import type { CanaryPort, CommandPort, Disruption, DisruptionPort, FlowLogPort, ProgressEvent, TargetResolver } from '../model/ports.ts';
 import { RunResult } from '../model/result.ts';
 
 const log = createDebug('pathproof:run');
