@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FaultApi, SCENARIOS, type FaultScenario } from '../infra/twin/faults.ts';
 import { startLab } from '../infra/twin/lab.ts';
+import type { AwsEndpoint } from '../infra/twin/seed.ts';
 import { DEFAULT_DENY } from '../src/model/suite-schema.ts';
 import type { Verdict } from '../src/model/result.ts';
 import { runOnLab } from './twin-run.ts';
@@ -28,12 +29,12 @@ export async function runScenario(root: string, scenario: FaultScenario | undefi
   const t0 = Date.now();
   const runId = `pp-mut-${(scenario?.id ?? 'baseline').slice(0, 20)}-${Math.random().toString(16).slice(2, 6)}`;
   onRunId(runId);
-  await using lab = await startLab({ root, runId, log });
-  if (scenario) {
-    const api = new FaultApi(lab.aws);
+  // The fault goes into the emulator before the twin is first built: the twin is built once, from the API.
+  const beforeBuild = scenario && (async (aws: AwsEndpoint) => {
+    const api = new FaultApi(aws);
     try { await scenario.apply(api); } finally { api.destroy(); }
-    await lab.rebuild();
-  }
+  });
+  await using lab = await startLab({ root, runId, log, ...(beforeBuild ? { beforeBuild } : {}) });
   const result = await runOnLab(root, lab, runId);
   const failing = [...new Set(result.verdicts.filter((v) => v.status === 'FAIL').map((v) => v.checkId))].sort();
   // A blanket check (drift cites every policy) would name every policy on any change: the policy

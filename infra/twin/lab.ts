@@ -32,6 +32,8 @@ export interface LabOptions {
   readonly emulatorUrl?: string;
   /** Regions to read (default: the reference regions). */
   readonly regions?: readonly string[];
+  /** Changes made through the emulator's API after seeding and before the twin is built (a fault scenario), so it is built once. */
+  readonly beforeBuild?: (aws: AwsEndpoint) => Promise<void>;
 }
 
 /** A running twin: the emulator, the namespaces built from its state, and the SSM gateway in front. */
@@ -82,6 +84,7 @@ export async function startLab(opts: LabOptions): Promise<StartedLab> {
       (opts.seed ?? !url) ? seedTopology(topology, aws) : Promise.resolve(undefined),
     ]);
     debug('seeded after %d ms', Date.now() - t0);
+    await opts.beforeBuild?.(aws);
 
     // The twin is built from what the API says, so that a fault applied to the emulator shows up.
     const build = async (): Promise<{ model: Inventory; layout: TwinLayout; applied: AppliedLayout; teardown: TeardownStack }> => {

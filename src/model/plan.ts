@@ -19,6 +19,12 @@ export interface PlannedProbe {
   readonly probe: string;
   readonly params: Readonly<Record<string, string>>;
   readonly timeoutSeconds: number;
+  /**
+   * The control only: its success outcomes. A control that did not succeed is run once more
+   * before its batch's deny checks can read INCONCLUSIVE (one slow start on a busy host must not
+   * void a zone); the second try is recorded in the evidence.
+   */
+  readonly retryUnless?: readonly string[];
 }
 
 /**

@@ -51,7 +51,13 @@ export function buildBatchScript(input: {
       .map(([k, v]) => `PP_${k}=${shellQuote(v)}`);
     // A subshell per probe: exported parameters never leak between probes.
     const exports = env.length > 0 ? `export ${env.join(' ')}; ` : '';
-    lines.push(`(${exports}pp_run ${p.index} ${p.timeoutSeconds} ${p.probe}) &`);
+    const run = `pp_run ${p.index} ${p.timeoutSeconds} ${p.probe}`;
+    // The control gets a second try when its first did not succeed (its outcome keywords are
+    // fixed by the probe definition, never by input); "tries" records it.
+    const retry = p.retryUnless && p.retryUnless.length > 0
+      ? `; case "$(head -n 1 "$PP_DIR/o${p.index}" 2>/dev/null)" in ${p.retryUnless.map((o) => `'{"r":"${o}"'*`).join('|')}) ;; *) echo 2 >"$PP_DIR/tries${p.index}"; ${run} ;; esac`
+      : '';
+    lines.push(`(${exports}${run}${retry}) &`);
   }
   lines.push(
     `wait`,
@@ -60,9 +66,10 @@ export function buildBatchScript(input: {
     `  line=$(head -n 1 "$PP_DIR/o$i" 2>/dev/null)`,
     `  err=$(head -c 200 "$PP_DIR/e$i" 2>/dev/null | tr -d '\\000-\\037' | sed -e 's/\\\\/\\\\\\\\/g' -e 's/"/\\\\"/g')`,
     `  if [ \${#line} -gt ${MAX_PROBE_LINE} ]; then line=''; err='probe output longer than ${MAX_PROBE_LINE} characters'; fi`,
+    `  tries=$(cat "$PP_DIR/tries$i" 2>/dev/null || echo 1)`,
     `  case "$line" in`,
-    `    '{'*'}') printf '{"i":%s,"rc":%s,"o":%s}\\n' "$i" "$rc" "$line" ;;`,
-    `    *) printf '{"i":%s,"rc":%s,"o":null,"stderr":"%s"}\\n' "$i" "$rc" "$err" ;;`,
+    `    '{'*'}') printf '{"i":%s,"rc":%s,"tries":%s,"o":%s}\\n' "$i" "$rc" "$tries" "$line" ;;`,
+    `    *) printf '{"i":%s,"rc":%s,"tries":%s,"o":null,"stderr":"%s"}\\n' "$i" "$rc" "$tries" "$err" ;;`,
     `  esac`,
     `done`,
     `printf '{"${BATCH_END}":"%s","n":%d}\\n' ${shellQuote(input.batch)} ${input.probes.length}`,

@@ -2,8 +2,7 @@
 
 import { buildBatchScript } from './batch-script.ts';
 import { isAssertionCheck, type Check, type Config, type ZoneControls } from '../model/check.ts';
-import { worstCaseSeconds } from '../model/probe.ts';
-import { needsDns } from '../model/probe.ts';
+import { needsDns, type ProbeDef, worstCaseSeconds } from '../model/probe.ts';
 import { BATCH_FRAME, MAX_WRAPPED_LINE, SSM_STDOUT_LIMIT } from '../model/batch-protocol.ts';
 import { Batch, CommandPlan, Plan, PlannedProbe, Target } from '../model/plan.ts';
 
@@ -46,12 +45,16 @@ export function planRun(config: Config, checks: readonly Check[], targets: Reado
       const size = Math.ceil(group.checks.length / chunks);
       for (let k = 0; k < chunks; k++) {
         const probes: PlannedProbe[] = [
-          { index: 0, key: 'control', probe: control.probe, params: control.params, timeoutSeconds: Math.max(config.env.timeouts.probeSeconds, worstCaseSeconds(config.probes.get(control.probe), control.params)) },
+          {
+            index: 0, key: 'control', probe: control.probe, params: control.params,
+            timeoutSeconds: Math.max(config.env.timeouts.probeSeconds, worstCaseSeconds(config.probes.get(control.probe), control.params)),
+            retryUnless: successOutcomes(config.probes.get(control.probe)),
+          },
           ...group.checks.slice(k * size, (k + 1) * size).map((c, i) => ({ index: i + 1, key: c.id, probe: c.probe, params: c.params, timeoutSeconds: c.timeoutSeconds })),
         ];
         const id = [zone, ...(round ? [round] : []), ...(group.kind ? [group.kind] : []), ...(chunks > 1 ? [String(k + 1)] : [])].join('.');
         const script = buildBatchScript({ runId, batch: id, probes, defs: config.probes });
-        const executionTimeoutSeconds = Math.max(...probes.map((p) => p.timeoutSeconds)) + 15;
+        const executionTimeoutSeconds = Math.max(...probes.map((p) => p.timeoutSeconds * (p.retryUnless ? 2 : 1))) + 15;
         batches.push({
           id, zone, account: zdef.account, region: config.env.accounts[zdef.account]!.region,
           targets: zoneTargets, probes, script, executionTimeoutSeconds,
@@ -67,4 +70,8 @@ export function planRun(config: Config, checks: readonly Check[], targets: Reado
     }
   }
   return { runId, env: config.env.name, checks, batches, commands, untargeted };
+}
+
+function successOutcomes(def: ProbeDef | undefined): string[] {
+  return Object.entries(def?.outcomes ?? {}).filter(([, cls]) => cls === 'success').map(([outcome]) => outcome).sort();
 }

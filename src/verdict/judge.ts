@@ -139,6 +139,7 @@ function observed(p: ProbeObservation): string {
   if (Array.isArray(d.addresses) && d.addresses.length > 0) bits.push(`answers ${d.addresses.join(', ')}`);
   if (typeof d.successes === 'number' && typeof d.attempts === 'number') bits.push(`${d.successes}/${d.attempts} attempts succeeded`);
   if (typeof d.tool === 'string') bits.push(`tool ${d.tool}`);
+  if (typeof d.tries === 'number') bits.push(`on try ${d.tries}`);
   if (typeof d.detail === 'string' && d.detail && p.class !== 'success') bits.push(d.detail);
   return bits.join(', ');
 }

@@ -39,6 +39,7 @@ export function parseBatchOutput(batch: Batch, target: Target, invocation: Invoc
     const data: Record<string, unknown> = { ...(out ?? {}) };
     delete data.r;
     if (typeof obj.stderr === 'string' && obj.stderr) data.stderr = obj.stderr;
+    if (typeof obj.tries === 'number' && obj.tries > 1) data.tries = obj.tries;
     if (!(outcome in (def?.outcomes ?? {})) && !(outcome in wrapperOutcomes)) data.unknownOutcome = true;
     byIndex.set(planned.index, { index: planned.index, key: planned.key, probe: planned.probe, outcome, class: cls, data, rc, raw: line });
   }

@@ -15,7 +15,7 @@ import { type Batch, type PlannedProbe, type Target } from '../../src/model/plan
 export const probeDefs: Map<string, ProbeDef> = loadProbes(path.join(ROOT, 'probes'), new IssueCollector());
 export const localTarget: Target = { instanceId: 'i-0000000000000test', zone: 'test', account: 'a', accountId: '123456789012', region: 'ap-southeast-6', vpc: 'vpc-test' };
 
-export interface ProbeCall { probe: string; params: Record<string, string>; timeoutSeconds?: number }
+export interface ProbeCall { probe: string; params: Record<string, string>; timeoutSeconds?: number; retryUnless?: string[] }
 
 /**
  * Runs the real batch script with sh in a private mount namespace whose /etc/resolv.conf points
@@ -23,7 +23,7 @@ export interface ProbeCall { probe: string; params: Record<string, string>; time
  */
 export async function runProbes(calls: ProbeCall[], opts: { nameserver?: string; env?: Record<string, string>; defs?: ReadonlyMap<string, Pick<ProbeDef, 'script' | 'outcomes'>> } = {}): Promise<{ obs: TargetObservation; stdout: string; script: string }> {
   const defs = (opts.defs ?? probeDefs) as ReadonlyMap<string, ProbeDef>;
-  const probes: PlannedProbe[] = calls.map((c, i) => ({ index: i, key: i === 0 ? 'control' : `c${i}`, probe: c.probe, params: c.params, timeoutSeconds: c.timeoutSeconds ?? 6 }));
+  const probes: PlannedProbe[] = calls.map((c, i) => ({ index: i, key: i === 0 ? 'control' : `c${i}`, probe: c.probe, params: c.params, timeoutSeconds: c.timeoutSeconds ?? 6, ...(c.retryUnless ? { retryUnless: c.retryUnless } : {}) }));
   const script = buildBatchScript({ runId: 'pp-test', batch: 'test', probes, defs });
   const dir = mkdtempSync(path.join(tmpdir(), 'pp-probe-'));
   const resolv = path.join(dir, 'resolv.conf');

@@ -60,11 +60,10 @@ describe('disruptive failover', () => {
   });
 
   test('when the peering route is already gone the route check is ERROR (nothing to take away), never PASS', async () => {
-    await using lab = await startLab({ root: ROOT, runId: own('dis'), log: () => {} });
-    const api = new FaultApi(lab.aws);
-    await api.nz.send(new DeleteRouteCommand({ RouteTableId: await api.routeTable(api.nz, 'pathproof-nz-inference'), DestinationCidrBlock: '10.1.1.0/24' }));
-    api.destroy();
-    await lab.rebuild();
+    await using lab = await startLab({ root: ROOT, runId: own('dis'), log: () => {}, beforeBuild: async (aws) => {
+      const api = new FaultApi(aws);
+      try { await api.nz.send(new DeleteRouteCommand({ RouteTableId: await api.routeTable(api.nz, 'pathproof-nz-inference'), DestinationCidrBlock: '10.1.1.0/24' })); } finally { api.destroy(); }
+    } });
     const r = await runOnLab(ROOT, lab, 'pp-test-dis-dddd', { checks: (id) => id === 'failover-endpoint-route-removed', disruptive: true });
     const v = r.verdicts.find((x) => x.checkId === 'failover-endpoint-route-removed')!;
     expect(v.status, v.sentence).toBe('ERROR');
@@ -76,11 +75,10 @@ describe('disruptive failover', () => {
   // removing the record can only show a loud failure; a silent public fallback needs the zone gone,
   // which the phz-deleted mutant and the dns-leak checks catch.
   test('when the disruption cannot be applied (the zone is already gone) the check is ERROR, never PASS', async () => {
-    await using lab = await startLab({ root: ROOT, runId: own('dis'), log: () => {} });
-    const api = new FaultApi(lab.aws);
-    await SCENARIOS.find((s) => s.id === 'phz-deleted')!.apply(api);
-    api.destroy();
-    await lab.rebuild();
+    await using lab = await startLab({ root: ROOT, runId: own('dis'), log: () => {}, beforeBuild: async (aws) => {
+      const api = new FaultApi(aws);
+      try { await SCENARIOS.find((s) => s.id === 'phz-deleted')!.apply(api); } finally { api.destroy(); }
+    } });
     const r = await runOnLab(ROOT, lab, 'pp-test-dis-cccc', { checks: (id) => id === 'failover-endpoint-dns-removed', disruptive: true });
     const v = r.verdicts.find((x) => x.checkId === 'failover-endpoint-dns-removed')!;
     expect(v.status, v.sentence).toBe('ERROR');

@@ -23,7 +23,7 @@ const resolver: TargetResolver = { resolve: async (zone) => hosts.map((id): Targ
 /** Answers every probe of a script as its batch would: control connected, every check blocked by a time-out. */
 function answer(script: string, instanceId: string, commandId: string): Invocation {
   const batch = /pathproof-begin":"%s","n":%d}\\n' '([^']+)'/.exec(script)![1]!;
-  const lines = [...script.matchAll(/pp_run (\d+) \d+ [a-z-]+\) &/g)].map((m) => `{"i":${m[1]},"rc":0,"o":{"r":"${m[1] === '0' ? 'connected' : 'timeout'}","attempts":1,"successes":${m[1] === '0' ? 1 : 0}}}`);
+  const lines = [...script.matchAll(/^\(.*?pp_run (\d+) \d+ [a-z-]+.*\) &$/gm)].map((m) => `{"i":${m[1]},"rc":0,"o":{"r":"${m[1] === '0' ? 'connected' : 'timeout'}","attempts":1,"successes":${m[1] === '0' ? 1 : 0}}}`);
   const stdout = [`{"pathproof-begin":"${batch}","n":${lines.length}}`, ...lines, `{"pathproof-end":"${batch}","n":${lines.length}}`].join('\n');
   return { instanceId, commandId, status: 'Success', statusDetails: 'Success', responseCode: 0, stdout, stderr: '', requestedAt: '', finishedAt: '', durationMs: 1 };
 }

@@ -41,7 +41,12 @@ describe('planning and batching', () => {
         expect(BATCH_FRAME + b.probes.length * MAX_WRAPPED_LINE).toBeLessThanOrEqual(SSM_STDOUT_LIMIT);
         const cmds = plan.commands.filter((c) => c.batch === b.id);
         expect(cmds.map((c) => c.instanceIds.length)).toEqual([50, 50, 20]);
-        expect(b.executionTimeoutSeconds).toBeGreaterThan(Math.max(...b.probes.map((p) => p.timeoutSeconds)));
+        // The control may take a second try; SSM's execution time-out covers both.
+        const control = b.probes[0]!;
+        expect(control.retryUnless?.length, b.id).toBeGreaterThan(0);
+        for (const o of control.retryUnless!) expect(config.probes.get(control.probe)!.outcomes[o]).toBe('success');
+        expect(b.probes.slice(1).every((p) => p.retryUnless === undefined)).toBe(true);
+        expect(b.executionTimeoutSeconds).toBeGreaterThan(Math.max(2 * control.timeoutSeconds, ...b.probes.map((p) => p.timeoutSeconds)));
       }
     }
     expect(plan.commands.length).toBe(plan.batches.length * 3);

@@ -186,4 +186,19 @@ describe.runIf(isRoot)('real probe scripts through sh', () => {
     for (const line of stdout.split('\n')) expect(line.length).toBeLessThanOrEqual(MAX_WRAPPED_LINE);
     expect(obs.truncated).toBe(false);
   });
+
+  test('a control that fails its first try is tried once more, and the evidence says so; one that never succeeds stays failed', async () => {
+    // Fails the first time it runs in a batch directory, succeeds the second: a slow start on a busy host.
+    const flaky = new Map([
+      ['flaky', { script: 'if [ -e "$PP_TMP/../seen" ]; then pp_emit up; else : >"$PP_TMP/../seen"; pp_emit down; fi\n', outcomes: { up: 'success' as const, down: 'error' as const } }],
+      ['dead', { script: 'pp_emit down\n', outcomes: { up: 'success' as const, down: 'error' as const } }],
+    ]);
+    const once = await runProbes([{ probe: 'flaky', params: {}, retryUnless: ['up'] }], { defs: flaky });
+    expect(once.obs.probes[0]).toMatchObject({ outcome: 'up', class: 'success', data: { tries: 2 } });
+    const never = await runProbes([{ probe: 'dead', params: {}, retryUnless: ['up'] }], { defs: flaky });
+    expect(never.obs.probes[0]).toMatchObject({ outcome: 'down', class: 'error', data: { tries: 2 } });
+    const noRetry = await runProbes([{ probe: 'flaky', params: {} }], { defs: flaky });
+    expect(noRetry.obs.probes[0]).toMatchObject({ outcome: 'down', class: 'error' });
+    expect(noRetry.obs.probes[0]!.data.tries).toBeUndefined();
+  });
 });
