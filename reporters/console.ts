@@ -26,6 +26,18 @@ export function consoleSummary(report: Report, opts: { dir: string }): string {
     const of = report.verdicts.filter((v) => v.policies.includes(p));
     lines.push(`  ${p.padEnd(13)} ${statuses.map((s) => [s, of.filter((v) => v.status === s).length] as const).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`).join(', ')}`);
   }
+  if (report.drift) lines.push(...driftLines(report.drift));
   lines.push(`reports: ${opts.dir}/ (report.html, junit.xml, pathproof.sarif, findings.ocsf.json, securityhub.asff.json, signed manifest.json)`);
   return `${lines.join('\n')}\n`;
+}
+
+/** Drift is information: what changed since the baseline; the catalog checks say whether a change is allowed. */
+export function driftLines(drift: NonNullable<Report['drift']>): string[] {
+  if (!drift.baseline) return ['drift: no baseline recorded (`npm run pathproof -- baseline --env=NAME` records one)'];
+  if (drift.changes.length === 0) return ['drift: none since the baseline'];
+  return [
+    `drift: ${drift.changes.length} change(s) since the baseline (information, not a verdict: the cfg-catalog-* checks judge them)`,
+    ...drift.changes.slice(0, 10).map((c) => `  ${c}`),
+    ...(drift.changes.length > 10 ? [`  … and ${drift.changes.length - 10} more in result.json`] : []),
+  ];
 }

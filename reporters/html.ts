@@ -94,6 +94,8 @@ ${report.partial ? `<p class="partial" id="partial">This run is <b>partial</b>: 
 ${matrixSvg(report)}
 <h2>Coverage: NET policies × categories</h2>
 ${coverageTable(report)}
+${report.drift ? `<h2>Changes since the baseline (information)</h2>
+<div id="drift">${!report.drift.baseline ? '<p>No baseline was recorded.</p>' : report.drift.changes.length === 0 ? '<p>None.</p>' : `<p>${report.drift.changes.length} change(s). Drift is not a verdict: the catalog checks (cfg-catalog-*) say whether each change opens or closes a flow the policies govern.</p><ul>${report.drift.changes.map((c) => `<li><code>${esc(c)}</code></li>`).join('')}</ul>`}</div>` : ''}
 <h2>Framework mapping</h2>
 <table id="frameworks"><tr><th>control</th><th>title</th><th>NET policies</th><th>worst verdict</th></tr>${frameworkRows}</table>
 ${sections}

@@ -23,6 +23,8 @@ export interface ScenarioOutcome {
   readonly killed: boolean;
   readonly missed: readonly string[];
   readonly ms: number;
+  /** A conformant change (or the baseline): passing means staying green. */
+  readonly green: boolean;
 }
 
 export async function runScenario(root: string, scenario: FaultScenario | undefined, log: (l: string) => void = () => {}, onRunId: (runId: string) => void = () => {}): Promise<ScenarioOutcome> {
@@ -44,13 +46,14 @@ export async function runScenario(root: string, scenario: FaultScenario | undefi
   const failingPolicies = [...new Set(result.verdicts.filter((v) => v.status === 'FAIL' && specific(v)).flatMap((v) => v.policies))].sort();
   const broken = result.verdicts.filter((v) => v.status === 'ERROR' || v.status === 'INCONCLUSIVE').map((v) => `${v.status} ${v.checkId}: ${v.sentence}`);
   const missed = scenario ? [...scenario.checks.filter((c) => !failing.includes(c)), ...scenario.policies.filter((p) => !failingPolicies.includes(p))] : [];
-  const killed = scenario ? missed.length === 0 && broken.length === 0 && failing.length > 0 : failing.length === 0 && broken.length === 0;
-  return { scenario: scenario?.id ?? 'baseline', verdicts: result.verdicts, failing, failingPolicies, broken, killed, missed, ms: Date.now() - t0 };
+  // The baseline and a conformant change must stay green; a mistake must FAIL where expected.
+  const killed = scenario && !scenario.green ? missed.length === 0 && broken.length === 0 && failing.length > 0 : failing.length === 0 && broken.length === 0;
+  return { scenario: scenario?.id ?? 'baseline', verdicts: result.verdicts, failing, failingPolicies, broken, killed, missed, ms: Date.now() - t0, green: !scenario || !!scenario.green };
 }
 
 export function killTable(outcomes: readonly ScenarioOutcome[]): string {
-  const rows = outcomes.map((o) => `${o.killed ? 'killed ' : 'SURVIVED'}  ${o.scenario.padEnd(28)} ${String(o.failing.length).padStart(3)} failing  [${o.failingPolicies.join(', ')}]  ${o.failing.slice(0, 6).join(', ')}${o.failing.length > 6 ? ', …' : ''}${o.missed.length ? `  missed: ${o.missed.join(', ')}` : ''}${o.broken.length ? `  broken: ${o.broken.length}` : ''}`);
-  const mutants = outcomes.filter((o) => o.scenario !== 'baseline');
+  const rows = outcomes.map((o) => `${o.green ? (o.killed ? 'green  ' : 'NOT GREEN') : o.killed ? 'killed ' : 'SURVIVED'}  ${o.scenario.padEnd(28)} ${String(o.failing.length).padStart(3)} failing  [${o.failingPolicies.join(', ')}]  ${o.failing.slice(0, 6).join(', ')}${o.failing.length > 6 ? ', …' : ''}${o.missed.length ? `  missed: ${o.missed.join(', ')}` : ''}${o.broken.length ? `  broken: ${o.broken.length}` : ''}`);
+  const mutants = outcomes.filter((o) => !o.green);
   const killed = mutants.filter((o) => o.killed).length;
   return [...rows, `kill rate: ${killed}/${mutants.length} (${mutants.length ? Math.round((100 * killed) / mutants.length) : 0}%)`].join('\n');
 }

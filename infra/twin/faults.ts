@@ -21,6 +21,8 @@ export interface FaultScenario {
   readonly policies: readonly string[];
   /** Checks that must FAIL (at least these). */
   readonly checks: readonly string[];
+  /** A change the catalog allows: the suite must stay green (no FAIL at all). */
+  readonly green?: boolean;
   apply(api: FaultApi): Promise<void>;
 }
 
@@ -90,15 +92,16 @@ function need<T>(v: T | undefined, what: string): T {
 
 export const SCENARIOS: readonly FaultScenario[] = [
   {
-    id: 'endpoint-sg-whole-vpc', category: 'negative', mistake: 'The endpoint security group admits 443 from the whole NZ VPC CIDR instead of the inference subnet',
-    policies: ['NET-010'], checks: ['net010-app-to-bedrock-runtime-endpoint', 'net010-app-to-bedrock-endpoint', 'net010-app-to-bedrock-agent-endpoint', 'net010-app-to-bedrock-agent-runtime-endpoint', 'gen-application-to-external-ai-443', 'cfg-endpoint-sg-scoped', 'cfg-no-drift'],
+    id: 'endpoint-sg-whole-vpc', category: 'negative', mistake: 'The endpoint security group admits 443 from the whole NZ VPC CIDR instead of the inference subnet, and the application group keeps AWS\'s default egress (all)',
+    policies: ['NET-010'], checks: ['net010-app-to-bedrock-runtime-endpoint', 'net010-app-to-bedrock-endpoint', 'net010-app-to-bedrock-agent-endpoint', 'net010-app-to-bedrock-agent-runtime-endpoint', 'gen-application-to-external-ai-443', 'cfg-endpoint-sg-scoped', 'cfg-catalog-application'],
     async apply(api) {
+      await api.allEgress('pathproof-nz-app');
       await api.syd.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: await api.group(api.syd, 'pathproof-syd-endpoints'), IpPermissions: [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: '10.0.0.0/16' }] }] }));
     },
   },
   {
     id: 'phz-deleted', category: 'dns-leak', mistake: 'The private hosted zone for bedrock-runtime was forgotten: the NZ VPC resolves Bedrock to its public address',
-    policies: ['NET-002'], checks: ['dns-bedrock-runtime-private', 'net002-bedrock-runtime-invoke', 'net002-bedrock-runtime-tls', 'cfg-phz-per-hostname', 'cfg-no-drift'],
+    policies: ['NET-002'], checks: ['dns-bedrock-runtime-private', 'net002-bedrock-runtime-invoke', 'net002-bedrock-runtime-tls', 'cfg-phz-per-hostname'],
     async apply(api) { await api.deleteZone('bedrock-runtime.ap-southeast-2.amazonaws.com'); },
   },
   {
@@ -107,9 +110,13 @@ export const SCENARIOS: readonly FaultScenario[] = [
     async apply(api) { await api.nz.send(new ModifyVpcAttributeCommand({ VpcId: await api.vpc(api.nz, 'pathproof-nz'), EnableDnsHostnames: { Value: false } })); },
   },
   {
-    id: 'nat-route-inference', category: 'exfiltration', mistake: 'A NAT route was added to the inference route table',
-    policies: ['NET-012'], checks: ['exfil-inference-http-sink', 'failover-inference-no-public-bedrock', 'gen-inference-to-internet-443', 'cfg-no-default-route'],
-    async apply(api) { await api.natRoute(['pathproof-nz-inference']); },
+    id: 'nat-route-inference', category: 'exfiltration', mistake: 'A NAT route was added to the inference route table, whose group allows all egress',
+    policies: ['NET-012'], checks: ['exfil-inference-http-sink', 'failover-inference-no-public-bedrock', 'gen-inference-to-internet-443', 'cfg-no-default-route', 'cfg-catalog-inference'],
+    // A new security group allows all egress (AWS's default): the route is what opens the path.
+    async apply(api) {
+      await api.allEgress('pathproof-nz-inference');
+      await api.natRoute(['pathproof-nz-inference']);
+    },
   },
   {
     id: 'endpoint-policy-allows-all', category: 'positive', mistake: 'The endpoint policy allows every model (the default full-access policy)',
@@ -121,7 +128,7 @@ export const SCENARIOS: readonly FaultScenario[] = [
   },
   {
     id: 'sandbox-egress', category: 'agent-sandbox', mistake: 'The agent sandbox was given egress (security group and a NAT route)',
-    policies: ['default-deny'], checks: ['sandbox-no-internet', 'gen-sandbox-to-internet-443', 'cfg-no-default-route'],
+    policies: ['default-deny'], checks: ['sandbox-no-internet', 'gen-sandbox-to-internet-443', 'cfg-no-default-route', 'cfg-catalog-sandbox'],
     async apply(api) {
       await api.allEgress('pathproof-nz-sandbox');
       await api.natRoute(['pathproof-nz-sandbox']);
@@ -129,38 +136,43 @@ export const SCENARIOS: readonly FaultScenario[] = [
   },
   {
     id: 'imds-on-sandbox', category: 'agent-sandbox', mistake: 'IMDS was enabled on the sandbox probe host',
-    policies: ['default-deny'], checks: ['sandbox-no-imds', 'cfg-no-drift'],
+    policies: ['default-deny'], checks: ['sandbox-no-imds'],
     async apply(api) {
       const { id } = await api.instance(api.nz, 'probe-sandbox');
       await api.nz.send(new ModifyInstanceMetadataOptionsCommand({ InstanceId: id, HttpEndpoint: 'enabled' }));
     },
   },
   {
-    id: 'data-open-to-application', category: 'lateral-movement', mistake: 'The vector DB security group admits the application group',
-    policies: ['default-deny'], checks: ['lateral-app-to-vector-db', 'gen-application-to-data-6333'],
+    id: 'data-open-to-application', category: 'lateral-movement', mistake: 'The vector DB security group admits the application group, whose egress is the AWS default (all)',
+    policies: ['default-deny'], checks: ['lateral-app-to-vector-db', 'gen-application-to-data-6333', 'cfg-catalog-application'],
     async apply(api) {
+      await api.allEgress('pathproof-nz-app');
       await api.nz.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: await api.group(api.nz, 'pathproof-nz-vectordb'), IpPermissions: [{ IpProtocol: 'tcp', FromPort: 6333, ToPort: 6334, UserIdGroupPairs: [{ GroupId: await api.group(api.nz, 'pathproof-nz-app') }] }] }));
     },
   },
   {
     id: 'sydney-open-to-nz', category: 'lateral-movement', mistake: 'A Sydney security group admits the whole NZ VPC ("the peering is private anyway"): NZ can open connections into Sydney',
-    policies: ['default-deny'], checks: ['gen-application-to-sydney-22', 'gen-inference-to-sydney-443', 'gen-management-to-sydney-5432'],
+    // The inference zone's egress reaches Sydney on 443 (for the endpoints): that flow is carried; the
+    // application's and management's egress do not name the probe host, so theirs stay latent.
+    policies: ['default-deny'], checks: ['gen-inference-to-sydney-443', 'cfg-catalog-inference', 'cfg-catalog-application', 'cfg-catalog-management'],
     async apply(api) {
       await api.syd.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: await api.group(api.syd, 'pathproof-syd-probe'), IpPermissions: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '10.0.0.0/16' }] }] }));
     },
   },
   {
     id: 'data-egress', category: 'exfiltration', mistake: 'The data zone was given egress to the internet',
-    policies: ['NET-011'], checks: ['exfil-data-http-sink', 'gen-data-to-internet-443', 'cfg-no-default-route'],
+    policies: ['NET-011'], checks: ['exfil-data-http-sink', 'gen-data-to-internet-443', 'cfg-no-default-route', 'cfg-catalog-data'],
     async apply(api) {
       await api.allEgress('pathproof-nz-data');
       await api.natRoute(['pathproof-nz-data']);
+
     },
   },
   {
-    id: 'management-public', category: 'negative', mistake: 'The management plane was left public: an internet gateway route and a public address',
-    policies: ['default-deny'], checks: ['gen-management-to-internet-443'],
+    id: 'management-public', category: 'negative', mistake: 'The management plane was left public: an internet gateway route, a public address and all egress',
+    policies: ['default-deny'], checks: ['gen-management-to-internet-443', 'cfg-catalog-management'],
     async apply(api) {
+      await api.allEgress('pathproof-nz-management');
       const vpc = await api.vpc(api.nz, 'pathproof-nz');
       const igw = await api.nz.send(new CreateInternetGatewayCommand({}));
       await api.nz.send(new AttachInternetGatewayCommand({ InternetGatewayId: igw.InternetGateway!.InternetGatewayId!, VpcId: vpc }));
@@ -170,9 +182,12 @@ export const SCENARIOS: readonly FaultScenario[] = [
     },
   },
   {
-    id: 'app-public-fallback', category: 'failover', mistake: 'The private endpoint exists but public access was never closed: the application has a NAT route to public Bedrock',
-    policies: ['NET-010'], checks: ['net010-app-to-bedrock-public', 'gen-application-to-internet-443'],
-    async apply(api) { await api.natRoute(['pathproof-nz-application']); },
+    id: 'app-public-fallback', category: 'failover', mistake: 'The private endpoint exists but public access was never closed: the application has a NAT route to public Bedrock and all egress',
+    policies: ['NET-010'], checks: ['net010-app-to-bedrock-public', 'gen-application-to-internet-443', 'cfg-catalog-application'],
+    async apply(api) {
+      await api.allEgress('pathproof-nz-app');
+      await api.natRoute(['pathproof-nz-application']);
+    },
   },
   {
     id: 'endpoint-deleted', category: 'failover', mistake: 'The bedrock-runtime endpoint is gone: calls must fail loudly, never fall back to the public endpoint',
@@ -181,11 +196,25 @@ export const SCENARIOS: readonly FaultScenario[] = [
   },
   {
     id: 'flow-logs-deleted', category: 'config', mistake: 'The flow log of the NZ VPC was deleted: a blocked exfiltration would leave no record',
-    policies: ['NET-011', 'NET-012'], checks: ['cfg-flow-logs-all', 'cfg-no-drift', 'exfil-data-http-sink', 'sandbox-no-internet'],
+    policies: ['NET-011', 'NET-012'], checks: ['cfg-flow-logs-all', 'exfil-data-http-sink', 'sandbox-no-internet'],
     async apply(api) {
       const vpc = await api.vpc(api.nz, 'pathproof-nz');
       const logs = await api.nz.send(new DescribeFlowLogsCommand({ Filter: [{ Name: 'resource-id', Values: [vpc] }] }));
       await api.nz.send(new DeleteFlowLogsCommand({ FlowLogIds: (logs.FlowLogs ?? []).map((f) => f.FlowLogId!) }));
+    },
+  },
+  {
+    id: 'latent-data-admits-sydney', category: 'lateral-movement', mistake: 'The vector DB group admits the Sydney VPC on 6333 ("for a future replica"); no route uses it yet, so only the catalog check can see it',
+    policies: ['default-deny'], checks: ['cfg-catalog-sydney'],
+    async apply(api) {
+      await api.nz.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: await api.group(api.nz, 'pathproof-nz-vectordb'), IpPermissions: [{ IpProtocol: 'tcp', FromPort: 6333, ToPort: 6333, IpRanges: [{ CidrIp: '10.1.0.0/16' }] }] }));
+    },
+  },
+  {
+    id: 'conformant-app-egress-subnet', category: 'config', green: true, mistake: 'Not a mistake: the application egress names the inference subnet instead of the proxy group; the catalog allows it, so the gate must stay green',
+    policies: [], checks: [],
+    async apply(api) {
+      await api.nz.send(new AuthorizeSecurityGroupEgressCommand({ GroupId: await api.group(api.nz, 'pathproof-nz-app'), IpPermissions: [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: '10.0.2.0/24' }] }] }));
     },
   },
 ];

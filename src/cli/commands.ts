@@ -45,7 +45,7 @@ export async function restoreCommand(root: string, env: string): Promise<number>
   return 0;
 }
 
-/** `pathproof baseline --env NAME`: records the network configuration that no-drift compares against. */
+/** `pathproof baseline --env NAME`: records the network configuration each run lists its changes against (information, not a gate). */
 export async function baselineCommand(root: string, env: string): Promise<number> {
   const runId = newRunId();
   const config = loadConfig({ root, env, marker: runId });
@@ -54,6 +54,6 @@ export async function baselineCommand(root: string, env: string): Promise<number
   const f = baselineFile(root, env);
   mkdirSync(path.dirname(f), { recursive: true });
   writeFileSync(f, `${JSON.stringify(snap, null, 2)}\n`);
-  process.stdout.write(`baseline written to ${path.relative(process.cwd(), f)}: commit it; the no-drift check compares every run with it\n`);
+  process.stdout.write(`baseline written to ${path.relative(process.cwd(), f)}: commit it; every run lists what changed since (information: the catalog checks judge the changes)\n`);
   return 0;
 }

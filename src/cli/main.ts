@@ -30,7 +30,7 @@ Commands:
   lab reap   remove what killed runs left (namespaces, processes)
   restore    put back what a crashed disruptive run changed (from .pathproof/journal; --env NAME)
   preflight  check credentials, probe hosts Online in SSM and the Bedrock endpoints (--env NAME)
-  baseline   record the network configuration that the no-drift config check compares with (--env NAME)
+  baseline   record the network configuration; each run then lists what changed since (--env NAME)
   export securityhub --report DIR [--env NAME]
              import the run's securityhub.asff.json into AWS Security Hub (BatchImportFindings,
              batches of 100, retried; failed findings named by id)

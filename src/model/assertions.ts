@@ -12,7 +12,7 @@ export const ASSERTION_PARAMS = {
   'no-default-route': ['zones'],
   'peering-routes-scoped': ['zone'],
   'flow-logs-all': [],
-  'no-drift': [],
+  'catalog-conformance': ['zone'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type AssertionName = keyof typeof ASSERTION_PARAMS;

@@ -1,4 +1,4 @@
-import type { Verdict } from './result.ts';
+import type { Drift, Verdict } from './result.ts';
 
 /** A policy as reporters see it: enough for SARIF rules and the auditor's HTML. */
 export interface PolicySummary {
@@ -57,6 +57,8 @@ export interface Report {
   readonly suitesCommit?: string;
   /** What the run's checks were meant to cover (untested cells are listed, not hidden). */
   readonly coverage: Coverage;
+  /** Changes since the baseline (information, not a gate). */
+  readonly drift?: Drift;
 }
 
 /** The pseudo policy of flows only the default deny governs. */

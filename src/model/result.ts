@@ -164,4 +164,9 @@ export interface RunResult {
   readonly skipped: readonly string[];
   /** Batches or zones that could not look (no targets, SSM undeliverable, truncated, …): the run is partial. */
   readonly couldNotLook: readonly string[];
+  /** Changes since the recorded baseline: information, never a verdict (the catalog checks judge what changed). */
+  readonly drift?: Drift;
 }
+
+/** What changed since `pathproof baseline` recorded the configuration; `baseline` false when none was recorded. */
+export interface Drift { readonly baseline: boolean; readonly changes: readonly string[] }

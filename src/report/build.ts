@@ -28,5 +28,6 @@ export function buildReport(config: Config, result: RunResult, extra: { partial:
     policies, zones, matrix, frameworks: config.catalog.frameworks, coverage: extra.coverage,
     accounts: Object.entries(config.env.accounts).map(([name, a]) => ({ name, id: a.id, region: a.region, ...(extra.callers[name] ? { callerArn: extra.callers[name] } : {}) })),
     ...(extra.suitesCommit ? { suitesCommit: extra.suitesCommit } : {}),
+    ...(result.drift ? { drift: result.drift } : {}),
   };
 }

@@ -1,10 +1,11 @@
 import createDebug from 'debug';
 import { describeError, isPathproofError, PathproofError } from '../model/errors.ts';
 
-import type { CanaryRecord, FlowEvidence, TargetObservation, Verdict } from '../model/result.ts';
+import type { CanaryRecord, Drift, FlowEvidence, TargetObservation, Verdict } from '../model/result.ts';
 import { planRun } from '../plan/plan.ts';
 
 import { judge, judgeAssertion } from '../verdict/judge.ts';
+import { diff, snapshot } from '../verdict/assertions/drift.ts';
 import { describeEntry } from '../shared/journal.ts';
 import type { Inventory } from '../model/inventory.ts';
 import { parseBatchOutput } from '../verdict/parse-output.ts';
@@ -97,13 +98,16 @@ export async function execute(
   const interrupted: string[] = [];
   // Config checks: one API read, every assertion judged against it.
   const configChecks = checks.filter(isAssertionCheck);
+  let drift: Drift | undefined;
   if (configChecks.length > 0 && !opts.signal?.aborted) {
     let inventory: Inventory | undefined;
     let fault = 'this environment offers no inventory reader';
     if (opts.inventory) {
       try { inventory = await opts.inventory(); } catch (e) { fault = describeError(e); }
     }
-    for (const check of configChecks) verdicts.push(judgeAssertion(check, config, inventory, fault, opts.baseline, today));
+    for (const check of configChecks) verdicts.push(judgeAssertion(check, config, inventory, fault, today));
+    // Drift is information: what changed since the baseline; the catalog checks judge the changes.
+    if (inventory) drift = opts.baseline === undefined ? { baseline: false, changes: [] } : { baseline: true, changes: diff(opts.baseline, snapshot(inventory, config.env)) };
   } else if (opts.signal?.aborted) {
     interrupted.push(...configChecks.map((c) => c.id));
   }
@@ -150,7 +154,7 @@ export async function execute(
     batches: [...plan.batches, ...rounds.flatMap((r) => r.batches)],
     commands: [...plan.commands, ...rounds.flatMap((r) => r.commands)],
   };
-  return { runId: opts.runId, env: config.env.name, startedAt, finishedAt: new Date().toISOString(), plan: allPlans, observations, verdicts, interrupted, skipped, couldNotLook: couldNotLook(observations) };
+  return { runId: opts.runId, env: config.env.name, startedAt, finishedAt: new Date().toISOString(), plan: allPlans, observations, verdicts, interrupted, skipped, couldNotLook: couldNotLook(observations), ...(drift ? { drift } : {}) };
 }
 
 /** The engine's invariant: each check × target has exactly one verdict. A breach is a harness bug, never data. */

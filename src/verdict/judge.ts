@@ -36,7 +36,7 @@ export function judge(check: ProbeCheck, obs: TargetObservation, today: string, 
 }
 
 /** Judges a config check on what the AWS API says; an unreadable inventory is ERROR, never PASS. */
-export function judgeAssertion(check: AssertionCheck, config: Config, inventory: Inventory | undefined, fault: string, baseline: unknown, today: string): Verdict {
+export function judgeAssertion(check: AssertionCheck, config: Config, inventory: Inventory | undefined, fault: string, today: string): Verdict {
   const zone = config.env.zones[check.from];
   const account = zone?.account ?? Object.keys(config.env.accounts)[0] ?? '';
   const acct = config.env.accounts[account];
@@ -44,7 +44,7 @@ export function judgeAssertion(check: AssertionCheck, config: Config, inventory:
   if (!inventory) return withWaiver(check, target('(api)'), { fault: { code: 'INVENTORY_UNREADABLE', message: fault } }, { status: 'ERROR', fault: { code: 'INVENTORY_UNREADABLE', message: fault }, sentence: `Could not look: the AWS inventory could not be read (${fault}); ${check.assert} was not evaluated.` }, today);
   let finding: AssertionFinding;
   try {
-    finding = assertions[check.assert]({ inventory, env: config.env, params: check.params, ...(baseline !== undefined ? { baseline } : {}) });
+    finding = assertions[check.assert]({ inventory, env: config.env, catalog: config.catalog, params: check.params });
   } catch (e) {
     return withWaiver(check, target('(api)'), { fault: { code: 'ASSERTION_CRASHED', message: (e as Error).message } }, { status: 'ERROR', fault: { code: 'ASSERTION_CRASHED', message: (e as Error).message }, sentence: `Could not look: assertion ${check.assert} failed to run (${(e as Error).message}).` }, today);
   }

@@ -22,7 +22,7 @@ import { ROOT } from '../helpers/paths.ts';
 import { isProbeCheck } from '../../src/model/check.ts';
 
 const DISRUPTIVE = ['failover-endpoint-dns-removed', 'failover-endpoint-route-removed'];
-const pick = (id: string) => DISRUPTIVE.includes(id) || ['cfg-phz-per-hostname', 'cfg-peering-routes-scoped', 'cfg-no-drift', 'dns-bedrock-runtime-private', 'net002-bedrock-runtime-invoke'].includes(id);
+const pick = (id: string) => DISRUPTIVE.includes(id) || ['cfg-phz-per-hostname', 'cfg-peering-routes-scoped', 'cfg-catalog-inference', 'dns-bedrock-runtime-private', 'net002-bedrock-runtime-invoke'].includes(id);
 const journalEmpty = () => pendingEntries(ROOT, 'local').length === 0;
 
 describe('disruptive failover', () => {
@@ -47,7 +47,8 @@ describe('disruptive failover', () => {
     // baseline, and the same call works again (it ran before the disruptions, on the same twin).
     expect(v('cfg-phz-per-hostname').status).toBe('PASS');
     expect(v('cfg-peering-routes-scoped').status).toBe('PASS');
-    expect(v('cfg-no-drift').status).toBe('PASS');
+    expect(v('cfg-catalog-inference').status).toBe('PASS');
+    expect(r.drift).toEqual({ baseline: true, changes: [] });
     expect(v('net002-bedrock-runtime-invoke').status).toBe('PASS');
     expect(journalEmpty()).toBe(true);
     // Each disruptive probe ran in a round of its own, and the evidence records that round's command.
@@ -107,8 +108,9 @@ describe('disruptive failover', () => {
       // Restoring is verified against the API; a second restore of the same entry is harmless.
       await restoreEntry(clients, pending[0]!.entry, pending[0]!.file);
       await lab.rebuild();
-      const r = await runOnLab(ROOT, lab, 'pp-test-dis-eeef', { checks: (id) => ['net002-bedrock-runtime-invoke', 'cfg-no-drift'].includes(id) });
-      expect(r.verdicts.map((v) => `${v.checkId} ${v.status}`).sort()).toEqual(['cfg-no-drift PASS', 'net002-bedrock-runtime-invoke PASS']);
+      const r = await runOnLab(ROOT, lab, 'pp-test-dis-eeef', { checks: (id) => ['net002-bedrock-runtime-invoke', 'cfg-catalog-inference'].includes(id) });
+      expect(r.verdicts.map((v) => `${v.checkId} ${v.status}`).sort()).toEqual(['cfg-catalog-inference PASS', 'net002-bedrock-runtime-invoke PASS']);
+      expect(r.drift).toEqual({ baseline: true, changes: [] });
     } finally {
       clients.destroy();
     }

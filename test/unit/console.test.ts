@@ -31,3 +31,16 @@ describe('what people and CI read', () => {
     expect(githubAnnotations(odd, { root: ROOT })).toContain('::a%0Ab 100%25 c');
   });
 });
+
+describe('drift in the console', () => {
+  test('information, never a verdict: none, no baseline, or the changes (at most ten shown)', async () => {
+    const { driftLines } = await import('../../reporters/console.ts');
+    expect(driftLines({ baseline: true, changes: [] })).toEqual(['drift: none since the baseline']);
+    expect(driftLines({ baseline: false, changes: [] })[0]).toMatch(/no baseline recorded/);
+    const many = Array.from({ length: 12 }, (_, i) => `securityGroups.g${i}.egress: [] → ["tcp:443-443 to 10.0.2.0/24"]`);
+    const lines = driftLines({ baseline: true, changes: many });
+    expect(lines[0]).toMatch(/^drift: 12 change\(s\) since the baseline \(information, not a verdict/);
+    expect(lines).toHaveLength(12);
+    expect(lines.at(-1)).toBe('  … and 2 more in result.json');
+  });
+});

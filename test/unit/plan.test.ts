@@ -66,7 +66,7 @@ describe('planning and batching', () => {
 
   test('selection by suite, policy and name pattern', () => {
     expect(new Set(selectChecks(config, { suites: ['dns-leak'], policies: [] }).map((c) => c.suite))).toEqual(new Set(['dns-leak']));
-    expect(selectChecks(config, { suites: [], policies: ['NET-003'] }).map((c) => c.id).sort()).toEqual(['cfg-no-drift', 'net003-inference-to-vector-db-grpc', 'net003-inference-to-vector-db-http']);
+    expect(selectChecks(config, { suites: [], policies: ['NET-003'] }).map((c) => c.id).sort()).toEqual(['cfg-catalog-inference', 'net003-inference-to-vector-db-grpc', 'net003-inference-to-vector-db-http']);
     expect(selectChecks(config, { suites: [], policies: [], filter: 'sandbox-no-imds' }).map((c) => c.id)).toEqual(['sandbox-no-imds']);
   });
 });

@@ -1,6 +1,6 @@
 import type { Inventory } from '../../model/inventory.ts';
 import type { Environment } from '../../model/environment.ts';
-import { environmentVpcs, findVpc, notFound, type Assertion } from './types.ts';
+import { findVpc } from './types.ts';
 
 /**
  * The network-relevant configuration, normalised so that it compares across runs: resources are
@@ -11,16 +11,17 @@ export function snapshot(inv: Inventory, env: Environment): Record<string, unkno
   const vpcs = refs.map((r) => findVpc(inv, r)).filter((v) => v !== undefined);
   const ids = new Set(vpcs.map((v) => v.id));
   const groupName = (id: string) => inv.groups.get(id)?.name ?? id;
-  const rule = (r: { protocol: string; fromPort?: number; toPort?: number; cidrs: readonly string[]; groups: readonly string[] }) =>
-    `${r.protocol}:${r.fromPort ?? '*'}-${r.toPort ?? '*'} from ${[...r.cidrs, ...r.groups.map(groupName)].sort().join(',')}`;
+  const rule = (dir: 'from' | 'to') => (r: { protocol: string; fromPort?: number; toPort?: number; cidrs: readonly string[]; groups: readonly string[] }) =>
+    `${r.protocol}:${r.fromPort ?? '*'}-${r.toPort ?? '*'} ${dir} ${[...r.cidrs, ...r.groups.map(groupName)].sort().join(',')}`;
   const sorted = <T>(xs: T[]) => xs.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
   return {
     vpcs: Object.fromEntries(vpcs.map((v) => [v.name, {
       cidr: v.cidr, dnsSupport: v.dnsSupport, dnsHostnames: v.dnsHostnames, flowLogs: v.flowLogs.map((f) => f.trafficType).sort(),
       subnets: Object.fromEntries(v.subnets.map((s) => [s.name, { cidr: s.cidr, routes: sorted(s.routes.map((r) => `${r.destination} → ${r.target}`)), nacl: s.nacl.map((e) => `${e.egress ? 'out' : 'in'} ${e.ruleNumber} ${e.action} ${e.protocol} ${e.cidr} ${e.fromPort ?? ''}-${e.toPort ?? ''}`) }])),
     }])),
-    securityGroups: Object.fromEntries([...inv.groups.values()].filter((g) => ids.has(g.vpcId) && g.name !== 'default').map((g) => [g.name, { ingress: g.ingress.map(rule).sort(), egress: g.egress.map(rule).sort() }])),
-    instances: Object.fromEntries(inv.hosts.filter((h) => h.kind === 'instance' && ids.has(h.vpcId)).map((h) => [h.tags.Name ?? h.id, {
+    securityGroups: Object.fromEntries([...inv.groups.values()].filter((g) => ids.has(g.vpcId) && g.name !== 'default').map((g) => [g.name, { ingress: g.ingress.map(rule('from')).sort(), egress: g.egress.map(rule('to')).sort() }])),
+    // Keyed by Name and address: two instances with one Name are both tracked (ids change on rebuild).
+    instances: Object.fromEntries(inv.hosts.filter((h) => h.kind === 'instance' && ids.has(h.vpcId)).map((h) => [`${h.tags.Name ?? h.id} ${h.enis[0]?.ip ?? ''}`.trim(), {
       subnet: inv.vpcs.flatMap((v) => v.subnets).find((s) => s.id === h.subnetId)?.name ?? h.subnetId, imds: h.imds ? 'enabled' : 'disabled',
       groups: h.enis.flatMap((e) => e.groups.map(groupName)).sort(), public: h.enis.some((e) => e.publicIp),
     }])),
@@ -49,19 +50,3 @@ export function diff(a: unknown, b: unknown, at = ''): string[] {
   const show = (v: unknown) => (v === undefined ? 'absent' : JSON.stringify(v).slice(0, 160));
   return [`${at}: ${show(a)} → ${show(b)}`];
 }
-
-/** No drift from the baseline taken with `pathproof baseline`. */
-export const noDrift: Assertion = (ctx) => {
-  const now = snapshot(ctx.inventory, ctx.env);
-  const resource = { id: 'baseline', region: ctx.env.accounts[Object.values(ctx.env.zones)[0]?.account ?? '']?.region ?? '', vpc: '' };
-  if (ctx.baseline === undefined) {
-    return { status: 'ERROR', sentence: `No baseline to compare with: take one with \`npm run pathproof -- baseline --env=${ctx.env.name}\` and commit fixtures/baselines/${ctx.env.name}.json.`, resource, examined: 'nothing', facts: {} };
-  }
-  const { missing } = environmentVpcs(ctx);
-  if (missing.length) return notFound(resource, `VPC(s) ${missing.join(', ')} of the environment`);
-  const changes = diff(ctx.baseline, now);
-  const examined = `${Object.keys(now.vpcs as object).length} VPC(s), ${Object.keys(now.securityGroups as object).length} security group(s), ${Object.keys(now.instances as object).length} instance(s), ${Object.keys(now.endpoints as object).length} endpoint(s), ${Object.keys(now.privateHostedZones as object).length} private hosted zone(s)`;
-  return changes.length
-    ? { status: 'FAIL', sentence: `The configuration drifted from the baseline in ${changes.length} place(s): ${changes.slice(0, 5).join('; ')}${changes.length > 5 ? '; …' : ''}.`, resource, examined, facts: { changes } }
-    : { status: 'PASS', sentence: 'The network configuration matches the baseline.', resource, examined, facts: {} };
-};

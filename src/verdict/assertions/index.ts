@@ -1,5 +1,5 @@
 import type { AssertionName } from '../../model/assertions.ts';
-import { noDrift } from './drift.ts';
+import { catalogConformance } from './catalog.ts';
 import { phzPerHostname, vpcDnsAttributes } from './dns.ts';
 import { endpointPolicyRestrictsModels, endpointPrivateDns, endpointSgScoped, endpointsExist } from './endpoints.ts';
 import { flowLogsAll, noDefaultRoute, peeringRoutesScoped } from './routing.ts';
@@ -16,5 +16,5 @@ export const assertions: Readonly<Record<AssertionName, Assertion>> = {
   'no-default-route': noDefaultRoute,
   'peering-routes-scoped': peeringRoutesScoped,
   'flow-logs-all': flowLogsAll,
-  'no-drift': noDrift,
+  'catalog-conformance': catalogConformance,
 };

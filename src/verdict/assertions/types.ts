@@ -1,3 +1,4 @@
+import type { Catalog } from '../../model/catalog.ts';
 import type { Environment } from '../../model/environment.ts';
 import type { Inventory, Vpc } from '../../model/inventory.ts';
 import { cidrContains } from '../../model/cidr.ts';
@@ -17,9 +18,9 @@ export interface AssertionFinding {
 export interface AssertionContext {
   readonly inventory: Inventory;
   readonly env: Environment;
+  /** The policy catalog, for assertions that judge the configuration by it. */
+  readonly catalog: Pick<Catalog, 'policies'>;
   readonly params: Readonly<Record<string, string>>;
-  /** The baseline snapshot for drift, when one exists. */
-  readonly baseline?: unknown;
 }
 
 export type Assertion = (ctx: AssertionContext) => AssertionFinding;

@@ -156,7 +156,7 @@ resource "aws_vpc_security_group_egress_rule" "syd_probe" {
   provider          = aws.syd
   security_group_id = aws_security_group.syd_probe.id
   ip_protocol       = "-1"
-  cidr_ipv4         = "0.0.0.0/0"
+  cidr_ipv4         = "10.0.0.0/16" # anywhere in NZ: the worst case for lateral movement, never the internet
 }
 
 resource "aws_instance" "syd_probe" {

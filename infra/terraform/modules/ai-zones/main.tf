@@ -38,8 +38,21 @@ locals {
     sandbox    = "agent-tool sandbox, reaches nothing"
     frontend   = "application front end, reached only from the load balancer (outside this model)"
   }
-  # Groups that may start connections anywhere; data, vector DB, secrets, sandbox and front end may not.
-  egress_all = ["app", "inference", "proxy", "management"]
+  # Egress names only what the catalog allows (a new group's default, all to 0.0.0.0/0, would open
+  # flows the catalog denies, hidden only until someone adds a route). Data, vector DB, secrets,
+  # management, sandbox and front end start no connections.
+  inference_egress = merge(
+    { for i, cidr in var.bedrock_endpoint_cidrs : "endpoints-${i}" => { cidr = cidr, group = null, from = 443, to = 443, note = "NET-002 Bedrock endpoints over peering" } },
+    {
+      vectordb = { cidr = null, group = "vectordb", from = 6333, to = 6334, note = "NET-003 the vector DB" }
+      secrets  = { cidr = null, group = "secrets", from = 443, to = 443, note = "NET-004 secrets" }
+    },
+  )
+  egress = merge(
+    { "app-proxy" = { sg = "app", cidr = null, group = "proxy", from = 443, to = 443, note = "NET-001 the model proxy" } },
+    { for k, r in local.inference_egress : "inference-${k}" => merge(r, { sg = "inference" }) },
+    { for k, r in local.inference_egress : "proxy-${k}" => merge(r, { sg = "proxy" }) },
+  )
 }
 
 resource "aws_security_group" "zone" {
@@ -50,11 +63,15 @@ resource "aws_security_group" "zone" {
   tags        = merge(var.tags, { Name = "${var.name}-${each.key}" })
 }
 
-resource "aws_vpc_security_group_egress_rule" "all" {
-  for_each          = toset(local.egress_all)
-  security_group_id = aws_security_group.zone[each.key].id
-  ip_protocol       = "-1"
-  cidr_ipv4         = "0.0.0.0/0"
+resource "aws_vpc_security_group_egress_rule" "allowed" {
+  for_each                     = local.egress
+  security_group_id            = aws_security_group.zone[each.value.sg].id
+  ip_protocol                  = "tcp"
+  from_port                    = each.value.from
+  to_port                      = each.value.to
+  cidr_ipv4                    = each.value.cidr
+  referenced_security_group_id = each.value.group == null ? null : aws_security_group.zone[each.value.group].id
+  description                  = each.value.note
 }
 
 resource "aws_vpc_security_group_ingress_rule" "net001_proxy" {

@@ -48,3 +48,9 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "bedrock_endpoint_cidrs" {
+  description = "Subnets of the Bedrock interface endpoints (Sydney): where inference may send 443 (NET-002)."
+  type        = list(string)
+  default     = ["10.1.1.0/24"]
+}

@@ -29,7 +29,7 @@ resource "aws_instance" "probe" {
   instance_type          = var.instance_type
   subnet_id              = each.value.subnet_id
   private_ip             = each.value.private_ip
-  vpc_security_group_ids = [each.value.security_group_id]
+  vpc_security_group_ids = concat([each.value.security_group_id], var.create_ssm_endpoints ? [aws_security_group.probe_ssm[0].id] : [])
   iam_instance_profile   = var.create_instance_profile ? aws_iam_instance_profile.probe[0].name : null
   metadata_options {
     http_endpoint = contains(var.imds_disabled_zones, each.key) ? "disabled" : "enabled"
@@ -66,4 +66,24 @@ resource "aws_vpc_endpoint" "ssm" {
   security_group_ids  = [aws_security_group.ssm[0].id]
   private_dns_enabled = true
   tags                = merge(var.tags, { Name = "${var.name}-${each.value}" })
+}
+
+# The probe hosts' side of the management exception: 443 to the SSM endpoints only, so that a host in
+# a zone without egress (data, sandbox) still reaches SSM, and nothing else is opened. pathproof's
+# catalog checks leave other AWS services' endpoint ENIs out of the zone model and say so.
+resource "aws_security_group" "probe_ssm" {
+  count       = var.create_ssm_endpoints ? 1 : 0
+  name        = "${var.name}-probe-ssm"
+  description = "probe hosts: 443 to the SSM endpoints only (management exception)"
+  vpc_id      = var.vpc_id
+  tags        = var.tags
+}
+
+resource "aws_vpc_security_group_egress_rule" "probe_ssm" {
+  count                        = var.create_ssm_endpoints ? 1 : 0
+  security_group_id            = aws_security_group.probe_ssm[0].id
+  ip_protocol                  = "tcp"
+  from_port                    = 443
+  to_port                      = 443
+  referenced_security_group_id = aws_security_group.ssm[0].id
 }
