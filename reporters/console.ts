@@ -26,6 +26,11 @@ export function consoleSummary(report: Report, opts: { dir: string }): string {
     const of = report.verdicts.filter((v) => v.policies.includes(p));
     lines.push(`  ${p.padEnd(13)} ${statuses.map((s) => [s, of.filter((v) => v.status === s).length] as const).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`).join(', ')}`);
   }
+  if (report.witnesses?.length) {
+    const disagree = report.witnesses.filter((w) => !w.agree);
+    lines.push(`two witnesses: ${report.witnesses.length} connection(s) judged by both the static analysis and a probe: ${report.witnesses.length - disagree.length} agree, ${disagree.length} disagree`);
+    for (const w of disagree) lines.push(`  DISAGREE ${w.checkId} @ ${w.target}: ${w.from} → ${w.to} tcp ${w.port}: static ${w.staticSays}, probe ${w.probeSays}: ${w.note}`);
+  }
   if (report.drift) lines.push(...driftLines(report.drift));
   lines.push(`reports: ${opts.dir}/ (report.html, junit.xml, pathproof.sarif, findings.ocsf.json, securityhub.asff.json, signed manifest.json)`);
   return `${lines.join('\n')}\n`;

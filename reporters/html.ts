@@ -96,6 +96,9 @@ ${matrixSvg(report)}
 ${coverageTable(report)}
 ${report.drift ? `<h2>Changes since the baseline (information)</h2>
 <div id="drift">${!report.drift.baseline ? '<p>No baseline was recorded.</p>' : report.drift.changes.length === 0 ? '<p>None.</p>' : `<p>${report.drift.changes.length} change(s). Drift is not a verdict: the catalog checks (cfg-catalog-*) say whether each change opens or closes a flow the policies govern.</p><ul>${report.drift.changes.map((c) => `<li><code>${esc(c)}</code></li>`).join('')}</ul>`}</div>` : ''}
+${report.witnesses?.length ? `<h2>Two witnesses: static analysis and probes</h2>
+<p id="witness-summary">${report.witnesses.filter((w) => w.agree).length} of ${report.witnesses.length} connection(s) agree. A disagreement is a finding: static open but blocked means another layer (or no listener) stopped it; static closed but through means a path the model does not know.</p>
+<table id="witnesses"><tr><th>check</th><th>from → to</th><th>port</th><th>static</th><th>probe</th><th></th></tr>${report.witnesses.map((w) => `<tr class="${w.agree ? 'agree' : 'disagree'}"><td>${esc(w.checkId)}</td><td>${esc(w.from)} → ${esc(w.to)}</td><td>${w.port}</td><td>${w.staticSays}</td><td>${w.probeSays}</td><td>${w.agree ? 'agree' : `<b>${esc(w.note)}</b>`}</td></tr>`).join('')}</table>` : ''}
 <h2>Framework mapping</h2>
 <table id="frameworks"><tr><th>control</th><th>title</th><th>NET policies</th><th>worst verdict</th></tr>${frameworkRows}</table>
 ${sections}

@@ -59,6 +59,21 @@ export interface Report {
   readonly coverage: Coverage;
   /** Changes since the baseline (information, not a gate). */
   readonly drift?: Drift;
+  /** Static analysis and live probes compared where both looked. */
+  readonly witnesses?: readonly Witness[];
+}
+
+/** One connection both the static analysis and a live probe judged. */
+export interface Witness {
+  readonly checkId: string;
+  readonly from: string;
+  readonly to: string;
+  readonly port: number;
+  readonly target: string;
+  readonly staticSays: 'open' | 'closed';
+  readonly probeSays: 'open' | 'blocked';
+  readonly agree: boolean;
+  readonly note: string;
 }
 
 /** The pseudo policy of flows only the default deny governs. */

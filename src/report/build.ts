@@ -3,6 +3,7 @@ import { evaluate } from '../model/evaluate.ts';
 import type { Coverage, PolicySummary, Report, ZonePair } from '../model/report.ts';
 import { type Config } from '../model/check.ts';
 import { type RunResult } from '../model/result.ts';
+import { twoWitnesses } from './witnesses.ts';
 
 export const VERSION = '0.1.0';
 
@@ -29,5 +30,6 @@ export function buildReport(config: Config, result: RunResult, extra: { partial:
     accounts: Object.entries(config.env.accounts).map(([name, a]) => ({ name, id: a.id, region: a.region, ...(extra.callers[name] ? { callerArn: extra.callers[name] } : {}) })),
     ...(extra.suitesCommit ? { suitesCommit: extra.suitesCommit } : {}),
     ...(result.drift ? { drift: result.drift } : {}),
+    witnesses: twoWitnesses(result.plan.checks, result.verdicts),
   };
 }

@@ -163,7 +163,8 @@ describe('static reachability judged by the catalog (catalog-conformance)', () =
       expect(f.status, `${zone}: ${f.sentence}`).toBe('PASS');
       expect(f.examined).toMatch(/\d+ network interface\(s\) in /);
     }
-    expect((conform(inventory(), 'inference').facts.carried as string[])).toEqual(expect.arrayContaining(['data tcp 6333-6334', 'external-ai tcp 443', 'management tcp 443']));
+    const carried = (conform(inventory(), 'inference').facts.carried as { to: string; protocol: string; ports: string; dst: string[] }[]).map((c) => `${c.to} ${c.protocol} ${c.ports} ${c.dst.join(',')}`);
+    expect(carried).toEqual(expect.arrayContaining(['data tcp 6333-6334 10.0.3.20', 'external-ai tcp 443 10.1.1.10,10.1.1.11,10.1.1.12,10.1.1.13', 'management tcp 443 10.0.4.20']));
   });
 
   test('a latent opening is FAIL: the data group admits the Sydney VPC on 6333 though no route uses it yet; the verdict names the rule, the policy and what blocks it', () => {

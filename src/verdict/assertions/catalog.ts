@@ -1,6 +1,6 @@
 import { cidrContains } from '../../model/cidr.ts';
 import { evaluate } from '../../model/evaluate.ts';
-import { describeRule, judgeFlows, openFlows, type AllowPolicy, type Conformance, type ZoneRef } from '../../model/reachability.ts';
+import { describeRule, judgeFlows, openFlows, type AllowPolicy, type Conformance, type OpenFlow, type ZoneRef } from '../../model/reachability.ts';
 import { bedrockEndpoints, findVpc, notFound, type Assertion, type AssertionContext } from './types.ts';
 
 /** The catalog's port boundaries: where its decision for a flow can change. */
@@ -51,8 +51,19 @@ export const catalogConformance: Assertion = (ctx) => {
     ...violations.map((v) => `${v.latent ? 'latent: ' : ''}${describeRule((v.ingress ?? v.egress)!)}${v.ingress && v.egress ? ` (with ${describeRule(v.egress)})` : ''} opens ${v.from} → ${v.to} ${v.ports.join(', ')}, which ${v.policies.join(', ')} denies${v.latent ? `; blocked today only by: ${v.blockers.join('; ')}` : ''}`),
     ...uncarried.map((u) => `${u.policy} allows ${u.from} → ${u.to} ${u.protocol} ${u.port}, but the configuration cannot carry it: ${u.why}`),
   ];
-  const facts = { violations, uncarried, carried: mine.filter((f) => f.blockers.length === 0).map((f) => `${f.to} ${f.protocol} ${f.low === f.high ? f.low : `${f.low}-${f.high}`}`) };
+  const facts = { violations, uncarried, carried: carriedFacts(mine) };
   return lines.length
     ? { status: 'FAIL', sentence: `${lines.length} finding(s) against the catalog from ${zone}: ${lines.join(' | ')}.`, resource, examined, facts }
     : { status: 'PASS', sentence: `Every flow the security groups and NACLs open from ${zone} is one the catalog allows, and every allowed flow from ${zone} is carried.`, resource, examined, facts };
 };
+
+/** The flows the network carries today, one line per destination zone, protocol and range, with their destination addresses (the static witness). */
+function carriedFacts(flows: readonly OpenFlow[]): { to: string; protocol: string; ports: string; dst: string[] }[] {
+  const out = new Map<string, { to: string; protocol: string; ports: string; dst: Set<string> }>();
+  for (const f of flows.filter((x) => x.blockers.length === 0)) {
+    const ports = f.low === f.high ? String(f.low) : `${f.low}-${f.high}`;
+    const k = `${f.to} ${f.protocol} ${ports}`;
+    (out.get(k) ?? out.set(k, { to: f.to, protocol: f.protocol, ports, dst: new Set() }).get(k)!).dst.add(f.dst.ip);
+  }
+  return [...out.values()].map((c) => ({ ...c, dst: [...c.dst].sort() })).sort((a, b) => `${a.to} ${a.protocol} ${a.ports}`.localeCompare(`${b.to} ${b.protocol} ${b.ports}`));
+}
