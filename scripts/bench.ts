@@ -3,12 +3,15 @@
  *
  *   npm run bench                 the harness alone at fleet scale: load, plan, parse + judge, report
  *   npm run bench -- --twin [N]   also N cold runs of every suite on the local twin (root; default 3)
+ *   npm run bench -- --audit      the flow-log audit on 100,000 and 1,000,000 generated records:
+ *                                 records per second and peak memory (each size in a process of its own)
  *
  * The fleet benchmark runs the real pipeline (execute → plan → batch scripts → parse → judge →
  * every reporter → signed bundle) against env prod with a command port that answers instantly, so
  * the figures are pathproof's own cost, not the network's.
  */
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { execa } from 'execa';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -121,8 +124,67 @@ async function twin(runs: number): Promise<void> {
   row('cold run, emulator start to teardown', span(cold));
 }
 
+/** N flow-log records, version 2 with a header: allowed requests and their replies, violations, REJECTs, NODATA. */
+async function writeFlowLog(file: string, n: number): Promise<void> {
+  const out = createWriteStream(file);
+  const write = (s: string) => (out.write(s) ? Promise.resolve() : new Promise<void>((r) => out.once('drain', () => r())));
+  await write('version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status\n');
+  const t = 1764000000;
+  const kinds = [
+    (i: number) => `2 123456789012 eni-a 10.0.1.${10 + (i % 50)} 10.0.2.20 ${1024 + (i % 60000)} 443 6 10 800 ${t + i} ${t + i + 60} ACCEPT OK`,
+    (i: number) => `2 123456789012 eni-p 10.0.2.20 10.0.1.${10 + (i % 50)} 443 ${1024 + (i % 60000)} 6 10 900 ${t + i} ${t + i + 60} ACCEPT OK`,
+    (i: number) => `2 123456789012 eni-p 10.0.2.20 10.1.1.13 ${1024 + (i % 60000)} 443 6 10 900 ${t + i} ${t + i + 60} ACCEPT OK`,
+    (i: number) => `2 123456789012 eni-d 10.0.3.20 198.51.100.${i % 200} ${1024 + (i % 60000)} 80 6 1 60 ${t + i} ${t + i + 60} REJECT OK`,
+    (i: number) => `2 123456789012 eni-a 10.0.1.${10 + (i % 50)} 10.0.3.20 ${1024 + (i % 60000)} 6333 6 3 180 ${t + i} ${t + i + 60} ACCEPT OK`,
+    (_: number) => `2 123456789012 eni-x - - - - - - - ${t} ${t + 60} - NODATA`,
+  ];
+  let chunk: string[] = [];
+  for (let i = 0; i < n; i++) {
+    chunk.push(kinds[i % kinds.length]!(i));
+    if (chunk.length === 10_000) { await write(`${chunk.join('\n')}\n`); chunk = []; }
+  }
+  if (chunk.length) await write(`${chunk.join('\n')}\n`);
+  await new Promise<void>((r) => out.end(r));
+}
+
+/** Reads and judges one file in this process; prints records, seconds and peak RSS as JSON. */
+async function auditOnce(file: string): Promise<void> {
+  const { readFlowLogFile } = await import('../src/load/flow-log-file.ts');
+  const { FlowAuditor } = await import('../src/verdict/flow-audit.ts');
+  const config = loadConfig({ root: ROOT, env: 'local', marker: 'pp-bench' });
+  const auditor = new FlowAuditor(config.catalog, { zones: Object.entries(config.env.zones).map(([name, z]) => ({ name, cidr: z.cidr })), endpoints: config.env.bedrock.endpointCidrs, largeTransferBytes: 100 * 1024 * 1024 });
+  const t0 = process.hrtime.bigint();
+  let n = 0;
+  for await (const r of readFlowLogFile(file)) { auditor.add(r); n += 1; }
+  const summary = auditor.finish();
+  const s = Number(process.hrtime.bigint() - t0) / 1e9;
+  process.stdout.write(`${JSON.stringify({ lines: n, records: summary.records, findings: summary.findings.length, seconds: s, maxRssKb: process.resourceUsage().maxRSS })}\n`);
+}
+
+async function audit(): Promise<void> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'pp-bench-audit-'));
+  try {
+    for (const n of [100_000, 1_000_000]) {
+      const file = path.join(dir, `flow-${n}.log`);
+      await writeFlowLog(file, n);
+      const { stdout } = await execa(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--audit-once', file], { cwd: ROOT });
+      const r = JSON.parse(stdout.trim().split('\n').at(-1)!) as { lines: number; records: number; findings: number; seconds: number; maxRssKb: number };
+      row(`audit ${n.toLocaleString('en')} records (${MB(statSync(file).size)} file)`, `${r.seconds.toFixed(2)} s, ${Math.round(r.lines / r.seconds).toLocaleString('en')} records/s, peak RSS ${MB(r.maxRssKb * 1024)}, ${r.findings} finding group(s)`);
+      rmSync(file);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const args = process.argv.slice(2);
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-for (const n of [1, 50, 200]) await fleet(n);
-if (args[0] === '--twin') await twin(Number(args[1] ?? 3));
+if (args[0] === '--audit-once') {
+  await auditOnce(args[1]!);
+} else if (args[0] === '--audit') {
+  await audit();
+} else {
+  for (const n of [1, 50, 200]) await fleet(n);
+  if (args[0] === '--twin') await twin(Number(args[1] ?? 3));
+}
 exitAfterFlush(0);

@@ -90,6 +90,11 @@ export const EnvironmentFile = z.strictObject({
    * e.g. shorter connect time-outs where the round trip is microseconds, as in the twin.
    */
   probeDefaults: z.record(z.string().regex(/^[a-z][a-z0-9_]{0,30}$/), z.union([z.string(), z.number()])).default({}),
+  /** Thresholds of the flow-log audit (`pathproof audit`); the source's defaults. */
+  audit: z.strictObject({
+    /** A transfer from inference larger than this (MB, summed per flow) is flagged. */
+    largeTransferMB: z.number().positive().default(100),
+  }).default({ largeTransferMB: 100 }),
   /** Where the VPC flow logs are queried (CloudWatch Logs Insights), for checks that ask whether a block was logged. */
   monitoring: z.strictObject({
     account: name,

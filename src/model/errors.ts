@@ -18,7 +18,8 @@ export type ErrorCode =
   | 'DOCKER_UNAVAILABLE'
   | 'SIGNING_KEY_INVALID'
   | 'HARNESS_INVARIANT'
-  | 'USAGE';
+  | 'USAGE'
+  | 'AUDIT_INPUT_INVALID';
 
 /**
  * Why a check could not look: a harness fault (an ErrorCode), or one the engine records without

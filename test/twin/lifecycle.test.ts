@@ -134,26 +134,33 @@ describe('lab', () => {
 
     // "What if": change the network through the lab's endpoint as a person would (its own
     // credentials), reload, and the right checks FAIL; undo, reload, and it is green again.
-    const { EC2Client: Ec2, DescribeSecurityGroupsCommand, AuthorizeSecurityGroupIngressCommand, RevokeSecurityGroupIngressCommand } = await import('@aws-sdk/client-ec2');
+    const { EC2Client: Ec2, DescribeSecurityGroupsCommand, AuthorizeSecurityGroupIngressCommand, RevokeSecurityGroupIngressCommand, AuthorizeSecurityGroupEgressCommand, RevokeSecurityGroupEgressCommand } = await import('@aws-sdk/client-ec2');
     const info = JSON.parse(readFileSync(labFile, 'utf8')) as { endpoint: string; credentials: { accessKeyId: string; secretAccessKey: string } };
     const syd = new Ec2({ region: 'ap-southeast-2', endpoint: info.endpoint, credentials: info.credentials });
     const sg = (await syd.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'group-name', Values: ['pathproof-syd-endpoints'] }] }))).SecurityGroups![0]!.GroupId!;
     const wide = { GroupId: sg, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: '10.0.0.0/16' }] }] };
+    // The application group's egress names only the proxy: the mistake needs AWS's default egress too.
+    const nz = new Ec2({ region: 'ap-southeast-6', endpoint: info.endpoint, credentials: info.credentials });
+    const app = (await nz.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'group-name', Values: ['pathproof-nz-app'] }] }))).SecurityGroups![0]!.GroupId!;
+    const open = { GroupId: app, IpPermissions: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] };
     const net010 = async () => cli(['run', '--out', out, '--suite', 'negative', '--policy', 'NET-010']);
     try {
       await syd.send(new AuthorizeSecurityGroupIngressCommand(wide));
+      await nz.send(new AuthorizeSecurityGroupEgressCommand(open));
       const reload1 = await cli(['lab', 'reload']);
       expect(reload1.stdout, reload1.stderr).toMatch(/^lab reloaded in [\d.]+ s/);
       const mutated = await net010();
       expect(mutated.exitCode, mutated.stderr.slice(-1500)).toBe(1);
       expect(mutated.stderr).toMatch(/\d+ FAIL/);
       await syd.send(new RevokeSecurityGroupIngressCommand(wide));
+      await nz.send(new RevokeSecurityGroupEgressCommand(open));
       const reload2 = await cli(['lab', 'reload']);
       expect(reload2.exitCode, `${reload2.stdout}${reload2.stderr}`).toBe(0);
       const undone = await net010();
       expect(undone.exitCode, undone.stderr.slice(-1500)).toBe(0);
     } finally {
       syd.destroy();
+      nz.destroy();
     }
 
     // Explicit configuration wins: another emulator named by PATHPROOF_LOCALSTACK_URL is what gets

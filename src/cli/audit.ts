@@ -1,0 +1,70 @@
+import path from 'node:path';
+import { readFlowLogFile } from '../load/flow-log-file.ts';
+import { loadConfig } from '../load/config.ts';
+import { PathproofError } from '../model/errors.ts';
+import type { RunResult } from '../model/result.ts';
+import { newRunId } from '../model/run-id.ts';
+import { buildReport } from '../report/build.ts';
+import { writeBundle } from '../report/bundle.ts';
+import { coverage } from '../report/coverage.ts';
+import { present } from '../report/present.ts';
+import { auditVerdicts, FlowAuditor } from '../verdict/flow-audit.ts';
+
+const err = (line: string) => process.stderr.write(`${line}\n`);
+
+/** "24h", "90m", "7d" → seconds. */
+export function parseSince(text: string): number {
+  const m = /^(\d{1,6})([smhd])$/.exec(text);
+  if (!m) throw new PathproofError('USAGE', `--since takes a number and a unit (s, m, h, d), e.g. 24h; got "${text}"`);
+  return Number(m[1]) * { s: 1, m: 60, h: 3600, d: 86400 }[m[2] as 's' | 'm' | 'h' | 'd'];
+}
+
+/**
+ * `pathproof audit --env NAME --flow-logs FILE… [--since 24h] [--out DIR]`: judges VPC flow-log
+ * records against the catalog and writes the same report set as a run. Files need no AWS access.
+ * Exit 1 when there are violations, 2 when the input cannot be read.
+ */
+export async function auditCommand(root: string, opts: { env: string; files: readonly string[]; since?: string; out: string }): Promise<number> {
+  if (opts.files.length === 0) throw new PathproofError('USAGE', 'usage: npm run pathproof -- audit --env NAME --flow-logs FILE [--flow-logs FILE …] [--since 24h] [--out DIR] (files in the default version 2 format, with or without a header line, or a custom format declared by its header; .gz is fine)');
+  const runId = newRunId();
+  const config = loadConfig({ root, env: opts.env, marker: runId });
+  const env = config.env;
+  const notBefore = opts.since ? Math.floor(Date.now() / 1000) - parseSince(opts.since) : -Infinity;
+  const largeTransferBytes = env.audit.largeTransferMB * 1024 * 1024;
+  // Approved endpoints before zones: the Sydney zone's CIDR holds the endpoints' ENIs.
+  const auditor = new FlowAuditor(config.catalog, {
+    zones: Object.entries(env.zones).map(([name, z]) => ({ name, cidr: z.cidr })).sort((a, b) => Number(b.cidr.split('/')[1]) - Number(a.cidr.split('/')[1])),
+    endpoints: env.bedrock.endpointCidrs,
+    largeTransferBytes,
+  });
+  const startedAt = new Date().toISOString();
+  let old = 0;
+  for (const file of opts.files) {
+    try {
+      for await (const r of readFlowLogFile(file)) {
+        if (r.start < notBefore) { old += 1; continue; }
+        auditor.add(r);
+      }
+    } catch (e) {
+      if (e instanceof PathproofError) throw e;
+      throw new PathproofError('AUDIT_INPUT_INVALID', `${file}: ${(e as Error).message}`);
+    }
+  }
+  const summary = auditor.finish();
+  if (old) err(`pathproof audit: ${old} record(s) older than --since ${opts.since} left out`);
+  const verdicts = auditVerdicts(summary, { env, sources: opts.files.map((f) => path.relative(process.cwd(), f) || f), largeTransferBytes });
+  const result: RunResult = {
+    runId, env: env.name, startedAt, finishedAt: new Date().toISOString(),
+    plan: { runId, env: env.name, checks: [], batches: [], commands: [], untargeted: [] },
+    observations: [], verdicts, interrupted: [], skipped: [], couldNotLook: [],
+  };
+  const cov = coverage(config.catalog, Object.keys(env.zones), []);
+  const report = buildReport(config, result, { partial: false, callers: {}, coverage: cov });
+  const dir = path.join(opts.out, runId);
+  const bundle = await writeBundle(dir, report, result, { root });
+  for (const e of bundle.reporterErrors) err(`pathproof audit: reporter ${e.reporter} failed: ${e.error.split('\n')[0]}`);
+  process.stderr.write(present(report, { dir: path.relative(process.cwd(), dir), root, github: false }).stderr);
+  const failed = verdicts.filter((v) => v.status === 'FAIL').length;
+  err(`pathproof audit: ${summary.records} record(s) judged (${summary.accepted} ACCEPT, ${summary.rejected} REJECT, ${summary.replies} replies; ${summary.skipped.NODATA} NODATA and ${summary.skipped.SKIPDATA} SKIPDATA skipped): ${failed} violation group(s), ${verdicts.length} verdict(s); evidence signed by ${bundle.fingerprint}`);
+  return verdicts.some((v) => v.status === 'ERROR') ? 2 : failed > 0 ? 1 : 0;
+}
