@@ -196,7 +196,7 @@ export const SCENARIOS: readonly FaultScenario[] = [
   },
   {
     id: 'flow-logs-deleted', category: 'config', mistake: 'The flow log of the NZ VPC was deleted: a blocked exfiltration would leave no record',
-    policies: ['NET-011', 'NET-012'], checks: ['cfg-flow-logs-all', 'exfil-data-http-sink', 'sandbox-no-internet'],
+    policies: ['NET-002', 'NET-011', 'NET-012'], checks: ['cfg-flow-logs-all', 'exfil-data-http-sink', 'sandbox-no-internet', 'net002-bedrock-runtime-invoke'],
     async apply(api) {
       const vpc = await api.vpc(api.nz, 'pathproof-nz');
       const logs = await api.nz.send(new DescribeFlowLogsCommand({ Filter: [{ Name: 'resource-id', Values: [vpc] }] }));

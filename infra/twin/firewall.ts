@@ -40,7 +40,13 @@ export function securityGroupRules(h: Host, model: Inventory, members: ReadonlyM
       const g = model.groups.get(gid);
       if (!g) continue;
       for (const r of g.ingress) for (const who of peers(r, members, 'saddr')) input.push(`    ip daddr ${e.ip}${who}${l4(r)} accept`);
-      for (const r of g.egress) for (const who of peers(r, members, 'daddr')) output.push(`    ip saddr ${e.ip}${who}${l4(r)} accept`);
+      for (const r of g.egress) {
+        for (const who of peers(r, members, 'daddr')) {
+          // A connection the group lets out is an ACCEPT record of the source ENI's flow log.
+          output.push(`    ip saddr ${e.ip}${who}${l4(r)} meta l4proto { tcp, udp } add @accepted { ip saddr . ip daddr . meta l4proto . th sport . th dport }`);
+          output.push(`    ip saddr ${e.ip}${who}${l4(r)} accept`);
+        }
+      }
     }
   }
   // What the security group rejects is remembered per flow (the ENI's flow log, REJECT records).
@@ -48,6 +54,7 @@ export function securityGroupRules(h: Host, model: Inventory, members: ReadonlyM
   return [
     'table inet pathproof {',
     `  set rejected { type ipv4_addr . ipv4_addr . inet_proto . inet_service . inet_service; flags dynamic; counter; size ${FLOW_SET_SIZE}; }`,
+    `  set accepted { type ipv4_addr . ipv4_addr . inet_proto . inet_service . inet_service; flags dynamic; counter; size ${FLOW_SET_SIZE}; }`,
     '  chain input {',
     '    type filter hook input priority 0; policy drop;',
     '    iif lo accept',

@@ -19,30 +19,32 @@ export function flowHosts(layout: TwinLayout, model: Inventory): FlowHost[] {
     .map(({ vpcId: _, ...h }) => h);
 }
 
-/** The flow-log port over the twin: REJECT records matching the attempt. */
+/** The flow-log port over the twin: records of the asked action matching the call or the attempt. */
 export function twinFlowLogs(hosts: () => readonly FlowHost[], accountId: string): FlowLogPort {
   return {
-    async rejects(q): Promise<FlowEvidence> {
+    async find(q): Promise<FlowEvidence> {
       const all = await readTwinFlowLogs(hosts(), accountId);
-      return { available: true, records: all.filter((r) => r.srcAddr === q.src && r.dstPort === q.dstPort && (!q.dst || r.dstAddr === q.dst)) };
+      return { available: true, records: all.filter((r) => r.action === q.action && r.srcAddr === q.src && r.dstPort === q.dstPort && (!q.dst || r.dstAddr === q.dst)) };
     },
   };
 }
 
 /**
  * The twin's VPC flow logs: every namespace that holds ENIs remembers the flows its security
- * groups rejected (an nftables set with counters); this renders them as flow-log v2 records.
- * Accepted flows are not recorded (the suites ask only whether blocks are visible).
+ * groups rejected and the connections they let out (nftables sets with counters); this renders
+ * them as flow-log v2 records, REJECT and ACCEPT, as the source ENI's flow log shows them.
  */
 export async function readTwinFlowLogs(hosts: readonly FlowHost[], accountId: string): Promise<FlowRecord[]> {
   const now = Math.floor(Date.now() / 1000);
   const out: FlowRecord[] = [];
   await Promise.all(hosts.map(async (h) => {
     const ns = h.ns;
-    const r = await execa('ip', ['netns', 'exec', ns, 'nft', '-j', 'list', 'set', 'inet', 'pathproof', 'rejected'], { reject: false });
+    const r = await execa('ip', ['netns', 'exec', ns, 'nft', '-j', 'list', 'table', 'inet', 'pathproof'], { reject: false });
     if (r.exitCode !== 0) return;
-    const doc = JSON.parse(r.stdout) as { nftables: { set?: { elem?: unknown[] } }[] };
+    const doc = JSON.parse(r.stdout) as { nftables: { set?: { name?: string; elem?: unknown[] } }[] };
     for (const item of doc.nftables) {
+      const action = item.set?.name === 'accepted' ? 'ACCEPT' : item.set?.name === 'rejected' ? 'REJECT' : undefined;
+      if (!action) continue;
       for (const el of item.set?.elem ?? []) {
         const e = (el as { elem?: { val: { concat: unknown[] }; counter?: { packets: number; bytes: number } } }).elem;
         const [src, dst, proto, sport, dport] = (e?.val.concat ?? []) as [string, string, string | number, number, number];
@@ -50,7 +52,7 @@ export async function readTwinFlowLogs(hosts: readonly FlowHost[], accountId: st
         out.push({
           version: 2, accountId, interfaceId: eni?.id ?? h.id, srcAddr: src, dstAddr: dst, srcPort: sport, dstPort: dport,
           protocol: proto === 'tcp' ? 6 : proto === 'udp' ? 17 : Number(proto), packets: e?.counter?.packets ?? 1, bytes: e?.counter?.bytes ?? 0,
-          start: now, end: now, action: 'REJECT', logStatus: 'OK',
+          start: now, end: now, action, logStatus: 'OK',
         });
       }
     }

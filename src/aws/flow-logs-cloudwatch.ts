@@ -11,11 +11,11 @@ import { type FlowLogPort } from '../model/ports.ts';
  */
 export function cloudwatchFlowLogs(client: CloudWatchLogsClient, logGroups: readonly string[], waitSeconds: number): FlowLogPort {
   return {
-    async rejects(q): Promise<FlowEvidence> {
+    async find(q): Promise<FlowEvidence> {
       const deadline = Date.now() + waitSeconds * 1000;
       const query = [
         'fields @timestamp, accountId, interfaceId, srcAddr, dstAddr, srcPort, dstPort, protocol, packets, bytes, start, end, action, logStatus',
-        `| filter action = "REJECT" and srcAddr = "${q.src}" and dstPort = ${q.dstPort}${q.dst ? ` and dstAddr = "${q.dst}"` : ''}`,
+        `| filter action = "${q.action}" and srcAddr = "${q.src}" and dstPort = ${q.dstPort}${q.dst ? ` and dstAddr = "${q.dst}"` : ''}`,
         '| limit 20',
       ].join('\n');
       for (;;) {
@@ -30,7 +30,7 @@ export function cloudwatchFlowLogs(client: CloudWatchLogsClient, logGroups: read
         const records = results.map((row) => Object.fromEntries(row.map((c) => [c.field, c.value]))).map((f): FlowRecord => ({
           version: 2, accountId: f.accountId ?? '', interfaceId: f.interfaceId ?? '', srcAddr: f.srcAddr ?? '', dstAddr: f.dstAddr ?? '',
           srcPort: Number(f.srcPort), dstPort: Number(f.dstPort), protocol: Number(f.protocol), packets: Number(f.packets), bytes: Number(f.bytes),
-          start: Number(f.start), end: Number(f.end), action: 'REJECT', logStatus: 'OK',
+          start: Number(f.start), end: Number(f.end), action: q.action, logStatus: 'OK',
         }));
         if (records.length > 0 || Date.now() > deadline) return { available: true, records };
         await abortableSleep(15_000);

@@ -4,7 +4,8 @@ import { ProbeCheck } from './check.ts';
 import { Inventory } from './inventory.ts';
 /** Finds REJECT flow-log records of one attempt (source address, destination port, destination address when known). */
 export interface FlowLogPort {
-  rejects(q: { src: string; dst?: string; dstPort: number; since: string }): Promise<FlowEvidence>;
+  /** Records of one action (ACCEPT for a call that must show, REJECT for a block) from src to dstPort since a time. */
+  find(q: { action: 'ACCEPT' | 'REJECT'; src: string; dst?: string; dstPort: number; since: string }): Promise<FlowEvidence>;
 }
 
 /** Reads what reached the canaries (HTTP sink, canary DNS) for a marker. */

@@ -15,6 +15,8 @@ const Expectation = z.discriminatedUnion('result', [
     status: z.array(z.number().int().min(100).max(599)).min(1).optional(),
     /** Require an AWS request id header in the answer (proves an AWS-style endpoint answered). */
     awsRequestId: z.boolean().optional(),
+    /** Also require an ACCEPT record of the call in the VPC flow logs, from the probe host to the address it used (the source's "confirm traffic flows through peering"). */
+    logged: z.literal('accept').optional(),
   }),
   z.strictObject({
     result: z.literal('blocked'),

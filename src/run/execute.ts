@@ -134,14 +134,18 @@ export async function execute(
     if (obsForCheck.length === 0) interrupted.push(check.id);
     for (const o of obsForCheck) {
       let flow: FlowEvidence | undefined;
-      if (check.expect.result === 'blocked' && check.expect.logged === 'reject') {
-        // Probe parameters carry their defaults from probe.yaml: the port is the check's own.
+      const logged = 'logged' in check.expect ? check.expect.logged : undefined;
+      if (logged) {
+        // Probe parameters carry their defaults from probe.yaml: the port is the check's own. The
+        // destination is the address the probe used (a name resolves to it), else the host given.
         const port = Number(check.params.port);
-        const dst = /^\d+\.\d+\.\d+\.\d+$/.test(check.params.host ?? '') ? check.params.host : undefined;
+        const data = o.probes.find((p) => p.key === check.id)?.data ?? {};
+        const used = [data.address, data.ip].find((x): x is string => typeof x === 'string' && /^\d+\.\d+\.\d+\.\d+$/.test(x));
+        const dst = used ?? (/^\d+\.\d+\.\d+\.\d+$/.test(check.params.host ?? '') ? check.params.host : undefined);
         flow = !Number.isInteger(port) ? { available: false, records: [], error: `probe ${check.probe} names no port to look for in the flow logs` }
           : !opts.flowLogs || !o.target.privateIp
           ? { available: false, records: [], error: opts.flowLogs ? `the address of ${o.target.instanceId} is unknown` : 'this environment has no flow-log source (monitoring)' }
-          : await opts.flowLogs.rejects({ src: o.target.privateIp, ...(dst ? { dst } : {}), dstPort: port, since: startedAt }).catch((e: unknown) => ({ available: false, records: [], error: describeError(e) }));
+          : await opts.flowLogs.find({ action: logged === 'accept' ? 'ACCEPT' : 'REJECT', src: o.target.privateIp, ...(dst ? { dst } : {}), dstPort: port, since: startedAt }).catch((e: unknown) => ({ available: false, records: [], error: describeError(e) }));
       }
       verdicts.push(judge(check, o, today, canaries.get(check.marker), flow));
     }

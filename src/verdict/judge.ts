@@ -84,9 +84,19 @@ function withWaiver(check: Check, target: Target, evidence: Evidence, raw: Judge
   };
 }
 
-/** Monitoring must see the block: a REJECT record for the attempt in the VPC flow logs. */
+/**
+ * Monitoring must see it: a REJECT record for a blocked attempt, or an ACCEPT record for an allowed
+ * call (from the probe host to the address it used: the private path, confirmed by the flow logs).
+ */
 function confirmInFlowLogs(check: ProbeCheck, judged: Judged, flow?: FlowEvidence): Judged {
-  if (check.expect.result !== 'blocked' || check.expect.logged !== 'reject' || judged.status !== 'PASS') return judged;
+  const logged = 'logged' in check.expect ? check.expect.logged : undefined;
+  if (!logged || judged.status !== 'PASS') return judged;
+  if (logged === 'accept') {
+    if (!flow || !flow.available) return { status: 'ERROR', fault: { code: 'FLOW_LOGS_UNREADABLE', message: `Could not read the flow logs (${flow?.error ?? 'no flow-log source: set monitoring in the environment'}); the call itself: ${judged.sentence}` }, sentence: `Could not read the flow logs (${flow?.error ?? 'no flow-log source: set monitoring in the environment'}); the call itself: ${judged.sentence}` };
+    if (flow.records.length === 0) return { status: 'FAIL', sentence: `${judged.sentence} But no ACCEPT record of the call reached the flow logs: the path cannot be confirmed from monitoring.` };
+    const a = flow.records[0]!;
+    return { status: 'PASS', sentence: `${judged.sentence} The flow log confirms the path: ${flow.records.length} ACCEPT record(s), e.g. ${a.interfaceId} ${a.srcAddr}:${a.srcPort} → ${a.dstAddr}:${a.dstPort}.` };
+  }
   if (!flow || !flow.available) return { status: 'ERROR', fault: { code: 'FLOW_LOGS_UNREADABLE', message: `Could not read the flow logs (${flow?.error ?? 'no flow-log source: set monitoring in the environment'}); the block itself: ${judged.sentence}` }, sentence: `Could not read the flow logs (${flow?.error ?? 'no flow-log source: set monitoring in the environment'}); the block itself: ${judged.sentence}` };
   if (flow.records.length === 0) return { status: 'FAIL', sentence: `${judged.sentence} But no REJECT record of it reached the flow logs: monitoring would not see the attempt.` };
   const r = flow.records[0]!;

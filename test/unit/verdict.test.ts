@@ -154,6 +154,14 @@ describe('monitoring sees the block', () => {
     expect(judge(logged, blocked, TODAY, undefined, { available: true, records: [] }).status).toBe('FAIL');
     expect(judge(logged, blocked, TODAY, undefined, { available: false, records: [], error: 'AccessDenied' }).status).toBe('ERROR');
     expect(judge(logged, blocked, TODAY).status).toBe('ERROR');
+  });  test('an allowed call that must show: PASS needs an ACCEPT record; none is FAIL (the path is not confirmed); unreadable is ERROR; a failed call stays FAIL', () => {
+    const call = check({ probe: 'https-request', expect: { result: 'allowed', logged: 'accept' } });
+    const answered = obs(p('chk', 'http', 'success', { status: 200, ip: '10.1.1.13' }));
+    const accept = { ...rec, srcAddr: '10.0.2.10', dstAddr: '10.1.1.13', dstPort: 443, action: 'ACCEPT' as const };
+    expect(judge(call, answered, TODAY, undefined, { available: true, records: [accept] }).sentence).toMatch(/The flow log confirms the path: 1 ACCEPT record\(s\), e\.g\. eni-1 10\.0\.2\.10:40000 → 10\.1\.1\.13:443\.$/);
+    expect(judge(call, answered, TODAY, undefined, { available: true, records: [] })).toMatchObject({ status: 'FAIL', sentence: expect.stringMatching(/no ACCEPT record of the call reached the flow logs/) });
+    expect(judge(call, answered, TODAY, undefined, { available: false, records: [], error: 'AccessDenied' }).status).toBe('ERROR');
+    expect(judge(call, obs(p('chk', 'timeout', 'block', {})), TODAY, undefined, { available: true, records: [accept] }).status).toBe('FAIL');
   });
 });
 
