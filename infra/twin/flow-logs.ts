@@ -5,6 +5,8 @@ import type { FlowEvidence } from '../../src/model/result.ts';
 import type { TwinLayout } from './layout.ts';
 import type { Inventory } from '../../src/model/inventory.ts';
 import { type FlowLogPort } from '../../src/model/ports.ts';
+import type { FlowLine } from '../../src/model/flow-log.ts';
+import { listNamespaces } from './netns.ts';
 
 /** A namespace holding ENIs, as the flow-log reader needs it. */
 export interface FlowHost { readonly ns: string; readonly id: string; readonly enis: readonly { readonly id: string; readonly ip: string }[] }
@@ -58,4 +60,18 @@ export async function readTwinFlowLogs(hosts: readonly FlowHost[], accountId: st
     }
   }));
   return out;
+}
+
+/**
+ * The flow-log records of a running twin, found by its namespace prefix (a `lab up` twin, read
+ * from another process): what `pathproof audit --env local` judges. ENI ids are not known here;
+ * the namespace stands in as the interface.
+ */
+export async function* twinFlowLines(prefix: string, accountId: string): AsyncGenerator<FlowLine> {
+  const hosts = (await listNamespaces(prefix)).filter((ns) => /-h\d+$/.test(ns)).map((ns): FlowHost => ({ ns, id: ns, enis: [] }));
+  let n = 0;
+  for (const r of await readTwinFlowLogs(hosts, accountId)) {
+    n += 1;
+    yield { srcaddr: r.srcAddr, dstaddr: r.dstAddr, srcport: r.srcPort, dstport: r.dstPort, protocol: r.protocol, bytes: r.bytes, start: r.start, action: r.action, logStatus: r.logStatus, file: `twin ${r.interfaceId}`, line: n };
+  }
 }

@@ -1,4 +1,5 @@
-import { CloudWatchLogsClient, GetQueryResultsCommand, StartQueryCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { CloudWatchLogsClient, GetQueryResultsCommand, paginateFilterLogEvents, StartQueryCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { DEFAULT_INDEX, fieldIndex, parseFlowFields, splitFlowLine, type FlowLine } from '../model/flow-log.ts';
 import type { FlowEvidence, FlowRecord } from '../model/result.ts';
 
 import { abortableSleep } from './ssm.ts';
@@ -37,4 +38,25 @@ export function cloudwatchFlowLogs(client: CloudWatchLogsClient, logGroups: read
       }
     },
   };
+}
+
+/**
+ * Every flow-log record of the log groups since a time, as a stream: FilterLogEvents, page by page
+ * (Logs Insights stops at 10,000 rows, which an audit of a day would exceed). CloudWatch delivery
+ * writes one record per event in the flow log's format, without a header: the default version 2
+ * unless `fields` says otherwise.
+ */
+export async function* flowLogEvents(client: CloudWatchLogsClient, logGroups: readonly string[], since: Date, fields?: readonly string[]): AsyncGenerator<FlowLine> {
+  const at = fields ? fieldIndex(fields, logGroups.join(',')) : DEFAULT_INDEX;
+  for (const group of logGroups) {
+    let n = 0;
+    for await (const page of paginateFilterLogEvents({ client }, { logGroupName: group, startTime: since.getTime() })) {
+      for (const e of page.events ?? []) {
+        n += 1;
+        const parts = splitFlowLine((e.message ?? '').trim());
+        if (parts.length < 2) continue;
+        yield parseFlowFields(parts, at, `${group}/${e.logStreamName ?? ''}`, n);
+      }
+    }
+  }
 }

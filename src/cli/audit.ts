@@ -1,7 +1,9 @@
 import path from 'node:path';
 import { readFlowLogFile } from '../load/flow-log-file.ts';
 import { loadConfig } from '../load/config.ts';
-import { PathproofError } from '../model/errors.ts';
+import { describeError, PathproofError } from '../model/errors.ts';
+import type { FlowLine } from '../model/flow-log.ts';
+import { flowLogSource } from '../run/session.ts';
 import type { RunResult } from '../model/result.ts';
 import { newRunId } from '../model/run-id.ts';
 import { buildReport } from '../report/build.ts';
@@ -20,16 +22,18 @@ export function parseSince(text: string): number {
 }
 
 /**
- * `pathproof audit --env NAME --flow-logs FILE… [--since 24h] [--out DIR]`: judges VPC flow-log
- * records against the catalog and writes the same report set as a run. Files need no AWS access.
+ * `pathproof audit --env NAME [--flow-logs FILE…] [--since 24h] [--out DIR]`: judges VPC flow-log
+ * records against the catalog and writes the same report set as a run. Files need no AWS access;
+ * without files, the environment's CloudWatch log groups (or the running lab's records) are read.
  * Exit 1 when there are violations, 2 when the input cannot be read.
  */
 export async function auditCommand(root: string, opts: { env: string; files: readonly string[]; since?: string; out: string }): Promise<number> {
-  if (opts.files.length === 0) throw new PathproofError('USAGE', 'usage: npm run pathproof -- audit --env NAME --flow-logs FILE [--flow-logs FILE …] [--since 24h] [--out DIR] (files in the default version 2 format, with or without a header line, or a custom format declared by its header; .gz is fine)');
   const runId = newRunId();
   const config = loadConfig({ root, env: opts.env, marker: runId });
   const env = config.env;
-  const notBefore = opts.since ? Math.floor(Date.now() / 1000) - parseSince(opts.since) : -Infinity;
+  // Files are judged whole unless --since says otherwise; CloudWatch is read for the last 24 h by default.
+  const sinceSeconds = opts.since ? parseSince(opts.since) : opts.files.length ? undefined : 86400;
+  const notBefore = sinceSeconds !== undefined ? Math.floor(Date.now() / 1000) - sinceSeconds : -Infinity;
   const largeTransferBytes = env.audit.largeTransferMB * 1024 * 1024;
   // Approved endpoints before zones: the Sydney zone's CIDR holds the endpoints' ENIs.
   const auditor = new FlowAuditor(config.catalog, {
@@ -39,20 +43,30 @@ export async function auditCommand(root: string, opts: { env: string; files: rea
   });
   const startedAt = new Date().toISOString();
   let old = 0;
-  for (const file of opts.files) {
+  const judge = async (records: AsyncIterable<FlowLine>, where: string) => {
     try {
-      for await (const r of readFlowLogFile(file)) {
+      for await (const r of records) {
         if (r.start < notBefore) { old += 1; continue; }
         auditor.add(r);
       }
     } catch (e) {
       if (e instanceof PathproofError) throw e;
-      throw new PathproofError('AUDIT_INPUT_INVALID', `${file}: ${(e as Error).message}`);
+      throw new PathproofError('AUDIT_INPUT_INVALID', `${where}: ${describeError(e)}`);
     }
+  };
+  const sources: string[] = [];
+  if (opts.files.length) {
+    for (const file of opts.files) await judge(readFlowLogFile(file), file);
+    sources.push(...opts.files.map((f) => path.relative(process.cwd(), f) || f));
+  } else {
+    const source = await flowLogSource(config, new Date(notBefore * 1000));
+    err(`pathproof audit: reading ${source.describe}`);
+    try { await judge(source.records, source.describe); } finally { source.dispose(); }
+    sources.push(source.describe);
   }
   const summary = auditor.finish();
   if (old) err(`pathproof audit: ${old} record(s) older than --since ${opts.since} left out`);
-  const verdicts = auditVerdicts(summary, { env, sources: opts.files.map((f) => path.relative(process.cwd(), f) || f), largeTransferBytes });
+  const verdicts = auditVerdicts(summary, { env, sources, largeTransferBytes });
   const result: RunResult = {
     runId, env: env.name, startedAt, finishedAt: new Date().toISOString(),
     plan: { runId, env: env.name, checks: [], batches: [], commands: [], untargeted: [] },

@@ -3,7 +3,9 @@ import { AwsClients } from '../aws/aws-clients.ts';
 import { SsmTransport, type PollOptions } from '../aws/ssm.ts';
 import { Ec2TargetResolver } from '../aws/targets.ts';
 
-import { cloudwatchFlowLogs } from '../aws/flow-logs-cloudwatch.ts';
+import { cloudwatchFlowLogs, flowLogEvents } from '../aws/flow-logs-cloudwatch.ts';
+import type { FlowLine } from '../model/flow-log.ts';
+import { PathproofError } from '../model/errors.ts';
 import { urlCanary } from '../aws/canary-url.ts';
 import type { Inventory } from '../model/inventory.ts';
 import { readState } from '../aws/read-state.ts';
@@ -174,4 +176,24 @@ export function securityHubFor(config: Config, accountId: string, region: string
   const account = Object.entries(config.env.accounts).find(([, a]) => a.id === accountId)?.[0] ?? Object.keys(config.env.accounts)[0]!;
   const hub = clients.securityhub(account, region);
   return { import: (findings) => importFindings(hub, findings), dispose: () => clients.destroy() };
+}
+
+/**
+ * Where `pathproof audit` reads flow logs when no file is given: the environment's CloudWatch log
+ * groups (monitoring.flowLogGroups) in real accounts, the running lab's own records in the twin.
+ */
+export async function flowLogSource(config: Config, since: Date): Promise<{ describe: string; records: AsyncIterable<FlowLine>; dispose(): void }> {
+  if (config.env.kind === 'twin') {
+    const { runningLab } = await import('../../infra/twin/lab-cli.ts');
+    const { short } = await import('../../infra/twin/lab.ts');
+    const { twinFlowLines } = await import('../../infra/twin/flow-logs.ts');
+    const lab = runningLab(config.root);
+    if (!lab) throw new PathproofError('USAGE', `env ${config.env.name} has flow logs only while a twin runs: start one with \`npm run lab -- up\` (run the checks or your traffic), then audit; or give --flow-logs FILE`);
+    const account = Object.values(config.env.accounts)[0]!;
+    return { describe: `the running lab ${lab.runId}'s flow logs`, records: twinFlowLines(`pp-${short(lab.runId)}-`, account.id), dispose: () => {} };
+  }
+  const m = config.env.monitoring;
+  if (!m) throw new PathproofError('USAGE', `env ${config.env.name} names no flow-log groups (monitoring.flowLogGroups in fixtures/environments/${config.env.name}.yaml): add them, or give --flow-logs FILE`);
+  const clients = new AwsClients(config.env, 'audit');
+  return { describe: `CloudWatch Logs ${m.flowLogGroups.join(', ')} (${m.region}) since ${since.toISOString()}`, records: flowLogEvents(clients.logs(m.account, m.region), m.flowLogGroups, since), dispose: () => clients.destroy() };
 }

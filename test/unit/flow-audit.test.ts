@@ -103,3 +103,30 @@ describe('npm run pathproof -- audit', () => {
     expect(bad.stderr).toMatch(/broken\.log:2: field srcport is "x"/);
   });
 });
+
+describe('flow logs in CloudWatch Logs (moto)', () => {
+  test('every event of the groups since a time, page by page, parsed as version 2 records', async () => {
+    const { startMoto } = await import('../../infra/twin/emulator.ts');
+    const { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } = await import('@aws-sdk/client-cloudwatch-logs');
+    const { flowLogEvents } = await import('../../src/aws/flow-logs-cloudwatch.ts');
+    await using moto = await startMoto({ runId: 'pp-unit-cwl' });
+    const logs = new CloudWatchLogsClient({ region: 'ap-southeast-6', endpoint: moto.url, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+    try {
+      await logs.send(new CreateLogGroupCommand({ logGroupName: '/flow/nz' }));
+      await logs.send(new CreateLogStreamCommand({ logGroupName: '/flow/nz', logStreamName: 'eni-1-all' }));
+      const now = Date.now();
+      const lines = Array.from({ length: 120 }, (_, i) => rec('10.0.1.10', i % 2 ? '10.0.2.20' : '10.0.3.20', 50000 + i, i % 2 ? 443 : 6333));
+      await logs.send(new PutLogEventsCommand({ logGroupName: '/flow/nz', logStreamName: 'eni-1-all', logEvents: lines.map((message, i) => ({ timestamp: now - 1000 + i, message })) }));
+      const got = [];
+      for await (const r of flowLogEvents(logs, ['/flow/nz'], new Date(now - 60_000))) got.push(r);
+      expect(got).toHaveLength(120);
+      expect(got[0]).toMatchObject({ srcaddr: '10.0.1.10', dstaddr: '10.0.3.20', dstport: 6333, action: 'ACCEPT', file: '/flow/nz/eni-1-all' });
+      const config = loadConfig({ root: ROOT, env: 'local', marker: 'pp-test' });
+      const a = new FlowAuditor(config.catalog, { zones: Object.entries(config.env.zones).map(([name, z]) => ({ name, cidr: z.cidr })), endpoints: config.env.bedrock.endpointCidrs, largeTransferBytes: 1e9 });
+      for (const r of got) a.add(r);
+      expect(a.finish().findings.map((f) => `${f.kind} ${f.from}→${f.to} ${f.port} ${f.records}`)).toEqual(['violation application→data 6333 60']);
+    } finally {
+      logs.destroy();
+    }
+  });
+});
