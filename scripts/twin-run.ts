@@ -23,7 +23,7 @@ export async function runOnLab(root: string, lab: StartedLab, runId: string, opt
       canary: { received: async (m) => readTwinCanary(lab.applied.records, m) },
       inventory: () => { const src = endpointSource(lab.aws); return readState(src, envRegions(config), () => {}).finally(() => src.destroy()); },
       baseline: JSON.parse(readFileSync(baselineFile(root, 'local'), 'utf8')),
-      flowLogs: twinFlowLogs(() => flowHosts(lab.layout, lab.model), config.env.accounts.nz!.id),
+      flowLogs: twinFlowLogs(() => flowHosts(lab.layout, lab.model), config.env.accounts.nz!.id, () => lab.earlierFlows),
       ...(opts.disruptive ? { disruption: awsDisruption(clients, config, root, () => lab.rebuild()) } : {}),
     });
   } finally {

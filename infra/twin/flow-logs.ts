@@ -21,11 +21,15 @@ export function flowHosts(layout: TwinLayout, model: Inventory): FlowHost[] {
     .map(({ vpcId: _, ...h }) => h);
 }
 
-/** The flow-log port over the twin: records of the asked action matching the call or the attempt. */
-export function twinFlowLogs(hosts: () => readonly FlowHost[], accountId: string): FlowLogPort {
+/**
+ * The flow-log port over the twin: records of the asked action matching the call or the attempt.
+ * `earlier` holds what twins torn down by a rebuild recorded: in AWS a flow log outlives a
+ * configuration change, so the twin's does too.
+ */
+export function twinFlowLogs(hosts: () => readonly FlowHost[], accountId: string, earlier: () => readonly FlowRecord[] = () => []): FlowLogPort {
   return {
     async find(q): Promise<FlowEvidence> {
-      const all = await readTwinFlowLogs(hosts(), accountId);
+      const all = [...earlier().map((r) => ({ ...r, accountId })), ...await readTwinFlowLogs(hosts(), accountId)];
       return { available: true, records: all.filter((r) => r.action === q.action && r.srcAddr === q.src && r.dstPort === q.dstPort && (!q.dst || r.dstAddr === q.dst)) };
     },
   };

@@ -12,6 +12,8 @@ import { seedTopology, type AwsEndpoint } from './seed.ts';
 import { startGateway, type StartedGateway } from './ssm-gateway.ts';
 import { newLabCredentials, type LabCredentials } from './sigv4.ts';
 import { TeardownStack } from './teardown.ts';
+import { flowHosts, readTwinFlowLogs } from './flow-logs.ts';
+import type { FlowRecord } from '../../src/model/result.ts';
 import { loadTopology } from './topology.ts';
 
 const debug = createDebug('pathproof:lab');
@@ -52,6 +54,8 @@ export interface StartedLab extends AsyncDisposable {
   applied: AppliedLayout;
   /** Re-reads the emulator's state and rebuilds every namespace (after a fault is applied to the emulator). */
   rebuild(): Promise<void>;
+  /** Flow-log records of the twins a rebuild tore down (a flow log outlives a change in AWS). */
+  readonly earlierFlows: FlowRecord[];
 }
 
 /** The run's short tag in namespace and interface names (interface names are at most 15 characters). */
@@ -116,8 +120,9 @@ export async function startLab(opts: LabOptions): Promise<StartedLab> {
 
     const lab: StartedLab = {
       runId: opts.runId, endpoint: gateway.url, credentials, emulator, gateway, aws, runDir,
-      model: built.model, layout: built.layout, applied: built.applied,
+      model: built.model, layout: built.layout, applied: built.applied, earlierFlows: [],
       async rebuild() {
+        lab.earlierFlows.push(...await readTwinFlowLogs(flowHosts(built.layout, built.model), '').catch(() => []));
         const errors = await built.teardown.dispose();
         if (errors.length) opts.log(`twin: rebuild teardown problems: ${errors.join('; ')}`);
         built = await build();

@@ -106,7 +106,7 @@ export async function openSession(config: Config, runId: string, log: (line: str
       resolver: new Ec2TargetResolver(config.env, clients), port: ssmPort(clients, poll),
       canary: { received: async (m) => readTwinCanary(lab.applied.records, m) },
       inventory: inventoryOf(config, clients, () => {}),
-      flowLogs: twinFlowLogs(() => flowHosts(lab.layout, lab.model), config.env.accounts[config.env.bedrock.account]!.id),
+      flowLogs: twinFlowLogs(() => flowHosts(lab.layout, lab.model), config.env.accounts[config.env.bedrock.account]!.id, () => lab.earlierFlows),
       disruption: awsDisruption(clients, config, config.root, () => lab.rebuild()),
       callers: () => callerIdentities(config, (a) => clients.sts(a, config.env.accounts[a]!.region).send(new GetCallerIdentityCommand({}))),
       describe: `local twin ${lab.runId} (gateway ${lab.endpoint}, emulator ${lab.emulator.url})`,
