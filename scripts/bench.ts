@@ -24,6 +24,7 @@ import { buildReport } from '../src/report/build.ts';
 import { writeBundle } from '../src/report/bundle.ts';
 import { coverage } from '../src/report/coverage.ts';
 import { execute } from '../src/run/execute.ts';
+import { PAYLOAD_BUDGET } from '../src/plan/plan.ts';
 import { type Target } from '../src/model/plan.ts';
 import { type CommandPort, type TargetResolver } from '../src/model/ports.ts';
 import { isProbeCheck } from '../src/model/check.ts';
@@ -87,7 +88,7 @@ async function fleet(perZone: number): Promise<void> {
     process.stdout.write(`\n== harness at fleet scale: env prod, ${perZone} probe hosts per zone, ${checks.length} checks\n`);
     row('load + validate config (catalog, env, probes, suites)', `${load.ms.toFixed(0)} ms`);
     row(`plan + ${result.plan.commands.length} SendCommand + parse + judge ${result.verdicts.length} verdicts`, `${run.ms.toFixed(0)} ms (${((run.ms * 1000) / result.verdicts.length).toFixed(0)} µs per verdict)`);
-    row('largest batch script (the commands parameter)', `${Math.max(...scripts)} bytes (${Math.max(...gz)} gzipped)`);
+    row('largest SendCommand payload (the commands parameter)', `${Math.max(...scripts)} bytes (${Math.max(...gz)} gzipped; budget ${PAYLOAD_BUDGET}, SSM's ceiling 65536)`);
     const written = report.value.files.reduce((n, f) => n + statSync(path.join(dir, f)).size, 0);
     row('report + JUnit + 2 SARIF + HTML + signed bundle', `${report.ms.toFixed(0)} ms (${report.value.files.length} files, ${MB(written)} written)`);
     row('complete SARIF, gzipped (GitHub limit 10 MB)', MB(sarifGz));

@@ -11,6 +11,7 @@ import { DeclaredTargetResolver } from '../plan/declared-targets.ts';
 import { execa } from 'execa';
 import type { Report } from '../model/report.ts';
 import { buildReport } from '../report/build.ts';
+import { suitesFloor } from '../report/floor.ts';
 import type { Coverage } from '../model/report.ts';
 import type { Signer } from '../model/signing.ts';
 import { writeBundle, type BundleOutcome } from '../report/bundle.ts';
@@ -152,6 +153,8 @@ const RUN_TASKS: readonly Task<RunContext>[] = [
       process.stdout.write(shown.stdout);
       const counts = countBy(ctx.result.verdicts.map((v) => v.status));
       err(`pathproof: ${ctx.result.verdicts.length} verdicts (suites ${(ctx.timing.suitesMs / 1000).toFixed(1)} s, whole run ${(ctx.timing.runMs / 1000).toFixed(1)} s): ${Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ') || 'none'}${ctx.report!.partial ? ' (PARTIAL)' : ''}`);
+      const floor = suitesFloor(ctx.result, ctx.timing.suitesMs);
+      if (floor) err(`pathproof: suites ${(ctx.timing.suitesMs / 1000).toFixed(1)} s against a floor of ${(floor.floorMs / 1000).toFixed(1)} s (the slowest probe ${(floor.slowestProbeMs / 1000).toFixed(1)} s + one command round trip ${(floor.roundTripMs / 1000).toFixed(1)} s): ${floor.ratio.toFixed(2)}×`);
       err(formatCoverage(ctx.cov));
       const { skipped, interrupted } = ctx.result;
       if (skipped.length > 0) err(`pathproof: not run (disruptive; ${ctx.opts.allowDisruptive ? 'a twin kept up with `lab up` cannot rebuild itself: run without it' : 'add --allow-disruptive'}): ${skipped.join(', ')}`);

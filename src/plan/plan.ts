@@ -5,10 +5,17 @@ import { isAssertionCheck, type Check, type Config, type ZoneControls } from '..
 import { needsDns, type ProbeDef, worstCaseSeconds } from '../model/probe.ts';
 import { BATCH_FRAME, MAX_WRAPPED_LINE, SSM_STDOUT_LIMIT } from '../model/batch-protocol.ts';
 import { Batch, CommandPlan, Plan, PlannedProbe, Target } from '../model/plan.ts';
+import { PathproofError } from '../model/errors.ts';
 
 export const MAX_INSTANCES_PER_COMMAND = 50;
 /** Probes (control included) whose worst-case output still fits SSM's 24,000 characters. */
 export const PROBES_PER_BATCH = Math.floor((SSM_STDOUT_LIMIT - BATCH_FRAME) / MAX_WRAPPED_LINE);
+/**
+ * The most a batch script (the `commands` parameter of one SendCommand) may weigh. SSM's only
+ * documented ceiling is 64 KB for a document plus its run-time parameters (Systems Manager service
+ * quotas, "Documents"); half of it leaves room for the document's own text and any escaping.
+ */
+export const PAYLOAD_BUDGET = 32 * 1024;
 
 /**
  * Plans one round. `round` names a round of its own (a disruptive check's), so that its batch ids,
@@ -40,8 +47,10 @@ export function planRun(config: Config, checks: readonly Check[], targets: Reado
         ].filter((g) => g.checks.length > 0);
     for (const group of groups) {
       const control = group.control;
-      // Balanced chunks: 42 checks become 21 + 21, not 25 + 17.
-      const chunks = Math.ceil(group.checks.length / (PROBES_PER_BATCH - 1));
+      // Balanced chunks: 42 checks become 21 + 21, not 25 + 17; more chunks while a script would
+      // outweigh the payload budget (large probe bodies), never one that still does.
+      let chunks = Math.ceil(group.checks.length / (PROBES_PER_BATCH - 1));
+      while (chunks < group.checks.length && heaviestScript(group.checks, chunks, config, control, runId) > PAYLOAD_BUDGET) chunks += 1;
       const size = Math.ceil(group.checks.length / chunks);
       for (let k = 0; k < chunks; k++) {
         const probes: PlannedProbe[] = [
@@ -54,6 +63,7 @@ export function planRun(config: Config, checks: readonly Check[], targets: Reado
         ];
         const id = [zone, ...(round ? [round] : []), ...(group.kind ? [group.kind] : []), ...(chunks > 1 ? [String(k + 1)] : [])].join('.');
         const script = buildBatchScript({ runId, batch: id, probes, defs: config.probes });
+        if (Buffer.byteLength(script) > PAYLOAD_BUDGET) throw new PathproofError('CONFIG_INVALID', `batch ${id}: its script is ${Buffer.byteLength(script)} bytes even with one check (${probes.slice(1).map((p) => p.probe).join(', ')}), over the ${PAYLOAD_BUDGET}-byte budget for a SendCommand's parameters: make the probe's probe.sh smaller`);
         const executionTimeoutSeconds = Math.max(...probes.map((p) => p.timeoutSeconds * (p.retryUnless ? 2 : 1))) + 15;
         batches.push({
           id, zone, account: zdef.account, region: config.env.accounts[zdef.account]!.region,
@@ -74,4 +84,18 @@ export function planRun(config: Config, checks: readonly Check[], targets: Reado
 
 function successOutcomes(def: ProbeDef | undefined): string[] {
   return Object.entries(def?.outcomes ?? {}).filter(([, cls]) => cls === 'success').map(([outcome]) => outcome).sort();
+}
+
+/** The largest script a split of these checks into `chunks` batches would make (the same text the planner sends). */
+function heaviestScript(checks: readonly Check[], chunks: number, config: Config, control: { probe: string; params: Readonly<Record<string, string>> }, runId: string): number {
+  const size = Math.ceil(checks.length / chunks);
+  let max = 0;
+  for (let k = 0; k < chunks; k++) {
+    const probes: PlannedProbe[] = [
+      { index: 0, key: 'control', probe: control.probe, params: control.params, timeoutSeconds: 1, retryUnless: successOutcomes(config.probes.get(control.probe)) },
+      ...checks.slice(k * size, (k + 1) * size).map((c, i) => ({ index: i + 1, key: c.id, probe: (c as { probe: string }).probe, params: c.params, timeoutSeconds: 1 })),
+    ];
+    max = Math.max(max, Buffer.byteLength(buildBatchScript({ runId, batch: 'size', probes, defs: config.probes })));
+  }
+  return max;
 }

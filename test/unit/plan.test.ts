@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 
 import { loadConfig } from '../../src/load/config.ts';
 
-import { planRun, PROBES_PER_BATCH } from '../../src/plan/plan.ts';
+import { PAYLOAD_BUDGET, planRun, PROBES_PER_BATCH } from '../../src/plan/plan.ts';
 import { ROOT } from '../helpers/paths.ts';
 import { isAssertionCheck } from '../../src/model/check.ts';
 import { needsDns } from '../../src/model/probe.ts';
@@ -56,6 +56,24 @@ describe('planning and batching', () => {
   test('a round of its own (a disruptive check) gets batch ids that cannot collide with the main round', () => {
     const check = config.checks.find((c) => c.id === 'failover-endpoint-route-removed')!;
     expect(planRun(config, [check], targetsFor(1), 'pp-test', check.id).batches.map((b) => b.id)).toEqual(['inference.failover-endpoint-route-removed.dns']);
+  });
+
+  test('every SendCommand payload stays under the budget at fleet scale; large probe bodies split a zone into more batches; one probe over it is refused', () => {
+    const prod = config;
+    const plan = planRun(prod, prod.checks, targetsFor(200), 'pp-test');
+    const sizes = plan.batches.map((b) => Buffer.byteLength(b.script));
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(PAYLOAD_BUDGET);
+    expect(PAYLOAD_BUDGET).toBeLessThanOrEqual(64 * 1024 / 2);
+    // Each probe's body goes into a script once: with every body 9 KB heavier, a batch that mixes
+    // several probes outweighs the budget, so zones split into more batches, each under it.
+    const heavy = new Map([...prod.probes].map(([id, d]) => [id, { ...d, script: `${d.script}\n# ${'x'.repeat(9 * 1024)}\n` }]));
+    const tcp = prod.probes.get('tcp-connect')!;
+    const heavier = { ...prod, probes: heavy };
+    const split = planRun(heavier, prod.checks, targetsFor(1), 'pp-test');
+    for (const b of split.batches) expect(Buffer.byteLength(b.script), b.id).toBeLessThanOrEqual(PAYLOAD_BUDGET);
+    expect(split.batches.length).toBeGreaterThan(planRun(prod, prod.checks, targetsFor(1), 'pp-test').batches.length);
+    heavy.set('tcp-connect', { ...tcp, script: `${tcp.script}\n# ${'x'.repeat(40 * 1024)}\n` });
+    expect(() => planRun(heavier, prod.checks, targetsFor(1), 'pp-test')).toThrow(/over the 32768-byte budget for a SendCommand's parameters/);
   });
 
   test('a zone without targets is listed as untargeted, not dropped', () => {
