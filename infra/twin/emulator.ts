@@ -88,6 +88,22 @@ export async function useExistingEndpoint(url: string): Promise<StartedEmulator>
 }
 
 /**
+ * The LocalStack image a container run starts. Since 23 March 2026 `localstack/localstack:latest`
+ * (release 2026.3.0 on) exits at start without LOCALSTACK_AUTH_TOKEN; 4.14.0 is a community
+ * release from before that change which others pin for the same reason. Override with
+ * PATHPROOF_LOCALSTACK_IMAGE (a newer image then needs the token).
+ */
+export const LOCALSTACK_IMAGE = 'localstack/localstack:4.14.0';
+
+/** The container's image and environment: LOCALSTACK_AUTH_TOKEN is passed through when set, never printed. */
+export function localstackContainerSpec(vars: NodeJS.ProcessEnv): { image: string; environment: Record<string, string> } {
+  return {
+    image: vars.PATHPROOF_LOCALSTACK_IMAGE || LOCALSTACK_IMAGE,
+    environment: vars.LOCALSTACK_AUTH_TOKEN ? { LOCALSTACK_AUTH_TOKEN: vars.LOCALSTACK_AUTH_TOKEN } : {},
+  };
+}
+
+/**
  * LocalStack in a container via @testcontainers/localstack. Needs a Docker engine; where none
  * runs (as on this project's CI) it fails at once with what to do instead.
  */
@@ -100,7 +116,8 @@ export async function startLocalstackContainer(): Promise<StartedEmulator> {
       'Start Docker, or point PATHPROOF_LOCALSTACK_URL at a running LocalStack, or use env local (moto).');
   }
   const { LocalstackContainer } = await import('@testcontainers/localstack');
-  const c = await new LocalstackContainer('localstack/localstack:3').start();
+  const spec = localstackContainerSpec(process.env);
+  const c = await new LocalstackContainer(spec.image).withEnvironment(spec.environment).start();
   return { url: c.getConnectionUri(), kind: 'localstack', async [Symbol.asyncDispose]() { await c.stop(); } };
 }
 

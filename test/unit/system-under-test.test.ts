@@ -24,3 +24,13 @@ describe('what a run tests', () => {
     expect(systemUnderTest(prod, 'pp-run-1', {}).describe).toMatch(/^AWS accounts nz \d{12} \(ap-southeast-6, role arn:aws:iam::\d{12}:role\/[^)]+\), syd \d{12} \(ap-southeast-2/);
   });
 });
+
+describe('LocalStack as it is today', () => {
+  test('a pinned community image by default; the auth token passes through only when set; the image can be overridden', async () => {
+    const { LOCALSTACK_IMAGE, localstackContainerSpec } = await import('../../infra/twin/emulator.ts');
+    expect(LOCALSTACK_IMAGE).toMatch(/^localstack\/localstack:\d+\.\d+\.\d+$/);
+    expect(localstackContainerSpec({})).toEqual({ image: LOCALSTACK_IMAGE, environment: {} });
+    expect(localstackContainerSpec({ LOCALSTACK_AUTH_TOKEN: 'ls-secret' }).environment).toEqual({ LOCALSTACK_AUTH_TOKEN: 'ls-secret' });
+    expect(localstackContainerSpec({ PATHPROOF_LOCALSTACK_IMAGE: 'localstack/localstack:2026.11.0', LOCALSTACK_AUTH_TOKEN: 't' }).image).toBe('localstack/localstack:2026.11.0');
+  });
+});
