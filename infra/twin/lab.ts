@@ -79,6 +79,9 @@ export async function startLab(opts: LabOptions): Promise<StartedLab> {
     stack.defer(`emulator ${emulator.url}`, () => emulator[Symbol.asyncDispose]());
     const aws: AwsEndpoint = { endpoint: emulator.url, credentials: TWIN_CREDENTIALS };
     debug('emulator up after %d ms', Date.now() - t0);
+    const phases: [string, number][] = [['emulator', Date.now() - t0]];
+    let mark = Date.now();
+    const lap = (name: string) => { const now = Date.now(); phases.push([name, now - mark]); mark = now; };
 
     const topoFile = opts.topology ?? path.join(opts.root, 'fixtures/topologies/reference.yaml');
     const topology = loadTopology(topoFile);
@@ -88,19 +91,25 @@ export async function startLab(opts: LabOptions): Promise<StartedLab> {
       (opts.seed ?? !url) ? seedTopology(topology, aws) : Promise.resolve(undefined),
     ]);
     debug('seeded after %d ms', Date.now() - t0);
+    lap('seed');
     await opts.beforeBuild?.(aws);
+    mark = Date.now();
 
     // The twin is built from what the API says, so that a fault applied to the emulator shows up.
     const build = async (): Promise<{ model: Inventory; layout: TwinLayout; applied: AppliedLayout; teardown: TeardownStack }> => {
       const source = endpointSource(aws);
       const model = await readState(source, regions, opts.log).finally(() => source.destroy());
+      lap('state');
       // Internal TLS services get a certificate for their own addresses, as read from the API.
       const tlsIps = model.hosts.filter((h) => h.tags['pathproof:tls'] === 'true').map((h) => h.enis[0]!.ip);
       const internal = await pki.issue('internal', { dns: ['*.twin.internal'], ips: tlsIps });
       const layout = planLayout({ model, short: record.short, certs: { bedrock, internal } });
+      lap('certificates');
       const teardown = new TeardownStack();
       try {
         const applied = await applyLayout(layout, { stack: teardown, runDir, root: opts.root, onPid, log: opts.log });
+        phases.push(['namespaces', applied.phases.namespaces], ['addresses+nftables', applied.phases.network], ['services', applied.phases.services]);
+        mark = Date.now();
         return { model, layout, applied, teardown };
       } catch (e) {
         await teardown.dispose();
@@ -116,7 +125,8 @@ export async function startLab(opts: LabOptions): Promise<StartedLab> {
     const credentials = newLabCredentials();
     const gateway = await startGateway({ credentials, upstream: emulator.url, instances, execEnv: { CURL_CA_BUNDLE: pki.caFile, SSL_CERT_FILE: pki.caFile }, workDir: path.join(runDir, 'ssm'), onPid, log: opts.log });
     stack.defer(`ssm gateway ${gateway.url}`, () => gateway[Symbol.asyncDispose]());
-    opts.log(`twin: up in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${built.layout.namespaces.length} namespaces, ${built.layout.processes.length} services, gateway ${gateway.url} -> emulator ${emulator.url}`);
+    lap('gateway');
+    opts.log(`twin: up in ${((Date.now() - t0) / 1000).toFixed(1)} s (${phases.map(([n, ms]) => `${n} ${(ms / 1000).toFixed(1)}`).join(', ')}): ${built.layout.namespaces.length} namespaces, ${built.layout.processes.length} services, gateway ${gateway.url} -> emulator ${emulator.url}`);
 
     const lab: StartedLab = {
       runId: opts.runId, endpoint: gateway.url, credentials, emulator, gateway, aws, runDir,

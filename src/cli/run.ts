@@ -1,5 +1,7 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startVitest } from 'vitest/node';
+import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../load/config.ts';
 import type { RunResult } from '../model/result.ts';
 import { describeError } from '../model/errors.ts';
@@ -142,11 +144,16 @@ const RUN_TASKS: readonly Task<RunContext>[] = [
     async setup(ctx) {
       if (!ctx.interrupts.signal.aborted) {
         // vitest stays the engine underneath (one test per check × target); the console summary below is what a person reads.
-        const vitest = await startVitest('test', [], {
-          run: true, watch: false, project: ['conformance'], root: ctx.opts.root, reporters: [{}],
-          provide: { pathproof: { runId: ctx.runId, env: ctx.config.env.name, verdicts: [...ctx.result.verdicts] } },
-        } as never);
-        await vitest.close();
+        // In a process of its own: vitest would double this process's peak memory.
+        const dir = mkdtempSync(path.join(tmpdir(), 'pp-present-'));
+        try {
+          const file = path.join(dir, 'verdicts.json');
+          writeFileSync(file, JSON.stringify({ runId: ctx.runId, env: ctx.config.env.name, verdicts: ctx.result.verdicts }), { mode: 0o600 });
+          const shown = await execa(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./vitest-present.ts', import.meta.url)), file, ctx.opts.root], { stdio: 'inherit', reject: false, cwd: ctx.opts.root });
+          if (shown.exitCode !== 0 && !ctx.interrupts.signal.aborted) err(`pathproof: the vitest view of the verdicts exited ${shown.exitCode} (the verdicts, reports and exit code do not depend on it)`);
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
       }
       const shown = present(ctx.report!, { dir: path.relative(process.cwd(), path.join(ctx.opts.out, ctx.runId)), root: ctx.opts.root, github: ctx.opts.reporters?.includes('github') ?? false });
       process.stderr.write(shown.stderr);
