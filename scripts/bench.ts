@@ -3,6 +3,8 @@
  *
  *   npm run bench                 the harness alone at fleet scale: load, plan, parse + judge, report
  *   npm run bench -- --twin [N]   also N cold runs of every suite on the local twin (root; default 3)
+ *   npm run bench -- --compare [S] pathproof vs one SendCommand per check (terratest's way) on a twin
+ *                                 with realistic SSM latency; the sequential side measured on S checks (root)
  *   npm run bench -- --audit      the flow-log audit on 100,000 and 1,000,000 generated records:
  *                                 records per second and peak memory (each size in a process of its own)
  *
@@ -184,6 +186,9 @@ if (args[0] === '--audit-once') {
   await auditOnce(args[1]!);
 } else if (args[0] === '--audit') {
   await audit();
+} else if (args[0] === '--compare') {
+  const { compare } = await import('./bench-compare.ts');
+  await compare(ROOT, Number(args[1] ?? 20), row);
 } else {
   for (const n of [1, 50, 200]) await fleet(n);
   if (args[0] === '--twin') await twin(Number(args[1] ?? 3));

@@ -12,13 +12,15 @@ import { readTwinCanary } from '../infra/twin/canary.ts';
 import { flowHosts, twinFlowLogs } from '../infra/twin/flow-logs.ts';
 import type { StartedLab } from '../infra/twin/lab.ts';
 import { type RunResult } from '../src/model/result.ts';
+import type { Check } from '../src/model/check.ts';
 import { baselineFile } from '../src/load/baseline.ts';
 
-export async function runOnLab(root: string, lab: StartedLab, runId: string, opts: { disruptive?: boolean; checks?: (id: string) => boolean } = {}): Promise<RunResult> {
+export async function runOnLab(root: string, lab: StartedLab, runId: string, opts: { disruptive?: boolean; checks?: (id: string) => boolean; expand?: (checks: readonly Check[]) => Check[] } = {}): Promise<RunResult> {
   const config = loadConfig({ root, env: 'local', marker: runId });
   const clients = new AwsClients(config.env, runId, lab.endpoint, lab.credentials);
+  const chosen = config.checks.filter((c) => !opts.checks || opts.checks(c.id));
   try {
-    return await execute(config, config.checks.filter((c) => !opts.checks || opts.checks(c.id)), {
+    return await execute(config, opts.expand ? opts.expand(chosen) : chosen, {
       runId, resolver: new Ec2TargetResolver(config.env, clients), port: ssmPort(clients, { maxDelayMs: config.env.timeouts.pollMaxDelayMs }),
       canary: { received: async (m) => readTwinCanary(lab.applied.records, m) },
       inventory: () => { const src = endpointSource(lab.aws); return readState(src, envRegions(config), () => {}).finally(() => src.destroy()); },

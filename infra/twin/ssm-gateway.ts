@@ -27,6 +27,8 @@ export interface Faults {
   instances?: Record<string, InstanceFault>;
   /** Extra output the host prints before the script's own (a noisy profile), per instance, in characters: exercises truncation. */
   padStdout?: Record<string, number>;
+  /** How long the agent takes to pick a command up, ms, drawn uniformly from [min, max]. Default none. */
+  pickupMs?: readonly [number, number];
 }
 
 export interface GatewayInstance { readonly ns: string; readonly ip: string }
@@ -254,7 +256,8 @@ function ssmHandlers(ctx: {
       for (const instanceId of ids) {
         const inv: Invocation = { commandId, instanceId, comment, documentName: 'AWS-RunShellScript', status: 'Pending', details: 'Pending', responseCode: -1, stdout: '', stderr: '', requestedAt: now, visibleAt: now + (faults.consistencyMs ?? 0) };
         invocations.set(key(commandId, instanceId), inv);
-        setImmediate(() => run(inv, script, timeoutS));
+        const [lo, hi] = faults.pickupMs ?? [0, 0];
+        setTimeout(() => run(inv, script, timeoutS), lo + Math.random() * (hi - lo));
       }
       return { Command: {
         CommandId: commandId, DocumentName: 'AWS-RunShellScript', Comment: comment, Parameters: params, InstanceIds: ids, Targets: [],
