@@ -77,11 +77,14 @@ export async function applyLayout(layout: TwinLayout, ctx: { stack: TeardownStac
       await proc;
     }));
   });
-  await Promise.all(layout.processes.map(async (p) => {
-    const proc = await startProcess(p, { ...ctx, serve, started });
-    if (proc.pid) { pids.push(proc.pid); ctx.onPid(proc.pid); }
-    records[p.name] = proc.record;
-  }));
+  await Promise.all([
+    linksUp(layout),
+    ...layout.processes.map(async (p) => {
+      const proc = await startProcess(p, { ...ctx, serve, started });
+      if (proc.pid) { pids.push(proc.pid); ctx.onPid(proc.pid); }
+      records[p.name] = proc.record;
+    }),
+  ]);
   return { records, pids, phases: { namespaces, network, services: lap() } };
 }
 
@@ -120,5 +123,25 @@ async function waitFor(cond: () => boolean, timeoutMs: number, what: string, pro
     if (proc.exitCode !== null && proc.exitCode !== undefined) throw new PathproofError('LAB_START_FAILED', `${what} exited: ${String((await proc).stderr).slice(0, 500)}`);
     if (Date.now() > deadline) throw new PathproofError('LAB_START_FAILED', `${what} not ready after ${timeoutMs / 1000} s`);
     await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/**
+ * Waits until every link of every namespace is operationally up. The kernel applies a new veth's
+ * carrier (and gives it a real queue) from its link-watch work, up to a second after `link set up`;
+ * a packet sent before that is dropped, which no AWS network does to a first SYN.
+ */
+async function linksUp(layout: TwinLayout, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const down = (await Promise.all(layout.namespaces.map(async (ns) => {
+      const r = await execa('ip', ['-n', ns.name, '-j', 'link', 'show'], { reject: false });
+      if (r.exitCode !== 0) return [`${ns.name}: ${r.stderr}`];
+      const links = JSON.parse(r.stdout || '[]') as { ifname: string; operstate: string; flags?: string[] }[];
+      return links.filter((l) => l.ifname !== 'lo' && l.flags?.includes('UP') && l.operstate !== 'UP' && l.operstate !== 'UNKNOWN').map((l) => `${ns.name}/${l.ifname} ${l.operstate}`);
+    }))).flat();
+    if (down.length === 0) return;
+    if (Date.now() > deadline) throw new PathproofError('LAB_START_FAILED', `links not up after ${timeoutMs / 1000} s: ${down.slice(0, 5).join(', ')}`);
+    await new Promise((r) => setTimeout(r, 50));
   }
 }

@@ -69,6 +69,25 @@ interface RunContext {
   timing: { start: number; suitesMs: number; runMs: number };
   report?: Report;
   bundle?: BundleOutcome;
+  /** The vitest view, started as soon as the verdicts exist (it overlaps the teardown and the reports). */
+  vitestView?: Promise<void>;
+}
+
+/**
+ * vitest stays the engine underneath (one test per check × target; the console summary is what a
+ * person reads), in a process of its own: it would double this process's peak memory. Started as
+ * soon as the verdicts exist, so that it runs while the twin is torn down and the reports written.
+ */
+async function vitestView(ctx: RunContext): Promise<void> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'pp-present-'));
+  try {
+    const file = path.join(dir, 'verdicts.json');
+    writeFileSync(file, JSON.stringify({ runId: ctx.runId, env: ctx.config.env.name, verdicts: ctx.result.verdicts }), { mode: 0o600 });
+    const shown = await execa(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./vitest-present.ts', import.meta.url)), file, ctx.opts.root], { stdio: 'inherit', reject: false, cwd: ctx.opts.root });
+    if (shown.exitCode !== 0 && !ctx.interrupts.signal.aborted) err(`pathproof: the vitest view of the verdicts exited ${shown.exitCode} (the verdicts, reports and exit code do not depend on it)`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /**
@@ -142,19 +161,8 @@ const RUN_TASKS: readonly Task<RunContext>[] = [
     title: 'present',
     // One vitest test per check × target, named with its policies, for people and CI viewers.
     async setup(ctx) {
-      if (!ctx.interrupts.signal.aborted) {
-        // vitest stays the engine underneath (one test per check × target); the console summary below is what a person reads.
-        // In a process of its own: vitest would double this process's peak memory.
-        const dir = mkdtempSync(path.join(tmpdir(), 'pp-present-'));
-        try {
-          const file = path.join(dir, 'verdicts.json');
-          writeFileSync(file, JSON.stringify({ runId: ctx.runId, env: ctx.config.env.name, verdicts: ctx.result.verdicts }), { mode: 0o600 });
-          const shown = await execa(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./vitest-present.ts', import.meta.url)), file, ctx.opts.root], { stdio: 'inherit', reject: false, cwd: ctx.opts.root });
-          if (shown.exitCode !== 0 && !ctx.interrupts.signal.aborted) err(`pathproof: the vitest view of the verdicts exited ${shown.exitCode} (the verdicts, reports and exit code do not depend on it)`);
-        } finally {
-          rmSync(dir, { recursive: true, force: true });
-        }
-      }
+      if (ctx.vitestView) await ctx.vitestView;
+      else if (!ctx.interrupts.signal.aborted) await vitestView(ctx);
       const shown = present(ctx.report!, { dir: path.relative(process.cwd(), path.join(ctx.opts.out, ctx.runId)), root: ctx.opts.root, github: ctx.opts.reporters?.includes('github') ?? false });
       process.stderr.write(shown.stderr);
       process.stdout.write(shown.stdout);
@@ -207,6 +215,7 @@ const EXECUTION_TASKS: readonly Task<RunContext>[] = [
       });
       progress.done();
       ctx.timing.suitesMs = Date.now() - t1;
+      if (!ctx.interrupts.signal.aborted) ctx.vitestView = vitestView(ctx).catch((e: unknown) => { err(`pathproof: the vitest view could not start (${describeError(e)})`); });
       Object.assign(ctx.callers, await session.callers());
     },
   },
