@@ -27,9 +27,13 @@ function matrixSvg(report: Report): string {
       const seen = observed(report, f, t);
       const x = left + j * cell;
       const y = top + i * cell;
-      parts.push(`<g class="cell" data-from="${esc(f)}" data-to="${esc(t)}" data-intended="${intended}" data-observed="${seen ?? 'untested'}">`,
+      // The two witnesses for this pair: agree (=), disagree (≠), or nothing both looked at.
+      const ws = (report.witnesses ?? []).filter((w) => w.from === f && w.to === t);
+      const witness = ws.length === 0 ? 'none' : ws.every((w) => w.agree) ? 'agree' : 'disagree';
+      parts.push(`<g class="cell" data-from="${esc(f)}" data-to="${esc(t)}" data-intended="${intended}" data-observed="${seen ?? 'untested'}" data-witnesses="${witness}">`,
         `<rect x="${x}" y="${y}" width="${cell - 2}" height="${cell - 2}" fill="${COLOR[intended]}" stroke="#9e9e9e"><title>${esc(`${f} → ${t}: intended ${intended}, observed ${seen ?? 'untested'}`)}</title></rect>`,
         `<text x="${x + cell / 2 - 1}" y="${y + 22}" text-anchor="middle" font-size="11">${intended}</text>`,
+        witness === 'none' ? '' : `<text x="${x + cell - 12}" y="${y + 16}" text-anchor="middle" font-size="13" font-weight="bold" fill="${witness === 'agree' ? '#2e7d32' : '#c62828'}"><title>${esc(`static analysis and probes ${witness === 'agree' ? 'agree' : 'disagree'} on ${ws.length} connection(s)`)}</title>${witness === 'agree' ? '=' : '≠'}</text>`,
         seen ? `<circle cx="${x + cell / 2 - 1}" cy="${y + 46}" r="12" fill="${COLOR[seen]}"/><text x="${x + cell / 2 - 1}" y="${y + 50}" text-anchor="middle" font-size="9" fill="#fff">${seen.slice(0, 4)}</text>` : `<text x="${x + cell / 2 - 1}" y="${y + 50}" text-anchor="middle" font-size="10" fill="#9e9e9e">untested</text>`,
         '</g>');
     });
@@ -90,7 +94,7 @@ pre{white-space:pre-wrap;font-size:12px;background:#fafafa;padding:.4rem}.partia
 <p>Run <code>${esc(report.runId)}</code>, ${esc(report.startedAt)} to ${esc(report.finishedAt)}, pathproof ${esc(report.tool.version)}${report.suitesCommit ? `, suites at commit <code>${esc(report.suitesCommit)}</code>` : ''}. Accounts: ${report.accounts.map((a) => `${esc(a.name)} ${esc(a.id)} (${esc(a.region)})`).join(', ')}.</p>
 ${report.partial ? `<p class="partial" id="partial">This run is <b>partial</b>: it was interrupted, or some checks could not look. Not run: ${esc(report.notRun.join(', ') || 'none')}. Could not look: ${esc(report.couldNotLook.join('; ') || 'none')}.</p>` : ''}
 <p class="summary" id="summary">${ORDER.map((s) => `<span style="color:${COLOR[s]}"><b data-count="${s}">${count(s)}</b> ${s}</span>`).join('')}</p>
-<h2>Zones: intended (cell) and observed (mark)</h2>
+<h2>Zones: intended (cell), observed (mark), and whether static analysis and probes agree (= or ≠)</h2>
 ${matrixSvg(report)}
 <h2>Coverage: NET policies × categories</h2>
 ${coverageTable(report)}

@@ -32,3 +32,16 @@ describe('two witnesses', () => {
     expect(twoWitnesses(checks, [probe('PASS')])).toEqual([]);
   });
 });
+
+describe('the two witnesses in report.html', () => {
+  test('each matrix cell says whether they agree (=) or disagree (≠) there, and the table lists every connection', async () => {
+    const { sampleReport } = await import('../helpers/report-fixture.ts');
+    const { html } = await import('../../reporters/html.ts');
+    const w = { checkId: 'gen-application-to-data-6333', from: 'application', to: 'data', port: 6333, target: 'i-app', staticSays: 'closed' as const, probeSays: 'open' as const, agree: false, note: 'a path the model does not know' };
+    const page = html({ ...sampleReport(), witnesses: [w, { ...w, checkId: 'x', from: 'inference', to: 'data', agree: true, probeSays: 'blocked' as const, note: 'agree' }] });
+    expect(page).toMatch(/data-from="application" data-to="data"[^>]*data-witnesses="disagree"/);
+    expect(page).toMatch(/data-from="inference" data-to="data"[^>]*data-witnesses="agree"/);
+    expect(page).toMatch(/data-from="sandbox" data-to="data"[^>]*data-witnesses="none"/);
+    expect(page).toContain('<b>a path the model does not know</b>');
+  });
+});
