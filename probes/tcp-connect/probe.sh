@@ -9,8 +9,12 @@ case "$PP_host" in
     addr=$(printf '%s\n' "$res" | sed -n 's/^\([0-9.]*\)[[:space:]]*STREAM.*/\1/p' | head -n 1)
     if [ -z "$addr" ]; then
       pp_unresolved "$PP_host"
-      pp_emit "$pp_outcome" "\"attempts\":0,\"successes\":0,\"address\":\"\",\"ms\":$(( $(pp_now_ms) - t0 )),\"detail\":\"$(pp_json "$pp_detail")\""
-      exit 0
+      # A slow first lookup on a busy host: when the second one answers, its address is used.
+      addr=$(printf '%s\n' "$pp_addrs" | grep -E '^[0-9]+(\.[0-9]+){3}$' | head -n 1)
+      if [ -z "$addr" ]; then
+        pp_emit "$pp_outcome" "\"attempts\":0,\"successes\":0,\"address\":\"\",\"ms\":$(( $(pp_now_ms) - t0 )),\"detail\":\"$(pp_json "$pp_detail")\""
+        exit 0
+      fi
     fi ;;
   *) addr=$PP_host ;;
 esac

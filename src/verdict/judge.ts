@@ -194,7 +194,7 @@ function judgeRaw(check: ProbeCheck, obs: TargetObservation, probe?: ProbeObserv
       }
       const evidenceKind = httpBlock ? `http-${status}` : probe.outcome;
       if (e.by?.includes('nxdomain') && evidenceKind === 'not-found') {
-        return { status: 'ERROR', fault: { code: 'CANNOT_TELL', message: `Could not look: ${subject} did not resolve, but the host cannot tell NXDOMAIN from a resolver that never answered (no dig), and the suite expects NXDOMAIN. Install dig (bind-utils) on the probe host.` }, sentence: `Could not look: ${subject} did not resolve, but the host cannot tell NXDOMAIN from a resolver that never answered (no dig), and the suite expects NXDOMAIN. Install dig (bind-utils) on the probe host.` };
+        return { status: 'ERROR', fault: { code: 'CANNOT_TELL', message: `Could not look: ${subject} did not resolve, and the host could not tell NXDOMAIN from a resolver that never answered (no dig there, or a second lookup that disagreed), while the suite expects NXDOMAIN. Install dig (bind-utils) on the probe host if it lacks it.` }, sentence: `Could not look: ${subject} did not resolve, and the host could not tell NXDOMAIN from a resolver that never answered (no dig there, or a second lookup that disagreed), while the suite expects NXDOMAIN. Install dig (bind-utils) on the probe host if it lacks it.` };
       }
       if (e.by && !e.by.includes(evidenceKind)) {
         return { status: 'FAIL', sentence: `${subject} was ${howBlocked(evidenceKind)}, but the suite expects it to be ${e.by.map(howBlocked).join(' or ')}. Something other than the declared control stops it (${observed(probe)}).` };

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer as createHttps } from 'node:https';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -96,6 +96,18 @@ describe.runIf(isRoot)('real probe scripts through sh', () => {
   test('tcp-connect to a name: the evidence names the address actually used', async () => {
     const { obs } = await runProbes([tcpCall(tcpPort), { probe: 'tcp-connect', params: { host: 'loop.pathproof.test', port: String(tcpPort), connect_timeout: '2', attempts: '1' } }]);
     expect(obs.probes[1]).toMatchObject({ outcome: 'connected', data: { address: '127.0.0.1', successes: 1 } });
+  });
+
+  test('tcp-connect after a first lookup that failed (a busy host): the second lookup\'s address is used, never a guess', async () => {
+    // A getent that always fails stands for a first lookup that ran out of time; dig then answers.
+    const bin = mkdtempSync(path.join(tmpdir(), 'pp-slow-getent-'));
+    writeFileSync(path.join(bin, 'getent'), '#!/bin/sh\nexit 2\n', { mode: 0o755 });
+    const env = { PATH: `${bin}:${process.env.PATH ?? ''}` };
+    const { obs } = await runProbes([tcpCall(tcpPort), { probe: 'tcp-connect', params: { host: 'loop.pathproof.test', port: String(tcpPort), connect_timeout: '2', attempts: '1' } }], { env });
+    expect(obs.probes[1]).toMatchObject({ outcome: 'connected', data: { address: '127.0.0.1', successes: 1 } });
+    // A name that does not exist still reads NXDOMAIN: the retry finds no address to use.
+    const gone = await runProbes([tcpCall(tcpPort), { probe: 'tcp-connect', params: { host: 'gone.pathproof.test', port: String(tcpPort), connect_timeout: '2', attempts: '1' } }], { env });
+    expect(gone.obs.probes[1]).toMatchObject({ outcome: 'nxdomain', data: { attempts: 0 } });
   });
 
   test('a resolver that does not answer is never reported as NXDOMAIN', async () => {
