@@ -1,7 +1,7 @@
 
 
 import { buildBatchScript } from './batch-script.ts';
-import { isAssertionCheck, type Check, type Config, type ZoneControls } from '../model/check.ts';
+import { isAssertionCheck, type Check, type Config, type ProbeCheck, type ZoneControls } from '../model/check.ts';
 import { needsDns, type ProbeDef, worstCaseSeconds } from '../model/probe.ts';
 import { BATCH_FRAME, MAX_WRAPPED_LINE, SSM_STDOUT_LIMIT } from '../model/batch-protocol.ts';
 import { Batch, CommandPlan, Plan, PlannedProbe, Target } from '../model/plan.ts';
@@ -46,24 +46,8 @@ export function planRun(config: Config, checks: readonly Check[], targets: Reado
           { kind: 'ip', control: controls.byAddress, checks: zoneChecks.filter((c) => !needsDns(config.probes.get(c.probe), c.params)) },
         ].filter((g) => g.checks.length > 0);
     for (const group of groups) {
-      const control = group.control;
-      // Balanced chunks: 42 checks become 21 + 21, not 25 + 17; more chunks while a script would
-      // outweigh the payload budget (large probe bodies), never one that still does.
-      let chunks = Math.ceil(group.checks.length / (PROBES_PER_BATCH - 1));
-      while (chunks < group.checks.length && heaviestScript(group.checks, chunks, config, control, runId) > PAYLOAD_BUDGET) chunks += 1;
-      const size = Math.ceil(group.checks.length / chunks);
-      for (let k = 0; k < chunks; k++) {
-        const probes: PlannedProbe[] = [
-          {
-            index: 0, key: 'control', probe: control.probe, params: control.params,
-            timeoutSeconds: Math.max(config.env.timeouts.probeSeconds, worstCaseSeconds(config.probes.get(control.probe), control.params)),
-            retryUnless: successOutcomes(config.probes.get(control.probe)),
-          },
-          ...group.checks.slice(k * size, (k + 1) * size).map((c, i) => ({ index: i + 1, key: c.id, probe: c.probe, params: c.params, timeoutSeconds: c.timeoutSeconds })),
-        ];
-        const id = [zone, ...(round ? [round] : []), ...(group.kind ? [group.kind] : []), ...(chunks > 1 ? [String(k + 1)] : [])].join('.');
-        const script = buildBatchScript({ runId, batch: id, probes, defs: config.probes });
-        if (Buffer.byteLength(script) > PAYLOAD_BUDGET) throw new PathproofError('CONFIG_INVALID', `batch ${id}: its script is ${Buffer.byteLength(script)} bytes even with one check (${probes.slice(1).map((p) => p.probe).join(', ')}), over the ${PAYLOAD_BUDGET}-byte budget for a SendCommand's parameters: make the probe's probe.sh smaller`);
+      const prefix = [zone, ...(round ? [round] : []), ...(group.kind ? [group.kind] : [])];
+      for (const { id, probes, script } of splitGroup(config, group.control, group.checks, prefix, runId)) {
         const executionTimeoutSeconds = Math.max(...probes.map((p) => p.timeoutSeconds * (p.retryUnless ? 2 : 1))) + 15;
         batches.push({
           id, zone, account: zdef.account, region: config.env.accounts[zdef.account]!.region,
@@ -86,16 +70,27 @@ function successOutcomes(def: ProbeDef | undefined): string[] {
   return Object.entries(def?.outcomes ?? {}).filter(([, cls]) => cls === 'success').map(([outcome]) => outcome).sort();
 }
 
-/** The largest script a split of these checks into `chunks` batches would make (the same text the planner sends). */
-function heaviestScript(checks: readonly Check[], chunks: number, config: Config, control: { probe: string; params: Readonly<Record<string, string>> }, runId: string): number {
-  const size = Math.ceil(checks.length / chunks);
-  let max = 0;
-  for (let k = 0; k < chunks; k++) {
-    const probes: PlannedProbe[] = [
-      { index: 0, key: 'control', probe: control.probe, params: control.params, timeoutSeconds: 1, retryUnless: successOutcomes(config.probes.get(control.probe)) },
-      ...checks.slice(k * size, (k + 1) * size).map((c, i) => ({ index: i + 1, key: c.id, probe: (c as { probe: string }).probe, params: c.params, timeoutSeconds: 1 })),
-    ];
-    max = Math.max(max, Buffer.byteLength(buildBatchScript({ runId, batch: 'size', probes, defs: config.probes })));
+/**
+ * A group's batches: balanced chunks (42 checks become 21 + 21, not 25 + 17), each with the
+ * control first; more chunks while a script would outweigh the payload budget (large probe
+ * bodies). A script still over it with one check is refused.
+ */
+function splitGroup(config: Config, control: { probe: string; params: Readonly<Record<string, string>> }, checks: readonly ProbeCheck[], prefix: readonly string[], runId: string): { id: string; probes: PlannedProbe[]; script: string }[] {
+  const def = config.probes.get(control.probe);
+  const head: PlannedProbe = {
+    index: 0, key: 'control', probe: control.probe, params: control.params,
+    timeoutSeconds: Math.max(config.env.timeouts.probeSeconds, worstCaseSeconds(def, control.params)),
+    retryUnless: successOutcomes(def),
+  };
+  for (let chunks = Math.ceil(checks.length / (PROBES_PER_BATCH - 1)); ; chunks += 1) {
+    const size = Math.ceil(checks.length / chunks);
+    const batches = Array.from({ length: chunks }, (_, k) => {
+      const probes = [head, ...checks.slice(k * size, (k + 1) * size).map((c, i) => ({ index: i + 1, key: c.id, probe: c.probe, params: c.params, timeoutSeconds: c.timeoutSeconds }))];
+      const id = [...prefix, ...(chunks > 1 ? [String(k + 1)] : [])].join('.');
+      return { id, probes, script: buildBatchScript({ runId, batch: id, probes, defs: config.probes }) };
+    });
+    const heavy = batches.find((b) => Buffer.byteLength(b.script) > PAYLOAD_BUDGET);
+    if (!heavy) return batches;
+    if (chunks >= checks.length) throw new PathproofError('CONFIG_INVALID', `batch ${heavy.id}: its script is ${Buffer.byteLength(heavy.script)} bytes even with one check (${heavy.probes.slice(1).map((p) => p.probe).join(', ')}), over the ${PAYLOAD_BUDGET}-byte budget for a SendCommand's parameters: make the probe's probe.sh smaller`);
   }
-  return max;
 }

@@ -8,8 +8,20 @@ function catalogCuts(ctx: Pick<AssertionContext, 'catalog'>): number[] {
   return [...ctx.catalog.policies.values()].flatMap((p) => p.ports.flatMap((r) => [r.low, r.high + 1]));
 }
 
+type Judged = Conformance & { zones: ZoneRef[]; missing: string[]; serviceEnis: number };
+/** One analysis per inventory read: every zone's check judges the same flows (same environment and catalog). */
+const analysed = new WeakMap<object, { env: unknown; catalog: unknown; judged: Judged }>();
+
 /** Static reachability of the whole environment, judged by the catalog. */
-export function conformance(ctx: Pick<AssertionContext, 'inventory' | 'env' | 'catalog'>): Conformance & { zones: ZoneRef[]; missing: string[]; serviceEnis: number } {
+export function conformance(ctx: Pick<AssertionContext, 'inventory' | 'env' | 'catalog'>): Judged {
+  const hit = analysed.get(ctx.inventory);
+  if (hit && hit.env === ctx.env && hit.catalog === ctx.catalog) return hit.judged;
+  const judged = analyse(ctx);
+  analysed.set(ctx.inventory, { env: ctx.env, catalog: ctx.catalog, judged });
+  return judged;
+}
+
+function analyse(ctx: Pick<AssertionContext, 'inventory' | 'env' | 'catalog'>): Judged {
   const zones: ZoneRef[] = [];
   const missing: string[] = [];
   for (const [name, z] of Object.entries(ctx.env.zones)) {
