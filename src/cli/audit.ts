@@ -37,7 +37,7 @@ export async function auditCommand(root: string, opts: { env: string; files: rea
   const largeTransferBytes = env.audit.largeTransferMB * 1024 * 1024;
   // Approved endpoints before zones: the Sydney zone's CIDR holds the endpoints' ENIs.
   const auditor = new FlowAuditor(config.catalog, {
-    zones: Object.entries(env.zones).map(([name, z]) => ({ name, cidr: z.cidr })).sort((a, b) => Number(b.cidr.split('/')[1]) - Number(a.cidr.split('/')[1])),
+    zones: Object.entries(env.zones).map(([name, z]) => ({ name, cidr: z.cidr })),
     endpoints: env.bedrock.endpointCidrs,
     largeTransferBytes,
   });

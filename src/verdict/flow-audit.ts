@@ -16,7 +16,7 @@ import type { Target } from '../model/plan.ts';
 import type { Verdict } from '../model/result.ts';
 
 export interface AuditZones {
-  /** Internal zones by CIDR (first match wins; list the narrower first). */
+  /** Internal zones by CIDR (the narrowest that holds an address wins). */
   readonly zones: readonly { readonly name: string; readonly cidr: string }[];
   /** Addresses (or CIDRs) of the approved external AI endpoints: the Bedrock interface endpoints' subnets. */
   readonly endpoints: readonly string[];
@@ -84,7 +84,8 @@ export class FlowAuditor {
   private counts = { records: 0, NODATA: 0, SKIPDATA: 0, accepted: 0, rejected: 0, replies: 0, unclassified: 0 };
 
   constructor(private readonly catalog: Pick<Catalog, 'policies'>, private readonly cfg: AuditZones) {
-    this.zoneRanges = cfg.zones.map((z) => { const [lo, hi] = range(z.cidr); return { name: z.name, lo, hi }; });
+    // Narrowest first, so that the first zone that holds an address is the most specific one.
+    this.zoneRanges = cfg.zones.map((z) => { const [lo, hi] = range(z.cidr); return { name: z.name, lo, hi }; }).sort((a, b) => (a.hi - a.lo) - (b.hi - b.lo));
     this.endpointRanges = cfg.endpoints.map(range);
   }
 
