@@ -17,7 +17,9 @@ async function bundleServe(runDir: string): Promise<string> {
   const out = path.join(runDir, 'serve.mjs');
   if (existsSync(out)) return out;
   const { build } = await import('esbuild');
-  await build({ entryPoints: [SERVE], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: out, logLevel: 'silent' });
+  // CommonJS dependencies (dns-packet) require Node's built-ins: an ESM bundle gives them `require`.
+  const banner = "import { createRequire as __ppRequire } from 'node:module'; const require = __ppRequire(import.meta.url);";
+  await build({ entryPoints: [SERVE], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: out, logLevel: 'silent', banner: { js: banner } });
   return out;
 }
 

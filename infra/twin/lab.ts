@@ -77,7 +77,6 @@ export async function startLab(opts: LabOptions): Promise<StartedLab> {
     const url = opts.emulatorUrl;
     const emulator = url ? await useExistingEndpoint(url) : await startMoto({ runId: opts.runId, onPid });
     stack.defer(`emulator ${emulator.url}`, () => emulator[Symbol.asyncDispose]());
-    const aws: AwsEndpoint = { endpoint: emulator.url, credentials: TWIN_CREDENTIALS };
     debug('emulator up after %d ms', Date.now() - t0);
     const phases: [string, number][] = [['emulator', Date.now() - t0]];
     let mark = Date.now();
@@ -86,10 +85,17 @@ export async function startLab(opts: LabOptions): Promise<StartedLab> {
     const topoFile = opts.topology ?? path.join(opts.root, 'fixtures/topologies/reference.yaml');
     const topology = loadTopology(topoFile);
     const regions = opts.regions ?? [...new Set(Object.values(topology.vpcs).map((v) => v.region))];
-    const [{ pki, bedrock }] = await Promise.all([
-      makePki(runDir, regions),
-      (opts.seed ?? !url) ? seedTopology(topology, aws) : Promise.resolve(undefined),
-    ]);
+    const { pki, bedrock } = await makePki(runDir, regions);
+    // The gateway comes first: the one endpoint for SDK, CLI and Terraform, and for the twin's own
+    // seeding and reading (it answers what moto lacks, such as DNS Firewall). Instances join its map
+    // when the twin is built. It accepts only credentials made for this lab (it runs commands as root).
+    const instances = new Map<string, { ns: string; ip: string }>();
+    const credentials = newLabCredentials();
+    const gateway = await startGateway({ credentials, upstream: emulator.url, instances, execEnv: { CURL_CA_BUNDLE: pki.caFile, SSL_CERT_FILE: pki.caFile }, workDir: path.join(runDir, 'ssm'), onPid, log: opts.log });
+    stack.defer(`ssm gateway ${gateway.url}`, () => gateway[Symbol.asyncDispose]());
+    const aws: AwsEndpoint = { endpoint: gateway.url, credentials };
+    lap('gateway');
+    if (opts.seed ?? !url) await seedTopology(topology, aws);
     debug('seeded after %d ms', Date.now() - t0);
     lap('seed');
     await opts.beforeBuild?.(aws);
@@ -120,12 +126,7 @@ export async function startLab(opts: LabOptions): Promise<StartedLab> {
     stack.defer('twin namespaces', () => built.teardown.dispose());
     debug('twin built after %d ms', Date.now() - t0);
 
-    const instances = new Map([...built.layout.instances].map(([id, v]) => [id, { ns: v.ns, ip: v.ip }]));
-    // Credentials made for this lab: the gateway accepts nothing else (it runs commands as root).
-    const credentials = newLabCredentials();
-    const gateway = await startGateway({ credentials, upstream: emulator.url, instances, execEnv: { CURL_CA_BUNDLE: pki.caFile, SSL_CERT_FILE: pki.caFile }, workDir: path.join(runDir, 'ssm'), onPid, log: opts.log });
-    stack.defer(`ssm gateway ${gateway.url}`, () => gateway[Symbol.asyncDispose]());
-    lap('gateway');
+    for (const [id, v] of built.layout.instances) instances.set(id, { ns: v.ns, ip: v.ip });
     opts.log(`twin: up in ${((Date.now() - t0) / 1000).toFixed(1)} s (${phases.map(([n, ms]) => `${n} ${(ms / 1000).toFixed(1)}`).join(', ')}): ${built.layout.namespaces.length} namespaces, ${built.layout.processes.length} services, gateway ${gateway.url} -> emulator ${emulator.url}`);
 
     const lab: StartedLab = {

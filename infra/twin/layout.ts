@@ -11,6 +11,8 @@ export const INTERNET = {
   /** Public Bedrock addresses, one per service in sorted order, from 203.0.113.10. */
   bedrockBase: 203 * 2 ** 24 + 0 * 2 ** 16 + 113 * 2 ** 8 + 10,
   canaryDomain: 'canary.pathproof.test',
+  /** An ordinary public website: a name no zone is approved to resolve. */
+  web: { name: 'www.example.com', ip: '192.0.2.80' },
 } as const;
 
 
@@ -56,6 +58,11 @@ const prefixLen = (cidr: string) => Number(cidr.split('/')[1]);
 /** AWS reserves base+1 for the VPC router of each subnet and base+2 of the VPC CIDR for Amazon DNS. */
 export const gatewayOf = (cidr: string) => intToIp(cidrBase(cidr) + 1);
 export const resolverOf = (vpcCidr: string) => intToIp(cidrBase(vpcCidr) + 2);
+
+/** Where the router's dnsmasq answers, on its loopback, behind the twin's Amazon DNS. */
+const RESOLUTION_PORT = 5353;
+/** The account the emulator reports for every resource. */
+const TWIN_ACCOUNT = '123456789012';
 
 export function publicBedrockAddress(index: number): string {
   return intToIp(INTERNET.bedrockBase + index);
@@ -123,11 +130,11 @@ function planInternet(ctx: LayoutContext): void {
   const publicNames = services.map((s, i) => { const [service, region] = s.split('|') as [string, string]; return { service, region, host: `${service}.${region}.amazonaws.com`, ip: publicBedrockAddress(i) }; });
   // The AWS service names every instance needs (the SSM agent's among them) resolve publicly too.
   const regions = [...new Set(model.vpcs.map((v) => v.region))].sort();
-  const awsNames = regions.flatMap((r, ri) => ['ssm', 'ssmmessages', 'ec2messages', 'sts'].map((svc, si) => ({ host: `${svc}.${r}.amazonaws.com`, ip: intToIp(ipv4ToInt('203.0.113.100')! + ri * 4 + si) })));
+  const awsNames = regions.flatMap((r, ri) => ['ssm', 'ssmmessages', 'ec2messages', 'sts', 'secretsmanager', 'logs'].map((svc, si) => ({ host: `${svc}.${r}.amazonaws.com`, ip: intToIp(ipv4ToInt('203.0.113.100')! + ri * 8 + si) })));
   for (const ip of [INTERNET.dns, INTERNET.sink, ...publicNames.map((p) => p.ip)]) inet.ip.push(`address add ${ip}/32 dev lo`);
   processes.push({
     kind: 'dnsmasq', ns: inet.name, name: 'public-dns',
-    args: [`--listen-address=${INTERNET.dns}`, ...[...publicNames, ...awsNames].map((p) => `--host-record=${p.host},${p.ip}`), `--address=/${INTERNET.canaryDomain}/${INTERNET.canaryAnswer}`, '--log-queries=extra'],
+    args: [`--listen-address=${INTERNET.dns}`, ...[...publicNames, ...awsNames].map((p) => `--host-record=${p.host},${p.ip}`), `--address=/${INTERNET.canaryDomain}/${INTERNET.canaryAnswer}`, `--host-record=${INTERNET.web.name},${INTERNET.web.ip}`, '--log-queries=extra'],
   });
   processes.push({
     kind: 'serve', ns: inet.name, name: 'internet',
@@ -232,10 +239,11 @@ function planRouter(ctx: LayoutContext, vpc: Vpc, i: number): void {
 /** Amazon DNS at base+2 and the instance metadata service, both answered by the VPC's router namespace. */
 function planResolverAndImds(ctx: LayoutContext, vpc: Vpc, rt: NamespacePlan): void {
   const { model, notes, processes } = ctx;
+  let resolver: Listener | undefined;
   // Amazon DNS at base+2: private hosted zones associated with this VPC (needs both DNS attributes),
   // endpoint private DNS only for endpoints in this VPC, everything else forwarded to public DNS.
   if (vpc.dnsSupport) {
-    const args = [`--listen-address=${resolverOf(vpc.cidr)}`, `--server=${INTERNET.dns}`];
+    const args = ['--listen-address=127.0.0.1', `--port=${RESOLUTION_PORT}`, `--server=${INTERNET.dns}`];
     if (vpc.dnsHostnames) {
       for (const z of model.hostedZones.filter((z) => z.private && z.vpcIds.includes(vpc.id))) {
         args.push(`--local=/${z.name}/`);
@@ -251,16 +259,27 @@ function planResolverAndImds(ctx: LayoutContext, vpc: Vpc, rt: NamespacePlan): v
     for (const ep of model.endpoints.filter((e) => e.vpcId === vpc.id && e.privateDns)) {
       for (const ip of endpointIps(model, ep.id)) args.push(`--host-record=${ep.service}.${ep.region}.amazonaws.com,${ip}`);
     }
-    processes.push({ kind: 'dnsmasq', ns: rt.name, name: `resolver-${vpc.name}`, args });
+    processes.push({ kind: 'dnsmasq', ns: rt.name, name: `resolution-${vpc.name}`, args });
+    // Amazon DNS itself: DNS Firewall and query logging in front of resolution (servers/resolver.ts).
+    const instances = Object.fromEntries(model.hosts.filter((h) => h.vpcId === vpc.id && h.kind === 'instance').map((h) => [h.enis[0]!.ip, h.id]));
+    resolver = {
+      kind: 'resolver', host: resolverOf(vpc.cidr), port: 53, name: `amazon-dns-${vpc.name}`, upstream: { host: '127.0.0.1', port: RESOLUTION_PORT },
+      vpcId: vpc.id, accountId: TWIN_ACCOUNT, region: vpc.region, instances,
+      ...(model.dns ? { firewall: model.dns } : {}),
+      queryLogging: model.dns?.queryLogs.some((c) => c.vpcIds.includes(vpc.id)) ?? false,
+    };
+    if (!model.dns) notes.push(`${vpc.name}: the Route 53 Resolver firewall could not be read, so the twin filters no query`);
   } else {
     notes.push(`${vpc.name}: enableDnsSupport is off, so nothing answers at ${resolverOf(vpc.cidr)} (as in AWS)`);
   }
 
   // Instance metadata service, answered by the VPC router namespace on behalf of each instance.
   const imdsHosts = model.hosts.filter((h) => h.vpcId === vpc.id && h.kind === 'instance');
-  if (imdsHosts.length > 0) {
-    processes.push({ kind: 'serve', ns: rt.name, name: `imds-${vpc.name}`, listeners: [{ kind: 'imds', host: IMDS_IP, port: 80, name: 'imds', instances: Object.fromEntries(imdsHosts.map((h) => [h.enis[0]!.ip, { id: h.id, enabled: h.imds }])) }] });
-  }
+  const listeners: Listener[] = [
+    ...(imdsHosts.length > 0 ? [{ kind: 'imds' as const, host: IMDS_IP, port: 80, name: 'imds', instances: Object.fromEntries(imdsHosts.map((h) => [h.enis[0]!.ip, { id: h.id, enabled: h.imds }])) }] : []),
+    ...(resolver ? [resolver] : []),
+  ];
+  if (listeners.length > 0) processes.push({ kind: 'serve', ns: rt.name, name: `vpc-${vpc.name}`, listeners });
 }
 
 /** One host (an instance or an endpoint's ENIs): a namespace behind its subnet's bridge, its security groups, its services. */

@@ -7,6 +7,11 @@ import {
   RunInstancesCommand, type IpPermission,
 } from '@aws-sdk/client-ec2';
 import { ChangeResourceRecordSetsCommand, CreateHostedZoneCommand, Route53Client } from '@aws-sdk/client-route-53';
+import {
+  AssociateFirewallRuleGroupCommand, AssociateResolverQueryLogConfigCommand, CreateFirewallDomainListCommand, CreateFirewallRuleCommand,
+  CreateFirewallRuleGroupCommand, CreateResolverQueryLogConfigCommand, Route53ResolverClient, UpdateFirewallConfigCommand, UpdateFirewallDomainsCommand,
+} from '@aws-sdk/client-route53resolver';
+import { CloudWatchLogsClient, CreateLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
 import type { Topology, TopologyVpc } from './topology.ts';
 
 export interface SeedResult {
@@ -88,10 +93,46 @@ export async function seedTopology(topo: Topology, aws: AwsEndpoint): Promise<Se
       }
       r53.destroy();
     }
+    if (topo.dnsFirewall) await seedDnsDefences(topo.dnsFirewall, topo.vpcs[topo.dnsFirewall.vpc]!.region, result.vpcs[topo.dnsFirewall.vpc]!.id, aws);
   } finally {
     for (const c of ec2.values()) c.destroy();
   }
   return result;
+}
+
+/**
+ * Route 53 Resolver DNS Firewall for one VPC, as the Terraform module makes it: the approved names
+ * allowed (priority 100), every other name blocked (priority 200, `*`), the rule group associated
+ * fail-closed; and Resolver query logging of the VPC to a CloudWatch Logs group.
+ */
+async function seedDnsDefences(fw: NonNullable<Topology['dnsFirewall']>, region: string, vpcId: string, aws: AwsEndpoint): Promise<void> {
+  const r = new Route53ResolverClient({ region, endpoint: aws.endpoint, credentials: aws.credentials });
+  const logs = new CloudWatchLogsClient({ region, endpoint: aws.endpoint, credentials: aws.credentials });
+  try {
+    const ref = (what: string) => `pathproof-${what}-${vpcId}`;
+    const list = async (name: string, domains: string[]) => {
+      const l = await r.send(new CreateFirewallDomainListCommand({ CreatorRequestId: ref(name), Name: name }));
+      await r.send(new UpdateFirewallDomainsCommand({ FirewallDomainListId: l.FirewallDomainList!.Id!, Operation: 'ADD', Domains: domains }));
+      return l.FirewallDomainList!.Id!;
+    };
+    const approved = await list(`${fw.name}-approved`, fw.approved);
+    const everything = await list(`${fw.name}-everything`, ['*']);
+    const group = await r.send(new CreateFirewallRuleGroupCommand({ CreatorRequestId: ref('rules'), Name: fw.name }));
+    const FirewallRuleGroupId = group.FirewallRuleGroup!.Id!;
+    await r.send(new CreateFirewallRuleCommand({ CreatorRequestId: ref('allow'), FirewallRuleGroupId, FirewallDomainListId: approved, Priority: 100, Action: 'ALLOW', Name: 'allow-approved' }));
+    await r.send(new CreateFirewallRuleCommand({
+      CreatorRequestId: ref('block'), FirewallRuleGroupId, FirewallDomainListId: everything, Priority: 200, Action: 'BLOCK', Name: 'block-everything-else', BlockResponse: fw.blockResponse,
+      ...(fw.blockResponse === 'OVERRIDE' ? { BlockOverrideDomain: 'blocked.invalid', BlockOverrideDnsType: 'CNAME', BlockOverrideTtl: 60 } : {}),
+    }));
+    await r.send(new AssociateFirewallRuleGroupCommand({ CreatorRequestId: ref('assoc'), FirewallRuleGroupId, VpcId: vpcId, Priority: 101, Name: fw.name, MutationProtection: 'DISABLED' }));
+    await r.send(new UpdateFirewallConfigCommand({ ResourceId: vpcId, FirewallFailOpen: fw.failOpen ? 'ENABLED' : 'DISABLED' }));
+    await logs.send(new CreateLogGroupCommand({ logGroupName: fw.queryLogGroup }));
+    const qlc = await r.send(new CreateResolverQueryLogConfigCommand({ CreatorRequestId: ref('qlog'), Name: `${fw.name}-queries`, DestinationArn: `arn:aws:logs:${region}:123456789012:log-group:${fw.queryLogGroup}` }));
+    await r.send(new AssociateResolverQueryLogConfigCommand({ ResolverQueryLogConfigId: qlc.ResolverQueryLogConfig!.Id!, ResourceId: vpcId }));
+  } finally {
+    r.destroy();
+    logs.destroy();
+  }
 }
 
 /** Internet gateway and NAT gateway routes, created only where the topology asks for them. */

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import createDebug from 'debug';
 import { verifySigV4, type AuthFailure, type LabCredentials } from './sigv4.ts';
+import { resolverFirewall, type AwsApiError } from './resolver-firewall.ts';
 
 const log = createDebug('pathproof:ssm-gateway');
 
@@ -95,14 +97,23 @@ export async function startGateway(opts: {
         log('refused %s %s: %s', req.method, req.url, denied.code);
         return refuse(req, res, denied);
       }
-      const handler = handlers[action];
-      if (!handler) return proxy(req, res, raw);
       const reply = (status: number, payload: unknown) => {
         setTimeout(() => {
           res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': randomUUID() });
           res.end(JSON.stringify(payload));
         }, faults.latencyMs ?? 0);
       };
+      if (target.startsWith('Route53Resolver.') && firewall) {
+        // The DNS Firewall operations moto lacks; everything else of Route 53 Resolver goes on to it.
+        try {
+          const answer = firewall.handle(target.slice('Route53Resolver.'.length), JSON.parse(raw.toString('utf8') || '{}') as Record<string, unknown>, regionOf(req));
+          if (answer) return reply(200, answer);
+        } catch (e) {
+          return reply(400, { __type: (e as AwsApiError).awsType ?? 'InternalServiceErrorException', message: (e as Error).message });
+        }
+      }
+      const handler = handlers[action];
+      if (!handler) return proxy(req, res, raw);
       if ((faults.throttleNext ?? 0) > 0) {
         faults.throttleNext = (faults.throttleNext ?? 0) - 1;
         return reply(400, { __type: 'ThrottlingException', message: 'Rate exceeded' });
@@ -117,6 +128,8 @@ export async function startGateway(opts: {
   });
 
   const upstream = new URL(opts.upstream);
+  // An emulator that has DNS Firewall (LocalStack) keeps answering it; for moto, the gateway does.
+  const firewall = await upstreamLacks(upstream, 'Route53Resolver.ListFirewallConfigs') ? resolverFirewall() : undefined;
   function proxy(req: http.IncomingMessage, res: http.ServerResponse, raw: Buffer): void {
     const body = correctRequest(req, raw, opts.log ?? (() => {}));
     const headers = { ...req.headers, 'content-length': String(body.length) };
@@ -157,6 +170,23 @@ export function correctRequest(req: { method?: string; url?: string }, body: Buf
 }
 
 /** AWS's answer to a request that is not properly signed, in the protocol the caller speaks. */
+/** The region a request is signed for (the credential scope of its SigV4 Authorization header). */
+function regionOf(req: http.IncomingMessage): string {
+  return /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(String(req.headers.authorization ?? ''))?.[1] ?? 'us-east-1';
+}
+
+/** Whether the emulator answers an operation at all (moto answers what it lacks with a 500 page). */
+function upstreamLacks(upstream: URL, target: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = http.request({ host: upstream.hostname, port: upstream.port, method: 'POST', path: '/', headers: {
+      'x-amz-target': target, 'content-type': 'application/x-amz-json-1.1',
+      authorization: 'AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/route53resolver/aws4_request, SignedHeaders=host, Signature=0',
+    } }, (r) => { r.resume(); resolve(r.statusCode !== 200); });
+    req.on('error', () => resolve(true));
+    req.end('{}');
+  });
+}
+
 function refuse(req: http.IncomingMessage, res: http.ServerResponse, f: AuthFailure): void {
   const requestId = randomUUID();
   const service = /Credential=[^/]+\/\d{8}\/[^/]+\/([^/]+)\//.exec(String(req.headers.authorization ?? ''))?.[1] ?? '';
@@ -185,12 +215,21 @@ type GatewayOptions = Parameters<typeof startGateway>[0];
  * and records its status, ResponseCode and output with SSM's truncation; injected faults apply.
  */
 function executor(opts: GatewayOptions, faults: Faults): { run(inv: Invocation, script: string, timeoutS: number): void; finish(inv: Invocation, status: string, details: string, code: number): void } {
+  // The twin's hosts share this machine's cores, where in AWS each has its own: only a few commands
+  // run at once, so that a probe's time-out measures the network, not a queue for the CPU. A queued
+  // invocation stays Pending, as one the agent has not picked up yet; its execution time-out starts
+  // when it starts.
+  let free = Math.max(1, Number(process.env.PATHPROOF_TWIN_COMMANDS_AT_ONCE) || availableParallelism());
+  const waiting: (() => void)[] = [];
+  const release = () => { const next = waiting.shift(); if (next) next(); else free++; };
+  const slot = (start: () => void) => { if (free > 0) { free--; start(); } else waiting.push(start); };
   const run = (inv: Invocation, script: string, timeoutS: number) => {
     const fault = faults.instances?.[inv.instanceId];
     if (fault === 'Undeliverable') return finish(inv, 'Failed', 'Undeliverable', -1);
     if (fault === 'DeliveryTimedOut') return finish(inv, 'TimedOut', 'DeliveryTimedOut', -1);
     const target = opts.instances.get(inv.instanceId)!;
-    const begin = () => {
+    const begin = () => slot(() => {
+      if (inv.status === 'Cancelled' || inv.status === 'Cancelling') { finish(inv, 'Cancelled', 'Cancelled', -1); return release(); }
       inv.status = 'InProgress';
       inv.details = 'InProgress';
       inv.startedAt = Date.now();
@@ -204,6 +243,7 @@ function executor(opts: GatewayOptions, faults: Faults): { run(inv: Invocation, 
       });
       if (inv.proc.pid) opts.onPid?.(inv.proc.pid);
       void inv.proc.then((r) => {
+        release();
         if (inv.status === 'Cancelled' || inv.status === 'Cancelling') return finish(inv, 'Cancelled', 'Cancelled', -1);
         const pad = faults.padStdout?.[inv.instanceId] ?? 0;
         // SSM keeps the first 24,000 characters; padding goes first so that the tail is what gets cut.
@@ -213,7 +253,7 @@ function executor(opts: GatewayOptions, faults: Faults): { run(inv: Invocation, 
         const code = r.exitCode ?? -1;
         finish(inv, code === 0 ? 'Success' : 'Failed', code === 0 ? 'Success' : 'Failed', code);
       });
-    };
+    });
     if (fault === 'Delayed') {
       inv.status = 'Delayed';
       inv.details = 'Delayed';

@@ -3,13 +3,24 @@
 # and exits 0 (137 would read as TimedOut and 194 reboots the host).
 # Parameters arrive as environment variables PP_<name>, validated and single-quoted by pathproof.
 
+# Milliseconds on a monotonic clock, for durations only. /proc/uptime costs no process (a busy
+# host runs hundreds of probes, and starting processes is what it runs out of); date is the fallback.
 pp_now_ms() {
-  pp_d=$(date +%s%3N 2>/dev/null)
-  case "$pp_d" in ''|*N*) echo $(( $(date +%s) * 1000 )) ;; *) echo "$pp_d" ;; esac
+  if read -r pp_up _ </proc/uptime 2>/dev/null && [ "${pp_up#*.}" != "$pp_up" ]; then
+    echo $(( ${pp_up%.*} * 1000 + 1${pp_up#*.} * 10 - 1000 ))
+  else
+    pp_d=$(date +%s%3N 2>/dev/null)
+    case "$pp_d" in ''|*N*) echo $(( $(date +%s) * 1000 )) ;; *) echo "$pp_d" ;; esac
+  fi
 }
 
 # JSON string contents: control characters dropped, backslash and quote escaped, at most 300 bytes.
+# Plain text (the common case: addresses, names, short messages) needs no process.
 pp_json() {
+  case "$1" in
+    *[!A-Za-z0-9\ ._:/,=+@%-]*) ;;
+    *) if [ "${#1}" -le 300 ]; then printf '%s' "$1"; return; fi ;;
+  esac
   printf '%s' "$1" | tr -d '\000-\037' | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' | head -c 300
 }
 
@@ -27,6 +38,7 @@ pp_need() {
 
 # pp_addr_json "LIST": newline-separated addresses as a JSON array.
 pp_addr_json() {
+  [ -z "$1" ] && { printf '[]'; return; }
   pp_a=$(printf '%s\n' "$1" | grep -E '^[0-9]+(\.[0-9]+){3}$' | sed 's/.*/"&"/' | tr '\n' ',' | sed 's/,$//')
   printf '[%s]' "$pp_a"
 }

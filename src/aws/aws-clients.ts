@@ -2,6 +2,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { Route53Client } from '@aws-sdk/client-route-53';
+import { Route53ResolverClient } from '@aws-sdk/client-route53resolver';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -43,6 +44,9 @@ export class AwsClients {
   route53(account: string): Route53Client {
     // Route 53 is global; its API lives in us-east-1.
     return this.client('route53', account, 'us-east-1', (cfg) => new Route53Client(cfg));
+  }
+  route53resolver(account: string, region: string): Route53ResolverClient {
+    return this.client('route53resolver', account, region, (cfg) => new Route53ResolverClient(cfg));
   }
   kms(account: string, region: string): KMSClient {
     return this.client('kms', account, region, (cfg) => new KMSClient(cfg));

@@ -2,7 +2,12 @@ import {
   DescribeFlowLogsCommand, DescribeInstancesCommand, DescribeNetworkAclsCommand, DescribeNetworkInterfacesCommand, DescribeRouteTablesCommand, DescribeSecurityGroupsCommand, DescribeSubnetsCommand, DescribeVpcAttributeCommand, DescribeVpcEndpointsCommand, DescribeVpcPeeringConnectionsCommand, DescribeVpcsCommand, EC2Client, type IpPermission, type DescribeVpcsCommandOutput, type DescribeSubnetsCommandOutput, type DescribeRouteTablesCommandOutput, type DescribeNetworkAclsCommandOutput, type DescribeFlowLogsCommandOutput, type DescribeNetworkInterfacesCommandOutput, type DescribeVpcEndpointsCommandOutput, type DescribeInstancesCommandOutput,
 } from '@aws-sdk/client-ec2';
 import { GetHostedZoneCommand, ListHostedZonesCommand, ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
+import {
+  ListFirewallConfigsCommand, ListFirewallDomainListsCommand, ListFirewallDomainsCommand, ListFirewallRuleGroupAssociationsCommand, ListFirewallRuleGroupsCommand,
+  ListFirewallRulesCommand, ListResolverQueryLogConfigAssociationsCommand, ListResolverQueryLogConfigsCommand, Route53ResolverClient,
+} from '@aws-sdk/client-route53resolver';
 import { cidrContains, ipv4ToInt } from '../model/cidr.ts';
+import type { BlockResponse, DnsDefences, FirewallAction } from '../model/dns-firewall.ts';
 import type { Endpoint, Eni, Host, HostedZone, NaclEntry, Peering, Route, RouteTarget, SecurityGroup, SgRule, Subnet, Inventory, Vpc } from '../model/inventory.ts';
 
 const tagsOf = (tags?: { Key?: string; Value?: string }[]) => Object.fromEntries((tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
@@ -11,6 +16,7 @@ const tagsOf = (tags?: { Key?: string; Value?: string }[]) => Object.fromEntries
 export interface InventorySource {
   ec2(region: string): EC2Client;
   route53(): Route53Client;
+  route53resolver(region: string): Route53ResolverClient;
 }
 
 /** A source over one endpoint and one set of credentials (the emulator, or a single account). */
@@ -20,6 +26,7 @@ export function endpointSource(aws: { endpoint?: string; credentials: { accessKe
   return {
     ec2: (region) => { const c = new EC2Client({ region, ...cfg }); made.push(c); return c; },
     route53: () => { const c = new Route53Client({ region: 'us-east-1', ...cfg }); made.push(c); return c; },
+    route53resolver: (region) => { const c = new Route53ResolverClient({ region, ...cfg }); made.push(c); return c; },
     destroy: () => { for (const c of made) c.destroy(); },
   };
 }
@@ -61,8 +68,15 @@ export async function readState(source: InventorySource, regions: readonly strin
       peerings.set(p.VpcPeeringConnectionId!, { id: p.VpcPeeringConnectionId!, requesterVpc: p.RequesterVpcInfo?.VpcId ?? '', accepterVpc: p.AccepterVpcInfo?.VpcId ?? '', status: p.Status?.Code ?? '' });
     }
   }
-  const hostedZones = await readHostedZones(source.route53());
-  return { vpcs, groups, hosts, endpoints, peerings: [...peerings.values()], hostedZones, corrections };
+  const vpcIds = new Set(vpcs.map((v) => v.id));
+  const [hostedZones, dns] = await Promise.all([
+    readHostedZones(source.route53()),
+    Promise.all(regions.map((r) => readDnsDefences(source.route53resolver(r), vpcIds))).then(mergeDefences, (e: unknown) => new Error(`Route 53 Resolver: ${(e as Error).message}`)),
+  ]);
+  return {
+    vpcs, groups, hosts, endpoints, peerings: [...peerings.values()], hostedZones, corrections,
+    ...(dns instanceof Error ? { unread: { dns: dns.message } } : { dns }),
+  };
 }
 
 type Described = {
@@ -208,6 +222,54 @@ function nextFree(cidr: string, used: Set<string>): string {
     if (!used.has(ip)) return ip;
   }
   throw new Error(`no free address left in ${cidr}`);
+}
+
+/**
+ * DNS Firewall (rule group associations of these VPCs, their rules and domain lists, fail-open per
+ * VPC) and Resolver query logging (configurations and the VPCs they cover), in one region.
+ */
+async function readDnsDefences(r: Route53ResolverClient, vpcIds: ReadonlySet<string>): Promise<DnsDefences> {
+  const [assoc, groupsOut, listsOut, configs, qlc, qla] = await Promise.all([
+    r.send(new ListFirewallRuleGroupAssociationsCommand({})), r.send(new ListFirewallRuleGroupsCommand({})), r.send(new ListFirewallDomainListsCommand({})),
+    r.send(new ListFirewallConfigsCommand({})), r.send(new ListResolverQueryLogConfigsCommand({})), r.send(new ListResolverQueryLogConfigAssociationsCommand({})),
+  ]);
+  const associations = (assoc.FirewallRuleGroupAssociations ?? []).filter((a) => vpcIds.has(a.VpcId ?? ''))
+    .map((a) => ({ id: a.Id!, name: a.Name ?? '', vpcId: a.VpcId!, ruleGroupId: a.FirewallRuleGroupId!, priority: a.Priority ?? 0, status: a.Status ?? '' }));
+  const used = new Set(associations.map((a) => a.ruleGroupId));
+  const ruleGroups = await Promise.all((groupsOut.FirewallRuleGroups ?? []).filter((g) => used.has(g.Id!)).map(async (g) => {
+    const rules = await r.send(new ListFirewallRulesCommand({ FirewallRuleGroupId: g.Id! }));
+    return {
+      id: g.Id!, name: g.Name ?? '',
+      rules: (rules.FirewallRules ?? []).map((x) => ({
+        name: x.Name ?? '', priority: x.Priority ?? 0, action: x.Action as FirewallAction, domainListId: x.FirewallDomainListId ?? '',
+        ...(x.BlockResponse ? { blockResponse: x.BlockResponse as BlockResponse } : {}),
+        ...(x.BlockOverrideDomain ? { blockOverrideDomain: x.BlockOverrideDomain, blockOverrideTtl: x.BlockOverrideTtl ?? 0 } : {}),
+      })),
+    };
+  }));
+  const listIds = new Set(ruleGroups.flatMap((g) => g.rules.map((x) => x.domainListId)));
+  const domainLists = await Promise.all((listsOut.FirewallDomainLists ?? []).filter((l) => listIds.has(l.Id!)).map(async (l) => {
+    const domains: string[] = [];
+    for (let token: string | undefined, first = true; first || token; first = false) {
+      const page = await r.send(new ListFirewallDomainsCommand({ FirewallDomainListId: l.Id!, ...(token ? { NextToken: token } : {}) }));
+      domains.push(...(page.Domains ?? []));
+      token = page.NextToken;
+    }
+    return { id: l.Id!, name: l.Name ?? '', domains };
+  }));
+  const failOpen = Object.fromEntries((configs.FirewallConfigs ?? []).filter((c) => vpcIds.has(c.ResourceId ?? '')).map((c) => [c.ResourceId!, c.FirewallFailOpen === 'ENABLED']));
+  const queryLogs = (qlc.ResolverQueryLogConfigs ?? []).map((c) => ({
+    id: c.Id!, name: c.Name ?? '', destinationArn: c.DestinationArn ?? '',
+    vpcIds: (qla.ResolverQueryLogConfigAssociations ?? []).filter((a) => a.ResolverQueryLogConfigId === c.Id && a.Status !== 'DELETING' && a.Status !== 'FAILED').map((a) => a.ResourceId!).filter((v) => vpcIds.has(v)),
+  }));
+  return { domainLists, ruleGroups, associations, failOpen, queryLogs };
+}
+
+function mergeDefences(parts: DnsDefences[]): DnsDefences {
+  return {
+    domainLists: parts.flatMap((p) => p.domainLists), ruleGroups: parts.flatMap((p) => p.ruleGroups), associations: parts.flatMap((p) => p.associations),
+    failOpen: Object.assign({}, ...parts.map((p) => p.failOpen)) as Record<string, boolean>, queryLogs: parts.flatMap((p) => p.queryLogs),
+  };
 }
 
 async function readHostedZones(r53: Route53Client): Promise<HostedZone[]> {

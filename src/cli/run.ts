@@ -210,6 +210,7 @@ const EXECUTION_TASKS: readonly Task<RunContext>[] = [
         onProgress: (e) => progress.onProgress(e),
         runId: ctx.runId, resolver: session.resolver, port: session.port, inventory: session.inventory, signal: ctx.interrupts.signal,
         ...(session.flowLogs ? { flowLogs: session.flowLogs } : {}),
+        ...(session.queryLogs ? { queryLogs: session.queryLogs } : {}),
         ...(ctx.opts.allowDisruptive && session.disruption ? { disruption: session.disruption } : {}),
         ...(session.canary ? { canary: session.canary } : {}), ...loadBaseline(ctx.opts.root, ctx.config.env.name),
       });

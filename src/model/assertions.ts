@@ -13,6 +13,8 @@ export const ASSERTION_PARAMS = {
   'peering-routes-scoped': ['zone'],
   'flow-logs-all': [],
   'catalog-conformance': ['zone'],
+  'dns-firewall': ['zone'],
+  'dns-query-logging': ['zone'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type AssertionName = keyof typeof ASSERTION_PARAMS;

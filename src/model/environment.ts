@@ -90,6 +90,13 @@ export const EnvironmentFile = z.strictObject({
    * e.g. shorter connect time-outs where the round trip is microseconds, as in the twin.
    */
   probeDefaults: z.record(z.string().regex(/^[a-z][a-z0-9_]{0,30}$/), z.union([z.string(), z.number()])).default({}),
+  /** What the DNS Firewall should let the zones resolve, and a name it should block. */
+  dns: z.strictObject({
+    /** Names the zones legitimately resolve besides Bedrock's, by a short key (`${dns.approved.ssm}`). */
+    approved: z.record(name, host),
+    /** An ordinary public name no zone is approved to resolve (`${dns.unapproved}`). */
+    unapproved: host,
+  }).optional(),
   /** Thresholds of the flow-log audit (`pathproof audit`); the source's defaults. */
   audit: z.strictObject({
     /** A transfer from inference larger than this (MB, summed per flow) is flagged. */
@@ -100,6 +107,8 @@ export const EnvironmentFile = z.strictObject({
     account: name,
     region,
     flowLogGroups: z.array(z.string().min(1)).min(1),
+    /** Resolver query logs in CloudWatch Logs, for checks marked `logged: query-blocked`. */
+    queryLogGroups: z.array(z.string().min(1)).min(1).optional(),
     /** Flow logs arrive in batches: how long to wait for a record, in seconds (default 600). */
     waitSeconds: z.number().int().min(0).max(3600).default(600),
   }).optional(),
@@ -126,6 +135,7 @@ export function referenceables(env: Environment, run: { marker: string }): Recor
     zones: env.zones,
     models: env.models,
     canaries: env.canaries,
+    ...(env.dns ? { dns: env.dns } : {}),
     bedrock: {
       region: env.bedrock.region,
       endpointCidrs: env.bedrock.endpointCidrs,

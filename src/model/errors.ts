@@ -39,6 +39,7 @@ export type FaultCode =
   | 'PROBE_ERROR'
   | 'CANNOT_TELL'
   | 'FLOW_LOGS_UNREADABLE'
+  | 'QUERY_LOGS_UNREADABLE'
   | 'CANARY_UNREADABLE';
 
 /** A fault in an observation or verdict: its stable code and what happened. */

@@ -1,3 +1,5 @@
+import type { DnsDefences } from './dns-firewall.ts';
+
 /** The inventory of an AWS environment, as its API describes it: what config checks judge and the twin is built from. Pure data. */
 
 export interface SgRule {
@@ -84,6 +86,10 @@ export interface Inventory {
   readonly endpoints: readonly Endpoint[];
   readonly peerings: readonly Peering[];
   readonly hostedZones: readonly HostedZone[];
+  /** Route 53 Resolver DNS Firewall and query logging; undefined when they could not be read (the reason in `unread`). */
+  readonly dns?: DnsDefences;
+  /** What could not be read, and why (an assertion over it is ERROR, never PASS). */
+  readonly unread?: Readonly<Record<string, string>>;
   /** Where the emulator said something AWS never would, and what the twin used instead. */
   readonly corrections: readonly string[];
 }

@@ -2,10 +2,16 @@ import { CanaryRecord, FlowEvidence, Invocation } from './result.ts';
 import { Target } from './plan.ts';
 import { ProbeCheck } from './check.ts';
 import { Inventory } from './inventory.ts';
+import type { QueryLogEvidence } from './dns-firewall.ts';
 /** Finds REJECT flow-log records of one attempt (source address, destination port, destination address when known). */
 export interface FlowLogPort {
   /** Records of one action (ACCEPT for a call that must show, REJECT for a block) from src to dstPort since a time. */
   find(q: { action: 'ACCEPT' | 'REJECT'; src: string; dst?: string; dstPort: number; since: string }): Promise<FlowEvidence>;
+}
+
+/** Finds Resolver query-log records of one query name asked from one address (DNS Firewall's decision on it). */
+export interface QueryLogPort {
+  find(q: { name: string; src: string; since: string }): Promise<QueryLogEvidence>;
 }
 
 /** Reads what reached the canaries (HTTP sink, canary DNS) for a marker. */
@@ -90,6 +96,8 @@ export interface Session extends AsyncDisposable {
   readonly inventory: () => Promise<Inventory>;
   /** Finds REJECT records in the VPC flow logs; absent when the environment names none. */
   readonly flowLogs?: FlowLogPort;
+  /** Finds Resolver query-log records; absent when the environment names no query-log source. */
+  readonly queryLogs?: QueryLogPort;
   /** Takes the private path away and puts it back (disruptive failover). Absent: not possible here (a twin kept up with `lab up`). */
   readonly disruption?: DisruptionPort;
   /** Who the run acts as in each account (STS GetCallerIdentity), for the evidence. */

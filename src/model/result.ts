@@ -1,3 +1,4 @@
+import type { QueryLogEvidence } from './dns-firewall.ts';
 import type { Fault } from './errors.ts';
 import { type Target } from './plan.ts';
 import { Plan } from './plan.ts';
@@ -65,6 +66,8 @@ export interface Evidence {
   readonly fault?: Fault;
   /** For checks that ask whether monitoring saw the block: the matching flow-log records. */
   readonly flowLog?: FlowEvidence;
+  /** What the Resolver query logs recorded of the query (checks marked `logged: query-blocked`). */
+  readonly queryLog?: QueryLogEvidence;
   /** For assertion checks (the `config` category): the assertion, what it examined, and the API facts it rests on. */
   readonly assertion?: { readonly name: string; readonly examined?: string; readonly facts: Readonly<Record<string, unknown>> };
   /** What the canaries recorded for this check's marker (exfiltration checks that ask for it). */

@@ -24,8 +24,12 @@ const Expectation = z.discriminatedUnion('result', [
     by: z.array(z.string().regex(/^(?:[a-z][a-z0-9-]*|http-\d{3})$/)).min(1).optional(),
     /** Also ask the canaries (HTTP sink, canary DNS) whether this check's marker reached them; any hit is a FAIL. */
     confirm: z.literal('canary').optional(),
-    /** Also require the block to show in the VPC flow logs as REJECT (monitoring sees the attempt). */
-    logged: z.literal('reject').optional(),
+    /**
+     * Also require monitoring to show the block: `reject` — a REJECT record in the VPC flow logs;
+     * `query-blocked` — a Resolver query-log record of the query with DNS Firewall's BLOCK, agreeing
+     * with the answer the probe got.
+     */
+    logged: z.enum(['reject', 'query-blocked']).optional(),
   }),
   z.strictObject({
     result: z.literal('resolves-within'),

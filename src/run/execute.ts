@@ -9,9 +9,10 @@ import { diff, snapshot } from '../verdict/assertions/drift.ts';
 import { describeEntry } from '../shared/journal.ts';
 import type { Inventory } from '../model/inventory.ts';
 import { parseBatchOutput } from '../verdict/parse-output.ts';
-import { isAssertionCheck, isProbeCheck, type Check, type Config } from '../model/check.ts';
+import { isAssertionCheck, isProbeCheck, type Check, type Config, type ProbeCheck } from '../model/check.ts';
 import { type Plan, type Target } from '../model/plan.ts';
-import type { CanaryPort, CommandPort, Disruption, DisruptionPort, FlowLogPort, ProgressEvent, TargetResolver } from '../model/ports.ts';
+import type { CanaryPort, CommandPort, Disruption, DisruptionPort, FlowLogPort, ProgressEvent, QueryLogPort, TargetResolver } from '../model/ports.ts';
+import type { QueryLogEvidence } from '../model/dns-firewall.ts';
 import { RunResult } from '../model/result.ts';
 
 const log = createDebug('pathproof:run');
@@ -39,6 +40,8 @@ export async function execute(
     inventory?: () => Promise<Inventory>;
     /** Reads the flow logs for checks that ask whether a block was logged. */
     flowLogs?: FlowLogPort;
+    /** Reads the Resolver query logs for checks that ask whether DNS Firewall blocked a query. */
+    queryLogs?: QueryLogPort;
     /** The drift baseline (fixtures/baselines/ENV.json), if one was taken. */
     baseline?: unknown;
     /** Given only with --allow-disruptive: how to take the private path away and bring it back. */
@@ -135,7 +138,7 @@ export async function execute(
     for (const o of obsForCheck) {
       let flow: FlowEvidence | undefined;
       const logged = 'logged' in check.expect ? check.expect.logged : undefined;
-      if (logged) {
+      if (logged === 'accept' || logged === 'reject') {
         // Probe parameters carry their defaults from probe.yaml: the port is the check's own. The
         // destination is the address the probe used (a name resolves to it), else the host given.
         const port = Number(check.params.port);
@@ -147,7 +150,8 @@ export async function execute(
           ? { available: false, records: [], error: opts.flowLogs ? `the address of ${o.target.instanceId} is unknown` : 'this environment has no flow-log source (monitoring)' }
           : await opts.flowLogs.find({ action: logged === 'accept' ? 'ACCEPT' : 'REJECT', src: o.target.privateIp, ...(dst ? { dst } : {}), dstPort: port, since: startedAt }).catch((e: unknown) => ({ available: false, records: [], error: describeError(e) }));
       }
-      verdicts.push(judge(check, o, today, canaries.get(check.marker), flow));
+      const query = await queryLogEvidence(check, o, startedAt, opts.queryLogs);
+      verdicts.push(judge(check, o, today, canaries.get(check.marker), flow, query));
     }
   }
   assertOneVerdictEach(verdicts);
@@ -159,6 +163,16 @@ export async function execute(
     commands: [...plan.commands, ...rounds.flatMap((r) => r.commands)],
   };
   return { runId: opts.runId, env: config.env.name, startedAt, finishedAt: new Date().toISOString(), plan: allPlans, observations, verdicts, interrupted, skipped, couldNotLook: couldNotLook(observations), ...(drift ? { drift } : {}) };
+}
+
+/** The query logs of the query a DNS check made (its probe names it, else the name it resolved), for `logged: query-blocked`. */
+async function queryLogEvidence(check: ProbeCheck, o: TargetObservation, since: string, port?: QueryLogPort): Promise<QueryLogEvidence | undefined> {
+  if (!('logged' in check.expect) || check.expect.logged !== 'query-blocked') return undefined;
+  const data = o.probes.find((p) => p.key === check.id)?.data ?? {};
+  const name = typeof data.query === 'string' ? data.query : check.params.name ?? check.params.host;
+  if (!name) return { available: false, records: [], error: `probe ${check.probe} names no query` };
+  if (!port || !o.target.privateIp) return { available: false, records: [], error: port ? `the address of ${o.target.instanceId} is unknown` : 'this environment has no query-log source (monitoring.queryLogGroups)' };
+  return port.find({ name, src: o.target.privateIp, since }).catch((e: unknown) => ({ available: false, records: [], error: describeError(e) }));
 }
 
 /** The engine's invariant: each check × target has exactly one verdict. A breach is a harness bug, never data. */

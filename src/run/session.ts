@@ -7,6 +7,7 @@ import { cloudwatchFlowLogs, flowLogEvents } from '../aws/flow-logs-cloudwatch.t
 import type { FlowLine } from '../model/flow-log.ts';
 import { PathproofError } from '../model/errors.ts';
 import { urlCanary } from '../aws/canary-url.ts';
+import { cloudwatchQueryLogs } from '../aws/query-logs-cloudwatch.ts';
 import type { Inventory } from '../model/inventory.ts';
 import { readState } from '../aws/read-state.ts';
 import type { LabInfo } from '../../infra/twin/lab-cli.ts';
@@ -41,7 +42,7 @@ export function envRegions(config: Config): string[] {
 function inventoryOf(config: Config, clients: AwsClients, log: (l: string) => void): () => Promise<Inventory> {
   const accountFor = (region: string) => Object.entries(config.env.accounts).find(([, a]) => a.region === region)?.[0] ?? config.env.bedrock.account;
   const zonesAccount = Object.values(config.env.zones)[0]?.account ?? config.env.bedrock.account;
-  return () => readState({ ec2: (region) => clients.ec2(accountFor(region), region), route53: () => clients.route53(zonesAccount) }, envRegions(config), log);
+  return () => readState({ ec2: (region) => clients.ec2(accountFor(region), region), route53: () => clients.route53(zonesAccount), route53resolver: (region) => clients.route53resolver(accountFor(region), region) }, envRegions(config), log);
 }
 
 /** What a run will test, decided before anything starts, and said in the run's first line. */
@@ -85,11 +86,13 @@ export async function openSession(config: Config, runId: string, log: (line: str
       const clients = new AwsClients(config.env, runId, running.endpoint, running.credentials);
       const { readTwinCanary } = await import('../../infra/twin/canary.ts');
       const { twinFlowLogs } = await import('../../infra/twin/flow-logs.ts');
+      const { twinQueryLogs } = await import('../../infra/twin/query-logs.ts');
       return {
         resolver: new Ec2TargetResolver(config.env, clients), port: ssmPort(clients, poll),
         canary: { received: async (m) => readTwinCanary(running.records, m) },
         inventory: inventoryOf(config, clients, () => {}),
         flowLogs: twinFlowLogs(() => running.flowHosts, config.env.accounts[config.env.bedrock.account]!.id),
+        queryLogs: twinQueryLogs(() => running.records),
         describe: `running lab ${running.runId} (gateway ${running.endpoint}, emulator ${running.emulator})`,
         callers: () => callerIdentities(config, (a) => clients.sts(a, config.env.accounts[a]!.region).send(new GetCallerIdentityCommand({}))),
         async [Symbol.asyncDispose]() { clients.destroy(); },
@@ -102,11 +105,13 @@ export async function openSession(config: Config, runId: string, log: (line: str
     const clients = new AwsClients(config.env, runId, lab.endpoint, lab.credentials);
     const { readTwinCanary } = await import('../../infra/twin/canary.ts');
     const { flowHosts, twinFlowLogs } = await import('../../infra/twin/flow-logs.ts');
+    const { twinQueryLogs } = await import('../../infra/twin/query-logs.ts');
     return {
       resolver: new Ec2TargetResolver(config.env, clients), port: ssmPort(clients, poll),
       canary: { received: async (m) => readTwinCanary(lab.applied.records, m) },
       inventory: inventoryOf(config, clients, () => {}),
       flowLogs: twinFlowLogs(() => flowHosts(lab.layout, lab.model), config.env.accounts[config.env.bedrock.account]!.id, () => lab.earlierFlows),
+      queryLogs: twinQueryLogs(() => lab.applied.records),
       disruption: awsDisruption(clients, config, config.root, () => lab.rebuild()),
       callers: () => callerIdentities(config, (a) => clients.sts(a, config.env.accounts[a]!.region).send(new GetCallerIdentityCommand({}))),
       describe: `local twin ${lab.runId} (gateway ${lab.endpoint}, emulator ${lab.emulator.url})`,
@@ -132,6 +137,7 @@ export async function openSession(config: Config, runId: string, log: (line: str
     disruption: awsDisruption(clients, config, config.root, async () => { log('pathproof: waiting 90 s for the change to take effect (Route 53 propagation, resolver caches, routes)'); await new Promise((r) => setTimeout(r, 90_000)); }),
     callers: () => callerIdentities(config, identity),
     ...(config.env.monitoring ? { flowLogs: cloudwatchFlowLogs(clients.logs(config.env.monitoring.account, config.env.monitoring.region), config.env.monitoring.flowLogGroups, config.env.monitoring.waitSeconds) } : {}),
+    ...(config.env.monitoring?.queryLogGroups ? { queryLogs: cloudwatchQueryLogs(clients.logs(config.env.monitoring.account, config.env.monitoring.region), config.env.monitoring.queryLogGroups, config.env.monitoring.waitSeconds) } : {}),
     describe: clients.endpoint ? `AWS API at ${clients.endpoint}` : 'AWS',
     async [Symbol.asyncDispose]() {
       clients.destroy();

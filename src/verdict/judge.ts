@@ -9,6 +9,7 @@ import type { Check, AssertionCheck, Config, ProbeCheck } from '../model/check.t
 import type { Fault } from '../model/errors.ts';
 import { type Target } from '../model/plan.ts';
 import { ObservedEvidence } from '../model/result.ts';
+import type { QueryLogEvidence } from '../model/dns-firewall.ts';
 
 type Judged = { status: 'PASS' | 'FAIL' | 'INCONCLUSIVE'; sentence: string } | { status: 'ERROR'; sentence: string; fault: Fault };
 
@@ -17,7 +18,7 @@ type Judged = { status: 'PASS' | 'FAIL' | 'INCONCLUSIVE'; sentence: string } | {
  * never PASS; a deny check passes only on positive evidence of a block with zero successes
  * while the batch's control probe succeeded.
  */
-export function judge(check: ProbeCheck, obs: TargetObservation, today: string, canary?: CanaryRecord, flowLog?: FlowEvidence): Verdict {
+export function judge(check: ProbeCheck, obs: TargetObservation, today: string, canary?: CanaryRecord, flowLog?: FlowEvidence, queryLog?: QueryLogEvidence): Verdict {
   const probe = obs.probes.find((p) => p.key === check.id);
   const control = obs.probes.find((p) => p.key === 'control');
   const inv = obs.invocation;
@@ -30,8 +31,9 @@ export function judge(check: ProbeCheck, obs: TargetObservation, today: string, 
     ...(obs.fault ? { fault: obs.fault } : {}),
     ...(canary ? { canary } : {}),
     ...(flowLog ? { flowLog } : {}),
+    ...(queryLog ? { queryLog } : {}),
   };
-  const judged = confirmInFlowLogs(check, confirmWithCanary(check, judgeRaw(check, obs, probe, control), canary), flowLog);
+  const judged = confirmInQueryLog(check, confirmInFlowLogs(check, confirmWithCanary(check, judgeRaw(check, obs, probe, control), canary), flowLog), probe, queryLog);
   return withWaiver(check, obs.target, evidence, judged, today);
 }
 
@@ -90,7 +92,7 @@ function withWaiver(check: Check, target: Target, evidence: Evidence, raw: Judge
  */
 function confirmInFlowLogs(check: ProbeCheck, judged: Judged, flow?: FlowEvidence): Judged {
   const logged = 'logged' in check.expect ? check.expect.logged : undefined;
-  if (!logged || judged.status !== 'PASS') return judged;
+  if ((logged !== 'accept' && logged !== 'reject') || judged.status !== 'PASS') return judged;
   if (logged === 'accept') {
     if (!flow || !flow.available) return { status: 'ERROR', fault: { code: 'FLOW_LOGS_UNREADABLE', message: `Could not read the flow logs (${flow?.error ?? 'no flow-log source: set monitoring in the environment'}); the call itself: ${judged.sentence}` }, sentence: `Could not read the flow logs (${flow?.error ?? 'no flow-log source: set monitoring in the environment'}); the call itself: ${judged.sentence}` };
     if (flow.records.length === 0) return { status: 'FAIL', sentence: `${judged.sentence} But no ACCEPT record of the call reached the flow logs: the path cannot be confirmed from monitoring.` };
@@ -101,6 +103,32 @@ function confirmInFlowLogs(check: ProbeCheck, judged: Judged, flow?: FlowEvidenc
   if (flow.records.length === 0) return { status: 'FAIL', sentence: `${judged.sentence} But no REJECT record of it reached the flow logs: monitoring would not see the attempt.` };
   const r = flow.records[0]!;
   return { status: 'PASS', sentence: `${judged.sentence} The flow log shows it: ${flow.records.length} REJECT record(s), e.g. ${r.interfaceId} ${r.srcAddr}:${r.srcPort} → ${r.dstAddr}:${r.dstPort}.` };
+}
+
+/** The response codes a blocked query's answer can show the probe, by the probe's outcome. */
+const RCODES_OF: Readonly<Record<string, readonly string[]>> = { nxdomain: ['NXDOMAIN'], 'no-answer': ['NOERROR'], servfail: ['SERVFAIL'], 'not-found': ['NXDOMAIN', 'NOERROR'] };
+
+/**
+ * DNS Firewall must have decided it, and monitoring must show it: the Resolver query log holds the
+ * query from the probe host with the action BLOCK, and its response code agrees with the answer the
+ * probe got (an NXDOMAIN from a name that does not exist is not a block).
+ */
+function confirmInQueryLog(check: ProbeCheck, judged: Judged, probe?: ProbeObservation, log?: QueryLogEvidence): Judged {
+  if (!('logged' in check.expect) || check.expect.logged !== 'query-blocked' || judged.status !== 'PASS') return judged;
+  if (!log || !log.available) {
+    const why = `Could not read the Resolver query logs (${log?.error ?? 'no query-log source: set monitoring.queryLogGroups in the environment'}); the probe side: ${judged.sentence}`;
+    return { status: 'ERROR', fault: { code: 'QUERY_LOGS_UNREADABLE', message: why }, sentence: why };
+  }
+  if (log.records.length === 0) return { status: 'FAIL', sentence: `${judged.sentence} But no Resolver query-log record of the query exists: DNS Firewall's decision cannot be shown, and monitoring would not see the attempt (is query logging on for the VPC?).` };
+  const blocked = log.records.filter((r) => r.firewall_rule_action === 'BLOCK');
+  if (blocked.length === 0) {
+    const seen = [...new Set(log.records.map((r) => `${r.firewall_rule_action ?? 'no firewall rule'}, ${r.rcode}`))].join('; ');
+    return { status: 'FAIL', sentence: `${judged.sentence} But DNS Firewall did not block it: the query log shows ${seen}, so the answer came from resolution, not from a block.` };
+  }
+  const expected = RCODES_OF[probe?.outcome ?? ''] ?? [];
+  const agreeing = blocked.find((r) => expected.includes(r.rcode));
+  if (!agreeing) return { status: 'FAIL', sentence: `${judged.sentence} But the answer and the query log disagree: the probe saw ${probe?.outcome ?? 'nothing'}, the log's blocked record says ${blocked[0]!.rcode}.` };
+  return { status: 'PASS', sentence: `${judged.sentence} The Resolver query log agrees: DNS Firewall blocked ${agreeing.query_name} (rule group ${agreeing.firewall_rule_group_id ?? '?'}, domain list ${agreeing.firewall_domain_list_id ?? '?'}, ${agreeing.rcode}; ${blocked.length} record(s)).` };
 }
 
 /** A blocked exfiltration passes only if the receiving side confirms that the marker never arrived. */

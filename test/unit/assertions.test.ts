@@ -5,6 +5,7 @@ import { describe, expect, test } from 'vitest';
 import { assertions } from '../../src/verdict/assertions/index.ts';
 import { diff, snapshot } from '../../src/verdict/assertions/drift.ts';
 import type { Inventory, SecurityGroup } from '../../src/model/inventory.ts';
+import type { DnsDefences } from '../../src/model/dns-firewall.ts';
 import { loadConfig } from '../../src/load/config.ts';
 import { ConfigError } from '../../src/shared/issues.ts';
 import { ROOT } from '../helpers/paths.ts';
@@ -53,7 +54,19 @@ function inventory(mut: (m: { endpointSgCidr: string; inferenceDefault?: string;
     endpoints: services.map((svc, i) => ({ id: `vpce-${i}`, vpcId: 'vpc-syd', service: svc, serviceName: `com.amazonaws.ap-southeast-2.${svc}`, region: 'ap-southeast-2', privateDns: true, policy: svc === 'bedrock-runtime' ? o.policy : null, eniIds: [`eni-${i}`], groups: ['sg-ep'], dnsNames: [`vpce-${i}.${svc}.vpce.amazonaws.com`] })),
     peerings: [{ id: 'pcx-1', requesterVpc: 'vpc-nz', accepterVpc: 'vpc-syd', status: 'active' }],
     hostedZones: services.map((svc, i) => ({ id: `Z${i}`, name: `${svc}.ap-southeast-2.amazonaws.com`, private: true, vpcIds: ['vpc-nz'], records: [{ name: `${svc}.ap-southeast-2.amazonaws.com`, type: 'A', values: [], aliasDnsName: `vpce-${i}.${svc}.vpce.amazonaws.com` }] })),
+    dns: dnsDefences(services.map((svc) => `${svc}.ap-southeast-2.amazonaws.com`)),
     corrections: [],
+  };
+}
+
+/** The reference's DNS Firewall: the approved names allowed (priority 100), everything else NXDOMAIN (200), fail-closed, query logging on. */
+function dnsDefences(bedrock: string[]): DnsDefences {
+  return {
+    domainLists: [{ id: 'fdl-ok', name: 'approved', domains: [...bedrock, ...Object.values(env.dns?.approved ?? {})] }, { id: 'fdl-all', name: 'everything', domains: ['*'] }],
+    ruleGroups: [{ id: 'frg-1', name: 'nz', rules: [{ name: 'allow', priority: 100, action: 'ALLOW', domainListId: 'fdl-ok' }, { name: 'block', priority: 200, action: 'BLOCK', domainListId: 'fdl-all', blockResponse: 'NXDOMAIN' }] }],
+    associations: [{ id: 'assoc-1', name: 'nz', vpcId: 'vpc-nz', ruleGroupId: 'frg-1', priority: 101, status: 'COMPLETE' }],
+    failOpen: { 'vpc-nz': false },
+    queryLogs: [{ id: 'qlc-1', name: 'nz-queries', destinationArn: 'arn:aws:logs:ap-southeast-6:123456789012:log-group:/q', vpcIds: ['vpc-nz'] }],
   };
 }
 const run = (name: keyof typeof assertions, inv: Inventory, params: Record<string, string> = {}) =>
@@ -63,7 +76,7 @@ describe('config assertions', () => {
   test('every assertion passes on a correct inventory', () => {
     const inv = inventory();
     for (const name of Object.keys(assertions) as (keyof typeof assertions)[]) {
-      const params: Record<string, string> = name === 'endpoint-sg-scoped' ? { sources: '10.0.2.0/24' } : name === 'catalog-conformance' ? { zone: 'inference' } : {};
+      const params: Record<string, string> = name === 'endpoint-sg-scoped' ? { sources: '10.0.2.0/24' } : name === 'catalog-conformance' ? { zone: 'inference' } : name.startsWith('dns-') ? { zone: 'data' } : {};
       const f = run(name, inv, params);
       expect(f.status, `${name}: ${f.sentence}`).toBe('PASS');
     }
@@ -94,7 +107,7 @@ describe('config assertions', () => {
 
 describe('config assertions on an empty inventory (nothing to look at is never PASS)', () => {
   const empty: Inventory = { vpcs: [], groups: new Map(), hosts: [], endpoints: [], peerings: [], hostedZones: [], corrections: [] };
-  const paramsOf: Partial<Record<keyof typeof assertions, Record<string, string>>> = { 'endpoint-sg-scoped': { sources: '10.0.2.0/24' }, 'no-default-route': { zones: 'data,inference,sandbox' }, 'catalog-conformance': { zone: 'inference' } };
+  const paramsOf: Partial<Record<keyof typeof assertions, Record<string, string>>> = { 'endpoint-sg-scoped': { sources: '10.0.2.0/24' }, 'no-default-route': { zones: 'data,inference,sandbox' }, 'catalog-conformance': { zone: 'inference' }, 'dns-firewall': { zone: 'data' }, 'dns-query-logging': { zone: 'data' } };
   for (const name of Object.keys(assertions) as (keyof typeof assertions)[]) {
     test(`${name} is ERROR and says it found nothing`, () => {
       const f = run(name, empty, paramsOf[name] ?? {});
@@ -227,5 +240,37 @@ describe('static reachability judged by the catalog (catalog-conformance)', () =
     const f = conform(wrong, 'inference');
     expect(f.status).toBe('FAIL');
     expect(f.sentence).toMatch(/NET-002 .*peering connection pcx-other does not join vpc-nz and vpc-syd \(peering is not transitive\)/);
+  });
+});
+
+describe('DNS Firewall and query logging, judged by the decision procedure the resolver applies', () => {
+  const withDns = (change: (d: DnsDefences) => DnsDefences) => { const inv = inventory(); return { ...inv, dns: change(inv.dns!) }; };
+  test('the rule group disassociated is FAIL', () => {
+    const f = run('dns-firewall', withDns((d) => ({ ...d, associations: [] })), { zone: 'data' });
+    expect(f.status).toBe('FAIL');
+    expect(f.sentence).toMatch(/No DNS Firewall rule group is associated with pathproof-nz/);
+  });
+  test('an allow-all (*) domain added to the approved list is FAIL: the final block is never reached', () => {
+    const f = run('dns-firewall', withDns((d) => ({ ...d, domainLists: d.domainLists.map((l) => (l.id === 'fdl-ok' ? { ...l, domains: [...l.domains, '*'] } : l)) })), { zone: 'data' });
+    expect(f.status).toBe('FAIL');
+    expect(f.sentence).toMatch(/www\.example\.com\) is let through by allow \(ALLOW, domain list fdl-ok\)/);
+  });
+  test('fail-open on is FAIL', () => {
+    expect(run('dns-firewall', withDns((d) => ({ ...d, failOpen: { 'vpc-nz': true } })), { zone: 'data' }).sentence).toMatch(/fail-open is on/);
+  });
+  test('an approved name blocked is FAIL (the zones need it)', () => {
+    const f = run('dns-firewall', withDns((d) => ({ ...d, domainLists: d.domainLists.map((l) => (l.id === 'fdl-ok' ? { ...l, domains: l.domains.filter((x) => !x.startsWith('ssm.')) } : l)) })), { zone: 'data' });
+    expect(f.status).toBe('FAIL');
+    expect(f.sentence).toMatch(/approved name\(s\) the zones need are blocked: ssm\.ap-southeast-6\.amazonaws\.com/);
+  });
+  test('query logging not associated with the VPC is FAIL; an unreadable Resolver is ERROR for both', () => {
+    expect(run('dns-query-logging', withDns((d) => ({ ...d, queryLogs: d.queryLogs.map((c) => ({ ...c, vpcIds: [] })) })), { zone: 'data' }).status).toBe('FAIL');
+    const { dns: _, ...rest } = inventory();
+    const unread: Inventory = { ...rest, unread: { dns: 'AccessDenied' } };
+    for (const name of ['dns-firewall', 'dns-query-logging'] as const) {
+      const f = run(name, unread, { zone: 'data' });
+      expect(f.status).toBe('ERROR');
+      expect(f.sentence).toMatch(/Route 53 Resolver could not be read \(AccessDenied\)/);
+    }
   });
 });

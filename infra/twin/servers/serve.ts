@@ -15,13 +15,15 @@ import { randomUUID } from 'node:crypto';
 // would misjudge both the same way, so the mutation proof (an allow-all policy must FAIL both the
 // live 403 check and the assertion) keeps it honest against AWS's documented semantics.
 import { evaluateEndpointPolicy } from '../../../src/model/endpoint-policy.ts';
+import { startResolver, type ResolverListener } from './resolver.ts';
 
 export type Listener =
   | { kind: 'tcp'; host: string; port: number; name: string }
   | { kind: 'https'; host: string; port: number; name: string; cert: string; key: string }
   | { kind: 'bedrock'; host: string; port: number; name: string; cert: string; key: string; service: string; region: string; policy: unknown; public: boolean }
   | { kind: 'sink'; host: string; port: number; name: string }
-  | { kind: 'imds'; host: string; port: number; name: string; instances: Record<string, { id: string; enabled: boolean }> };
+  | { kind: 'imds'; host: string; port: number; name: string; instances: Record<string, { id: string; enabled: boolean }> }
+  | ResolverListener;
 
 export interface ServeConfig { readonly listeners: readonly Listener[]; readonly record: string }
 
@@ -60,6 +62,8 @@ function start(l: Listener, file: string): Promise<void> {
   const from = (s: net.Socket) => s.remoteAddress?.replace(/^::ffff:/, '') ?? '';
   let server: net.Server;
   switch (l.kind) {
+    case 'resolver':
+      return startResolver(l, (entry) => record(file, entry));
     case 'tcp':
       server = net.createServer((s) => { record(file, { kind: 'tcp', name: l.name, host: l.host, port: l.port, from: from(s) }); s.end(); });
       break;

@@ -1,6 +1,7 @@
 import type { AssertionName } from '../../model/assertions.ts';
 import { catalogConformance } from './catalog.ts';
 import { phzPerHostname, vpcDnsAttributes } from './dns.ts';
+import { dnsFirewall, dnsQueryLogging } from './dns-firewall.ts';
 import { endpointPolicyRestrictsModels, endpointPrivateDns, endpointSgScoped, endpointsExist } from './endpoints.ts';
 import { flowLogsAll, noDefaultRoute, peeringRoutesScoped } from './routing.ts';
 import type { Assertion } from './types.ts';
@@ -17,4 +18,6 @@ export const assertions: Readonly<Record<AssertionName, Assertion>> = {
   'peering-routes-scoped': peeringRoutesScoped,
   'flow-logs-all': flowLogsAll,
   'catalog-conformance': catalogConformance,
+  'dns-firewall': dnsFirewall,
+  'dns-query-logging': dnsQueryLogging,
 };
