@@ -11,6 +11,7 @@ import type { AwsEndpoint } from '../infra/twin/seed.ts';
 import { DEFAULT_DENY } from '../src/model/suite-schema.ts';
 import type { Verdict } from '../src/model/result.ts';
 import { runOnLab } from './twin-run.ts';
+import { loadConfig } from '../src/load/config.ts';
 import { exitAfterFlush } from '../src/cli/exit.ts';
 
 export interface ScenarioOutcome {
@@ -27,7 +28,12 @@ export interface ScenarioOutcome {
   readonly green: boolean;
 }
 
-export async function runScenario(root: string, scenario: FaultScenario | undefined, log: (l: string) => void = () => {}, onRunId: (runId: string) => void = () => {}): Promise<ScenarioOutcome> {
+/**
+ * One scenario on a fresh twin. `focus` runs a mistake against the checks that must kill it and every
+ * config check (all of which read the API once), instead of every suite: the whole-suite runs (the
+ * reference, a conformant change, `npm run mutation`) are what show nothing else breaks.
+ */
+export async function runScenario(root: string, scenario: FaultScenario | undefined, log: (l: string) => void = () => {}, onRunId: (runId: string) => void = () => {}, opts: { focus?: boolean } = {}): Promise<ScenarioOutcome> {
   const t0 = Date.now();
   const runId = `pp-mut-${(scenario?.id ?? 'baseline').slice(0, 20)}-${Math.random().toString(16).slice(2, 6)}`;
   onRunId(runId);
@@ -37,11 +43,13 @@ export async function runScenario(root: string, scenario: FaultScenario | undefi
     try { await scenario.apply(api); } finally { api.destroy(); }
   });
   await using lab = await startLab({ root, runId, log, ...(beforeBuild ? { beforeBuild } : {}) });
-  const result = await runOnLab(root, lab, runId);
+  const all = loadConfig({ root, env: 'local', marker: runId }).checks;
+  const focused = opts.focus && scenario && !scenario.green ? new Set([...scenario.checks, ...all.filter((c) => c.category === 'config').map((c) => c.id)]) : undefined;
+  const result = await runOnLab(root, lab, runId, focused ? { checks: (id) => focused.has(id) } : {});
   const failing = [...new Set(result.verdicts.filter((v) => v.status === 'FAIL').map((v) => v.checkId))].sort();
   // A blanket check (drift cites every policy) would name every policy on any change: the policy
   // column counts only the checks that point at specific policies.
-  const cited = new Set(result.verdicts.flatMap((v) => v.policies).filter((p) => p !== DEFAULT_DENY));
+  const cited = new Set(all.flatMap((c) => c.policies).filter((p) => p !== DEFAULT_DENY));
   const specific = (v: Verdict) => !(v.policies.length >= cited.size && [...cited].every((p) => v.policies.includes(p)));
   const failingPolicies = [...new Set(result.verdicts.filter((v) => v.status === 'FAIL' && specific(v)).flatMap((v) => v.policies))].sort();
   const broken = result.verdicts.filter((v) => v.status === 'ERROR' || v.status === 'INCONCLUSIVE').map((v) => `${v.status} ${v.checkId}: ${v.sentence}`);

@@ -10,6 +10,7 @@ import { Ec2TargetResolver } from '../src/aws/targets.ts';
 import { awsDisruption } from '../src/aws/disrupt.ts';
 import { readTwinCanary } from '../infra/twin/canary.ts';
 import { flowHosts, twinFlowLogs } from '../infra/twin/flow-logs.ts';
+import { twinQueryLogs } from '../infra/twin/query-logs.ts';
 import type { StartedLab } from '../infra/twin/lab.ts';
 import { type RunResult } from '../src/model/result.ts';
 import type { Check } from '../src/model/check.ts';
@@ -26,6 +27,7 @@ export async function runOnLab(root: string, lab: StartedLab, runId: string, opt
       inventory: () => { const src = endpointSource(lab.aws); return readState(src, envRegions(config), () => {}).finally(() => src.destroy()); },
       baseline: JSON.parse(readFileSync(baselineFile(root, 'local'), 'utf8')),
       flowLogs: twinFlowLogs(() => flowHosts(lab.layout, lab.model), config.env.accounts.nz!.id, () => lab.earlierFlows),
+      queryLogs: twinQueryLogs(() => lab.applied.records),
       ...(opts.disruptive ? { disruption: awsDisruption(clients, config, root, () => lab.rebuild()) } : {}),
     });
   } finally {

@@ -5,6 +5,7 @@ import {
   EC2Client, ModifyInstanceMetadataOptionsCommand, ModifyVpcAttributeCommand, ModifyVpcEndpointCommand,
 } from '@aws-sdk/client-ec2';
 import { ChangeResourceRecordSetsCommand, DeleteHostedZoneCommand, ListHostedZonesCommand, ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
+import { DisassociateFirewallRuleGroupCommand, ListFirewallDomainListsCommand, ListFirewallRuleGroupAssociationsCommand, Route53ResolverClient, UpdateFirewallDomainsCommand } from '@aws-sdk/client-route53resolver';
 import type { AwsEndpoint } from './seed.ts';
 
 /**
@@ -31,7 +32,10 @@ export class FaultApi {
   readonly nz: EC2Client;
   readonly syd: EC2Client;
   readonly r53: Route53Client;
+  /** Route 53 Resolver (DNS Firewall) of the NZ region. */
+  readonly resolver: Route53ResolverClient;
   constructor(aws: AwsEndpoint) {
+    this.resolver = new Route53ResolverClient({ region: 'ap-southeast-6', endpoint: aws.endpoint, credentials: aws.credentials });
     this.nz = new EC2Client({ region: 'ap-southeast-6', endpoint: aws.endpoint, credentials: aws.credentials });
     this.syd = new EC2Client({ region: 'ap-southeast-2', endpoint: aws.endpoint, credentials: aws.credentials });
     this.r53 = new Route53Client({ region: 'us-east-1', endpoint: aws.endpoint, credentials: aws.credentials });
@@ -82,6 +86,7 @@ export class FaultApi {
     this.nz.destroy();
     this.syd.destroy();
     this.r53.destroy();
+    this.resolver.destroy();
   }
 }
 
@@ -208,6 +213,24 @@ export const SCENARIOS: readonly FaultScenario[] = [
     policies: ['default-deny'], checks: ['cfg-catalog-sydney'],
     async apply(api) {
       await api.nz.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: await api.group(api.nz, 'pathproof-nz-vectordb'), IpPermissions: [{ IpProtocol: 'tcp', FromPort: 6333, ToPort: 6333, IpRanges: [{ CidrIp: '10.1.0.0/16' }] }] }));
+    },
+  },
+  {
+    id: 'dns-firewall-disassociated', category: 'exfiltration', mistake: 'The DNS Firewall rule group was disassociated from the NZ VPC ("it broke a lookup"): Amazon DNS forwards any name again',
+    policies: ['NET-011', 'NET-012'], checks: ['cfg-dns-firewall', 'exfil-inference-dns-canary', 'exfil-data-dns-canary', 'dns-unapproved-blocked-inference', 'dns-unapproved-blocked-data', 'dns-unapproved-blocked-sandbox'],
+    async apply(api) {
+      const vpc = await api.vpc(api.nz, 'pathproof-nz');
+      const assoc = await api.resolver.send(new ListFirewallRuleGroupAssociationsCommand({ VpcId: vpc }));
+      for (const a of assoc.FirewallRuleGroupAssociations ?? []) await api.resolver.send(new DisassociateFirewallRuleGroupCommand({ FirewallRuleGroupAssociationId: a.Id! }));
+    },
+  },
+  {
+    id: 'dns-firewall-allow-all', category: 'exfiltration', mistake: 'An allow-all domain (*) was added to the approved list, so the final BLOCK rule is never reached',
+    policies: ['NET-011', 'NET-012'], checks: ['cfg-dns-firewall', 'exfil-inference-dns-canary', 'exfil-data-dns-canary', 'dns-unapproved-blocked-inference', 'dns-unapproved-blocked-data', 'dns-unapproved-blocked-sandbox'],
+    async apply(api) {
+      const lists = await api.resolver.send(new ListFirewallDomainListsCommand({}));
+      const approved = need(lists.FirewallDomainLists?.find((l) => l.Name?.endsWith('-approved'))?.Id, 'the approved domain list');
+      await api.resolver.send(new UpdateFirewallDomainsCommand({ FirewallDomainListId: approved, Operation: 'ADD', Domains: ['*'] }));
     },
   },
   {

@@ -36,6 +36,8 @@ export interface LabOptions {
   readonly regions?: readonly string[];
   /** Changes made through the emulator's API after seeding and before the twin is built (a fault scenario), so it is built once. */
   readonly beforeBuild?: (aws: AwsEndpoint) => Promise<void>;
+  /** Fault with no API to make it: DNS Firewall cannot evaluate queries (FirewallFailOpen decides). */
+  readonly dnsFirewallUnavailable?: boolean;
 }
 
 /** A running twin: the emulator, the namespaces built from its state, and the SSM gateway in front. */
@@ -109,7 +111,7 @@ export async function startLab(opts: LabOptions): Promise<StartedLab> {
       // Internal TLS services get a certificate for their own addresses, as read from the API.
       const tlsIps = model.hosts.filter((h) => h.tags['pathproof:tls'] === 'true').map((h) => h.enis[0]!.ip);
       const internal = await pki.issue('internal', { dns: ['*.twin.internal'], ips: tlsIps });
-      const layout = planLayout({ model, short: record.short, certs: { bedrock, internal } });
+      const layout = planLayout({ model, short: record.short, certs: { bedrock, internal }, ...(opts.dnsFirewallUnavailable ? { dnsFirewallUnavailable: true } : {}) });
       lap('certificates');
       const teardown = new TeardownStack();
       try {

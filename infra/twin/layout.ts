@@ -50,6 +50,8 @@ export interface LayoutInput {
   readonly short: string;
   /** PEM paths for the two leaf certificates (Bedrock names; internal service addresses). */
   readonly certs: { readonly bedrock: { key: string; cert: string }; readonly internal: { key: string; cert: string } };
+  /** Fault: DNS Firewall cannot evaluate queries (an impairment no API call makes); fail-open decides what happens. */
+  readonly dnsFirewallUnavailable?: boolean;
 }
 
 const intToIp = (n: number) => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
@@ -69,7 +71,7 @@ export function publicBedrockAddress(index: number): string {
 }
 
 /** Turns the model into namespaces, links, routes, nftables rulesets, resolvers and services. Pure. */
-export function planLayout({ model, short, certs }: LayoutInput): TwinLayout {
+export function planLayout({ model, short, certs, dnsFirewallUnavailable }: LayoutInput): TwinLayout {
   const prefix = `pp-${short}-`;
   const notes: string[] = [];
   const namespaces: NamespacePlan[] = [];
@@ -94,7 +96,7 @@ export function planLayout({ model, short, certs }: LayoutInput): TwinLayout {
   const members = new Map<string, string[]>();
   for (const h of model.hosts) for (const e of h.enis) for (const g of e.groups) members.set(g, [...(members.get(g) ?? []), e.ip]);
 
-  const ctx: LayoutContext = { model, certs, prefix, notes, namespaces, links, processes, instances, activePeerings, vpcs, vpcIndex, routers, routerName, inet, members };
+  const ctx: LayoutContext = { model, certs, prefix, notes, namespaces, links, processes, instances, activePeerings, vpcs, vpcIndex, routers, routerName, inet, members, dnsFirewallUnavailable: !!dnsFirewallUnavailable };
   planInternet(ctx);
   vpcs.forEach((vpc, i) => planRouter(ctx, vpc, i));
   // Hosts: instances and endpoint ENIs, each a namespace behind its subnet's bridge.
@@ -105,6 +107,7 @@ export function planLayout({ model, short, certs }: LayoutInput): TwinLayout {
 /** What the parts of a layout share while it is planned. */
 interface LayoutContext {
   readonly model: Inventory;
+  readonly dnsFirewallUnavailable: boolean;
   readonly certs: LayoutInput['certs'];
   readonly prefix: string;
   readonly notes: string[];
@@ -267,6 +270,7 @@ function planResolverAndImds(ctx: LayoutContext, vpc: Vpc, rt: NamespacePlan): v
       vpcId: vpc.id, accountId: TWIN_ACCOUNT, region: vpc.region, instances,
       ...(model.dns ? { firewall: model.dns } : {}),
       queryLogging: model.dns?.queryLogs.some((c) => c.vpcIds.includes(vpc.id)) ?? false,
+      ...(ctx.dnsFirewallUnavailable ? { unavailable: true } : {}),
     };
     if (!model.dns) notes.push(`${vpc.name}: the Route 53 Resolver firewall could not be read, so the twin filters no query`);
   } else {

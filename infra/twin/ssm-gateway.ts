@@ -6,7 +6,7 @@ import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import createDebug from 'debug';
 import { verifySigV4, type AuthFailure, type LabCredentials } from './sigv4.ts';
-import { resolverFirewall, type AwsApiError } from './resolver-firewall.ts';
+import { route53Resolver, type AwsApiError } from './route53-resolver.ts';
 
 const log = createDebug('pathproof:ssm-gateway');
 
@@ -129,7 +129,7 @@ export async function startGateway(opts: {
 
   const upstream = new URL(opts.upstream);
   // An emulator that has DNS Firewall (LocalStack) keeps answering it; for moto, the gateway does.
-  const firewall = await upstreamLacks(upstream, 'Route53Resolver.ListFirewallConfigs') ? resolverFirewall() : undefined;
+  const firewall = await upstreamLacks(upstream, 'Route53Resolver.ListFirewallConfigs') ? route53Resolver() : undefined;
   function proxy(req: http.IncomingMessage, res: http.ServerResponse, raw: Buffer): void {
     const body = correctRequest(req, raw, opts.log ?? (() => {}));
     const headers = { ...req.headers, 'content-length': String(body.length) };

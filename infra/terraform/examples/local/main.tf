@@ -28,7 +28,7 @@ variable "secret_key" {
 }
 
 locals {
-  emulator = { for s in ["ec2", "route53", "sts", "iam", "logs", "cloudwatchlogs"] : s => var.endpoint }
+  emulator = { for s in ["ec2", "route53", "route53resolver", "sts", "iam", "logs", "cloudwatchlogs"] : s => var.endpoint }
 }
 
 provider "aws" {
@@ -41,11 +41,12 @@ provider "aws" {
   skip_metadata_api_check     = true
   skip_region_validation      = true
   endpoints {
-    ec2     = local.emulator.ec2
-    route53 = local.emulator.route53
-    sts     = local.emulator.sts
-    iam     = local.emulator.iam
-    logs    = local.emulator.logs
+    ec2             = local.emulator.ec2
+    route53         = local.emulator.route53
+    route53resolver = local.emulator.route53resolver
+    sts             = local.emulator.sts
+    iam             = local.emulator.iam
+    logs            = local.emulator.logs
   }
 }
 
@@ -59,11 +60,12 @@ provider "aws" {
   skip_metadata_api_check     = true
   skip_region_validation      = true
   endpoints {
-    ec2     = local.emulator.ec2
-    route53 = local.emulator.route53
-    sts     = local.emulator.sts
-    iam     = local.emulator.iam
-    logs    = local.emulator.logs
+    ec2             = local.emulator.ec2
+    route53         = local.emulator.route53
+    route53resolver = local.emulator.route53resolver
+    sts             = local.emulator.sts
+    iam             = local.emulator.iam
+    logs            = local.emulator.logs
   }
 }
 
@@ -99,6 +101,14 @@ module "zones" {
   name              = "pathproof-nz"
   vpc_id            = module.interconnect.nz_vpc_id
   flow_log_role_arn = aws_iam_role.flow_logs.arn
+}
+
+module "dns" {
+  source    = "../../modules/dns-firewall"
+  providers = { aws = aws.nz }
+  name      = "pathproof-nz-dns"
+  vpc_id    = module.interconnect.nz_vpc_id
+  region    = "ap-southeast-6"
 }
 
 module "probes" {

@@ -81,6 +81,14 @@ module "zones" {
   flow_log_role_arn = aws_iam_role.flow_logs.arn
 }
 
+module "dns" {
+  source    = "../../modules/dns-firewall"
+  providers = { aws = aws.nz }
+  name      = "pathproof-nz-dns"
+  vpc_id    = module.interconnect.nz_vpc_id
+  region    = "ap-southeast-6"
+}
+
 module "interconnect" {
   source                = "../../modules/cross-region-interconnect"
   providers             = { aws.nz = aws.nz, aws.syd = aws.syd }

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 
 /**
- * The Route 53 Resolver DNS Firewall API that moto lacks, answered by the twin's endpoint to the AWS
- * SDK, the AWS CLI and Terraform alike (JSON 1.1, target prefix `Route53Resolver.`). Shapes follow
+ * The Route 53 Resolver APIs that moto lacks — DNS Firewall entirely, and query logging in part (it
+ * has no Delete or Disassociate) — answered by the twin's endpoint to the AWS SDK, the AWS CLI and
+ * Terraform alike (JSON 1.1, target prefix `Route53Resolver.`). Shapes follow
  * the API reference, https://docs.aws.amazon.com/Route53/latest/APIReference/API_Operations_Amazon_Route_53_Resolver.html
  * State lives in the gateway, which lives exactly as long as the lab's emulator. Changes take effect
  * at once (Status COMPLETE), which is what AWS's waiters wait for.
@@ -21,6 +22,8 @@ interface RuleGroup extends Stored { Id: string; Name: string; CreatorRequestId:
 interface Rule { FirewallRuleGroupId: string; FirewallDomainListId: string; Name: string; Priority: number; Action: string; BlockResponse?: string; BlockOverrideDomain?: string; BlockOverrideDnsType?: string; BlockOverrideTtl?: number; CreatorRequestId: string; CreationTime: string; ModificationTime: string }
 interface Association extends Stored { Id: string; Name: string; FirewallRuleGroupId: string; VpcId: string; Priority: number; MutationProtection: string; CreatorRequestId: string; CreationTime: string; ModificationTime: string }
 interface Config { Id: string; ResourceId: string; FirewallFailOpen: string; region: string }
+interface QueryLogConfig extends Stored { Id: string; Name: string; DestinationArn: string; CreatorRequestId: string; CreationTime: string }
+interface QueryLogAssociation { Id: string; ResolverQueryLogConfigId: string; ResourceId: string; CreationTime: string; region: string }
 
 /** The whole firewall state. */
 export interface FirewallStore {
@@ -29,6 +32,8 @@ export interface FirewallStore {
   readonly rules: Rule[];
   readonly associations: Map<string, Association>;
   readonly configs: Map<string, Config>;
+  readonly queryLogConfigs: Map<string, QueryLogConfig>;
+  readonly queryLogAssociations: Map<string, QueryLogAssociation>;
 }
 
 const now = () => new Date().toISOString();
@@ -43,8 +48,8 @@ const tagsOf = (v: unknown): Record<string, string> => Object.fromEntries(((v as
 /** AWS's domain syntax: labels of letters, digits, dash and underscore, an optional leading `*.`, or `*` alone. */
 const DOMAIN = /^(?:\*|(?:\*\.)?(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?\.)*[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?\.?)$/i;
 
-export function resolverFirewall(): { store: FirewallStore; handle(op: string, body: Json, region: string): Json | undefined } {
-  const store: FirewallStore = { lists: new Map(), groups: new Map(), rules: [], associations: new Map(), configs: new Map() };
+export function route53Resolver(): { store: FirewallStore; handle(op: string, body: Json, region: string): Json | undefined } {
+  const store: FirewallStore = { lists: new Map(), groups: new Map(), rules: [], associations: new Map(), configs: new Map(), queryLogConfigs: new Map(), queryLogAssociations: new Map() };
   const arn = (region: string, kind: string, id: string) => `arn:aws:route53resolver:${region}:${ACCOUNT}:${kind}/${id}`;
   const need = <T>(m: Map<string, T>, id: unknown, what: string): T => {
     const v = m.get(String(id));
@@ -61,7 +66,9 @@ export function resolverFirewall(): { store: FirewallStore; handle(op: string, b
     return c;
   };
   const configView = (c: Config) => ({ Id: c.Id, ResourceId: c.ResourceId, OwnerId: ACCOUNT, FirewallFailOpen: c.FirewallFailOpen });
-  const byArn = (a: string): Stored | undefined => [...store.lists.values(), ...store.groups.values(), ...store.associations.values()].find((x) => x.arn === a);
+  const byArn = (a: string): Stored | undefined => [...store.lists.values(), ...store.groups.values(), ...store.associations.values(), ...store.queryLogConfigs.values()].find((x) => x.arn === a);
+  const qlcView = (c: QueryLogConfig, status = 'CREATED') => ({ Id: c.Id, OwnerId: ACCOUNT, Status: status, ShareStatus: 'NOT_SHARED', AssociationCount: [...store.queryLogAssociations.values()].filter((a) => a.ResolverQueryLogConfigId === c.Id).length, Arn: c.arn, Name: c.Name, DestinationArn: c.DestinationArn, CreatorRequestId: c.CreatorRequestId, CreationTime: c.CreationTime });
+  const qlaView = (a: QueryLogAssociation, status = 'ACTIVE') => ({ Id: a.Id, ResolverQueryLogConfigId: a.ResolverQueryLogConfigId, ResourceId: a.ResourceId, Status: status, Error: 'NONE', ErrorMessage: '', CreationTime: a.CreationTime });
   const inRegion = <T extends { region: string }>(xs: Iterable<T>, region: string) => [...xs].filter((x) => x.region === region);
   const ruleView = (r: Rule) => ({ ...r });
   const findRule = (b: Json) => {
@@ -195,7 +202,46 @@ export function resolverFirewall(): { store: FirewallStore; handle(op: string, b
       return { FirewallConfig: configView(c) };
     },
   };
-  // Tagging is shared with the resolver resources moto has: only firewall ARNs are answered here.
+  Object.assign(ops, {
+    CreateResolverQueryLogConfig(b: Json, region: string) {
+      const Id = newId('qlc');
+      const c: QueryLogConfig = { Id, Name: str(b.Name, 'name'), DestinationArn: str(b.DestinationArn, 'destinationArn'), CreatorRequestId: str(b.CreatorRequestId, 'creatorRequestId'), CreationTime: now(), region, arn: arn(region, 'resolver-query-log-config', Id), tags: tagsOf(b.Tags) };
+      if (!/^arn:aws:(?:logs|s3|firehose):/.test(c.DestinationArn)) throw new AwsApiError('InvalidParameterException', `DestinationArn must be a CloudWatch Logs log group, an S3 bucket or a Firehose stream, not '${c.DestinationArn}'`);
+      store.queryLogConfigs.set(Id, c);
+      return { ResolverQueryLogConfig: qlcView(c) };
+    },
+    GetResolverQueryLogConfig: (b: Json) => ({ ResolverQueryLogConfig: qlcView(need(store.queryLogConfigs, b.ResolverQueryLogConfigId, 'Resolver query log config')) }),
+    ListResolverQueryLogConfigs: (_b: Json, region: string) => {
+      const all = inRegion(store.queryLogConfigs.values(), region).map((c) => qlcView(c));
+      return { ResolverQueryLogConfigs: all, TotalCount: all.length, TotalFilteredCount: all.length };
+    },
+    DeleteResolverQueryLogConfig(b: Json) {
+      const c = need(store.queryLogConfigs, b.ResolverQueryLogConfigId, 'Resolver query log config');
+      if ([...store.queryLogAssociations.values()].some((a) => a.ResolverQueryLogConfigId === c.Id)) throw new AwsApiError('InvalidRequestException', `Resolver query log config '${c.Id}' still has associated VPCs.`);
+      store.queryLogConfigs.delete(c.Id);
+      return { ResolverQueryLogConfig: qlcView(c, 'DELETING') };
+    },
+    AssociateResolverQueryLogConfig(b: Json, region: string) {
+      const c = need(store.queryLogConfigs, b.ResolverQueryLogConfigId, 'Resolver query log config');
+      const vpc = str(b.ResourceId, 'resourceId');
+      if ([...store.queryLogAssociations.values()].some((a) => a.ResolverQueryLogConfigId === c.Id && a.ResourceId === vpc)) throw new AwsApiError('InvalidRequestException', `VPC ${vpc} is already associated with ${c.Id}.`);
+      const a: QueryLogAssociation = { Id: newId('qlcassoc'), ResolverQueryLogConfigId: c.Id, ResourceId: vpc, CreationTime: now(), region };
+      store.queryLogAssociations.set(a.Id, a);
+      return { ResolverQueryLogConfigAssociation: qlaView(a, 'CREATING') };
+    },
+    DisassociateResolverQueryLogConfig(b: Json) {
+      const a = [...store.queryLogAssociations.values()].find((x) => x.ResolverQueryLogConfigId === b.ResolverQueryLogConfigId && x.ResourceId === b.ResourceId);
+      if (!a) throw new AwsApiError('ResourceNotFoundException', `No association of ${String(b.ResolverQueryLogConfigId)} with ${String(b.ResourceId)}.`);
+      store.queryLogAssociations.delete(a.Id);
+      return { ResolverQueryLogConfigAssociation: qlaView(a, 'DELETING') };
+    },
+    GetResolverQueryLogConfigAssociation: (b: Json) => ({ ResolverQueryLogConfigAssociation: qlaView(need(store.queryLogAssociations, b.ResolverQueryLogConfigAssociationId, 'Resolver query log config association')) }),
+    ListResolverQueryLogConfigAssociations: (_b: Json, region: string) => {
+      const all = inRegion(store.queryLogAssociations.values(), region).map((a) => qlaView(a));
+      return { ResolverQueryLogConfigAssociations: all, TotalCount: all.length, TotalFilteredCount: all.length };
+    },
+  });
+  // Tagging is shared with the resolver resources moto has: only the ARNs kept here are answered here.
   const tagOps: Record<string, (b: Json, s: Stored) => Json> = {
     TagResource(b, s) { Object.assign(s.tags, tagsOf(b.Tags)); return {}; },
     UntagResource(b, s) { for (const k of (b.TagKeys as string[] | undefined) ?? []) delete s.tags[k]; return {}; },
@@ -208,7 +254,7 @@ export function resolverFirewall(): { store: FirewallStore; handle(op: string, b
       if (f) return f(body, region);
       const t = tagOps[op];
       const a = typeof body.ResourceArn === 'string' ? body.ResourceArn : '';
-      if (t && /:firewall-(?:domain-list|rule-group|rule-group-association)\//.test(a)) {
+      if (t && /:(?:firewall-(?:domain-list|rule-group|rule-group-association)|resolver-query-log-config)\//.test(a)) {
         const s = byArn(a);
         if (!s) throw new AwsApiError('ResourceNotFoundException', `Resource '${a}' does not exist.`);
         return t(body, s);
