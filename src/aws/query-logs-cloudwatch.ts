@@ -32,3 +32,15 @@ export function cloudwatchQueryLogs(client: CloudWatchLogsClient, logGroups: rea
     },
   };
 }
+
+/** Every query-log event of the groups since a time, page by page (the audit's CloudWatch source). */
+export async function* queryLogEvents(client: CloudWatchLogsClient, logGroups: readonly string[], since: Date): AsyncGenerator<QueryLogRecord> {
+  for (const group of logGroups) {
+    for await (const page of paginateFilterLogEvents({ client }, { logGroupName: group, startTime: since.getTime() })) {
+      for (const e of page.events ?? []) {
+        const r = parseQueryLogLine(e.message ?? '');
+        if (r) yield r;
+      }
+    }
+  }
+}

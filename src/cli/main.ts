@@ -34,10 +34,12 @@ Commands:
   export securityhub --report DIR [--env NAME]
              import the run's securityhub.asff.json into AWS Security Hub (BatchImportFindings,
              batches of 100, retried; failed findings named by id)
-  audit --flow-logs FILE … [--since 24h] [--out DIR] [--env NAME]
+  audit [--flow-logs FILE …] [--query-logs FILE …] [--since 24h] [--out DIR] [--env NAME]
              judge VPC flow-log records (files: version 2 or a format declared by its header
-             line, .gz fine; no AWS access needed) against the catalog; same report set as a
-             run, category monitoring; exit 1 on violations
+             line, .gz fine; no AWS access needed) against the catalog, and Resolver query logs
+             (JSON lines) for DNS tunnelling; without files, the environment's CloudWatch log
+             groups (or the running lab's logs); same report set as a run, category monitoring;
+             exit 1 on violations
   verify DIR check an evidence bundle: every file's SHA-256 and the signature, against a key you trust:
              --key PUBLIC.pem, --fingerprint sha256:…, or --kms-key KEY_ID [--env NAME] (asks KMS).
              Without one it can only say the bundle is consistent, not who signed it (exit 1).
@@ -133,9 +135,9 @@ async function main(argv: string[]): Promise<number> {
       return exportCommand(ROOT, positionals[0]!, values.report, values.env);
     }
     case 'audit': {
-      const { values } = parseArgs({ args, options: { env: { type: 'string', default: 'local' }, 'flow-logs': { type: 'string', multiple: true }, since: { type: 'string' }, out: { type: 'string', default: 'reports' } } });
+      const { values } = parseArgs({ args, options: { env: { type: 'string', default: 'local' }, 'flow-logs': { type: 'string', multiple: true }, 'query-logs': { type: 'string', multiple: true }, since: { type: 'string' }, out: { type: 'string', default: 'reports' } } });
       const { auditCommand } = await import('./audit.ts');
-      return auditCommand(ROOT, { env: values.env, files: (values['flow-logs'] ?? []).map((f) => path.resolve(f)), ...(values.since ? { since: values.since } : {}), out: path.resolve(values.out) });
+      return auditCommand(ROOT, { env: values.env, files: (values['flow-logs'] ?? []).map((f) => path.resolve(f)), queryLogFiles: (values['query-logs'] ?? []).map((f) => path.resolve(f)), ...(values.since ? { since: values.since } : {}), out: path.resolve(values.out) });
     }
     case 'lab': {
       const { labCommand } = await import('../../infra/twin/lab-cli.ts');

@@ -3,13 +3,15 @@ import { open } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import { DEFAULT_INDEX, fieldIndex, parseFlowFields, splitFlowLine, type FlowLine } from '../model/flow-log.ts';
+import { parseQueryLogLine, type QueryLogRecord } from '../model/dns-firewall.ts';
+import { PathproofError } from '../model/errors.ts';
 
 /**
  * VPC flow-log files as AWS delivers them: the default version 2 format, with or without a header
  * line naming the fields (custom formats declare their order there), plain or gzipped (detected
  * by its magic bytes, whatever the name). Read as a stream: memory stays flat.
  */
-async function isGzip(file: string): Promise<boolean> {
+export async function isGzip(file: string): Promise<boolean> {
   const fh = await open(file, 'r');
   try {
     const { buffer, bytesRead } = await fh.read(Buffer.alloc(2), 0, 2, 0);
@@ -36,5 +38,22 @@ export async function* readFlowLogFile(file: string): AsyncGenerator<FlowLine> {
       continue;
     }
     yield parseFlowFields(parts, at, file, n);
+  }
+}
+
+/**
+ * Resolver query-log files as AWS delivers them to S3 or Firehose: one JSON object per line, plain or
+ * gzipped. A line that is not a query-log record stops the read with its line number and a fix.
+ */
+export async function* readQueryLogFile(file: string): AsyncGenerator<QueryLogRecord> {
+  const raw = createReadStream(file);
+  const input = (await isGzip(file)) ? raw.pipe(createGunzip()) : raw;
+  let n = 0;
+  for await (const text of createInterface({ input, crlfDelay: Infinity })) {
+    n += 1;
+    if (!text.trim()) continue;
+    const r = parseQueryLogLine(text);
+    if (!r) throw new PathproofError('AUDIT_INPUT_INVALID', `${file}:${n}: not a Resolver query-log record (${JSON.stringify(text.slice(0, 80))}): give the JSON lines query logging writes, with query_name, query_type, rcode, srcaddr and query_timestamp`);
+    yield r;
   }
 }

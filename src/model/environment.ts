@@ -101,7 +101,17 @@ export const EnvironmentFile = z.strictObject({
   audit: z.strictObject({
     /** A transfer from inference larger than this (MB, summed per flow) is flagged. */
     largeTransferMB: z.number().positive().default(100),
-  }).default({ largeTransferMB: 100 }),
+    /** DNS tunnelling signals in the Resolver query logs. */
+    dns: z.strictObject({
+      /** A query-name label longer than this is flagged (tunnels pack data into long labels; 63 is DNS's limit). */
+      maxLabelLength: z.number().int().min(1).max(63).default(40),
+      /** A label of at least 16 characters with more bits of entropy per character than this is flagged. */
+      entropyBits: z.number().positive().max(6).default(3.9),
+      /** More distinct subdomains of one parent domain than this, from one zone within the window, is flagged. */
+      uniqueSubdomains: z.number().int().min(1).default(40),
+      windowSeconds: z.number().int().min(1).default(600),
+    }).prefault({}),
+  }).prefault({}),
   /** Where the VPC flow logs are queried (CloudWatch Logs Insights), for checks that ask whether a block was logged. */
   monitoring: z.strictObject({
     account: name,

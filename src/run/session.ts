@@ -7,7 +7,8 @@ import { cloudwatchFlowLogs, flowLogEvents } from '../aws/flow-logs-cloudwatch.t
 import type { FlowLine } from '../model/flow-log.ts';
 import { PathproofError } from '../model/errors.ts';
 import { urlCanary } from '../aws/canary-url.ts';
-import { cloudwatchQueryLogs } from '../aws/query-logs-cloudwatch.ts';
+import { cloudwatchQueryLogs, queryLogEvents } from '../aws/query-logs-cloudwatch.ts';
+import type { QueryLogRecord } from '../model/dns-firewall.ts';
 import type { Inventory } from '../model/inventory.ts';
 import { readState } from '../aws/read-state.ts';
 import type { LabInfo } from '../../infra/twin/lab-cli.ts';
@@ -202,4 +203,23 @@ export async function flowLogSource(config: Config, since: Date): Promise<{ desc
   if (!m) throw new PathproofError('USAGE', `env ${config.env.name} names no flow-log groups (monitoring.flowLogGroups in fixtures/environments/${config.env.name}.yaml): add them, or give --flow-logs FILE`);
   const clients = new AwsClients(config.env, 'audit');
   return { describe: `CloudWatch Logs ${m.flowLogGroups.join(', ')} (${m.region}) since ${since.toISOString()}`, records: flowLogEvents(clients.logs(m.account, m.region), m.flowLogGroups, since), dispose: () => clients.destroy() };
+}
+
+/**
+ * Where `pathproof audit` reads Resolver query logs when no file is given: the environment's
+ * CloudWatch log groups (monitoring.queryLogGroups) in real accounts, the running lab's in the twin.
+ */
+export async function queryLogSource(config: Config, since: Date): Promise<{ describe: string; records: AsyncIterable<QueryLogRecord>; dispose(): void }> {
+  if (config.env.kind === 'twin') {
+    const { runningLab } = await import('../../infra/twin/lab-cli.ts');
+    const { readTwinQueryLogs } = await import('../../infra/twin/query-logs.ts');
+    const lab = runningLab(config.root);
+    if (!lab) throw new PathproofError('USAGE', `env ${config.env.name} has query logs only while a twin runs: start one with \`npm run lab -- up\`, or give --query-logs FILE`);
+    const records = readTwinQueryLogs(lab.records);
+    return { describe: `the running lab ${lab.runId}'s query logs`, records: (async function* () { yield* records; })(), dispose: () => {} };
+  }
+  const m = config.env.monitoring;
+  if (!m?.queryLogGroups) throw new PathproofError('USAGE', `env ${config.env.name} names no query-log groups (monitoring.queryLogGroups in fixtures/environments/${config.env.name}.yaml): add them, or give --query-logs FILE`);
+  const clients = new AwsClients(config.env, 'audit');
+  return { describe: `CloudWatch Logs ${m.queryLogGroups.join(', ')} (${m.region}) since ${since.toISOString()}`, records: queryLogEvents(clients.logs(m.account, m.region), m.queryLogGroups, since), dispose: () => clients.destroy() };
 }
