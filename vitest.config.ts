@@ -4,18 +4,23 @@ import { defineConfig } from 'vitest/config';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 /**
- * Three projects:
+ * Four projects:
  * - conformance: the product. One test per check x target, fed by the launcher (src/cli/main.ts)
  *   through `provide`; run it with `npm test -- --env=NAME`, not directly.
  * - unit: the project's own tests, no root and no AWS needed.
- * - twin: builds the local twin with real namespaces (root), checks its AWS semantics.
+ * - twin: the CLI in this checkout against the local twin (root): interrupts, `lab up` (which the
+ *   checkout's runs then reuse), disruption. One file at a time.
+ * - twin-labs: tests that start labs of their own by run id (mutation proof, controls, semantics,
+ *   DNS Firewall, the SSM gateway, reap). One file at a time, alongside `twin`: runs coexist on a
+ *   machine by design, and much of a lab's life is waiting.
  */
 export default defineConfig({
   test: {
     projects: [
       { extends: true, test: { name: 'conformance', include: ['src/run/conformance.test.ts'] } },
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 30_000 } },
-      { extends: true, test: { name: 'twin', include: ['test/twin/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 120_000, fileParallelism: false } },
+      { extends: true, test: { name: 'twin', include: ['test/twin/lifecycle.test.ts', 'test/twin/disruptive.test.ts'], testTimeout: 120_000, hookTimeout: 120_000, fileParallelism: false } },
+      { extends: true, test: { name: 'twin-labs', include: ['test/twin/**/*.test.ts'], exclude: ['test/twin/lifecycle.test.ts', 'test/twin/disruptive.test.ts'], testTimeout: 120_000, hookTimeout: 120_000, fileParallelism: false } },
     ],
   },
 });

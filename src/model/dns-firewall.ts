@@ -69,9 +69,10 @@ export function domainMatches(pattern: string, qname: string): boolean {
  * Which rule decides a query from a VPC. DNS Firewall evaluates the rule groups associated with the
  * VPC in order of association priority, lowest first, and within a group the rules by rule priority,
  * lowest first; the first rule whose domain list matches decides, and ALLOW, BLOCK and ALERT all end
- * the evaluation (ALERT lets the query through and logs it).
- * https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resolver-dns-firewall-rule-group-behavior.html
- * https://docs.aws.amazon.com/Route53/latest/APIReference/API_route53resolver_FirewallRule.html
+ * the evaluation ("Alert – stop inspecting the query, permit it to go through, and log an alert").
+ * https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resolver-dns-firewall-rule-settings.html (Priority)
+ * https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resolver-dns-firewall-rule-actions.html
+ * https://docs.aws.amazon.com/Route53/latest/APIReference/API_route53resolver_FirewallRuleGroupAssociation.html (Priority)
  */
 export function decideQuery(fw: DnsDefences, vpcId: string, qname: string): FirewallDecision {
   const associations = fw.associations.filter((a) => a.vpcId === vpcId && a.status !== 'DELETING').sort((a, b) => a.priority - b.priority);

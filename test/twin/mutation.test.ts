@@ -18,15 +18,9 @@ afterAll(async () => {
   expect(await ownLeftovers(runIds)).toEqual({ namespaces: [], processes: [] });
 });
 
+// The unmutated reference reporting nothing is what `npm test` itself proves (CI runs it first, the
+// same checks on the same twin); `npm run mutation` runs it again beside the mutants.
 describe('mutation proof', () => {
-  test('the reference topology reports no FAIL, no ERROR, no INCONCLUSIVE', async () => {
-    const o = await runScenario(ROOT, undefined, () => {}, track);
-    outcomes.push(o);
-    expect(o.broken).toEqual([]);
-    expect(o.failing).toEqual([]);
-    expect(o.verdicts.length).toBeGreaterThan(100);
-  });
-
   test('there is a scenario for every category and every common mistake', () => {
     expect(new Set(SCENARIOS.map((s) => s.category))).toEqual(new Set(['positive', 'negative', 'exfiltration', 'dns-leak', 'failover', 'lateral-movement', 'agent-sandbox', 'config']));
     const mistakes = SCENARIOS.map((s) => s.id);
