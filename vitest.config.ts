@@ -16,6 +16,9 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
  */
 export default defineConfig({
   test: {
+    // Vitest's default is one worker fewer than the cores: one, on a 2-core machine, which runs every
+    // project one file at a time. Three lets the unit files, `twin` and `twin-labs` run side by side.
+    maxWorkers: 3,
     projects: [
       { extends: true, test: { name: 'conformance', include: ['src/run/conformance.test.ts'] } },
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 30_000 } },

@@ -8,19 +8,13 @@ import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import { randomUUID } from 'node:crypto';
-// The twin's Bedrock endpoints and the endpoint-policy assertion share one evaluator (model/).
-// That is acceptable because neither is the other's witness: the live NET-002 checks observe the
-// twin's answer through a real TLS call, and the assertion reads the policy from the API; what the
-// shared evaluator models (AWS's policy evaluation) is tested on its own in test/unit. A bug in it
-// would misjudge both the same way, so the mutation proof (an allow-all policy must FAIL both the
-// live 403 check and the assertion) keeps it honest against AWS's documented semantics.
-import { evaluateEndpointPolicy } from '../../../src/model/endpoint-policy.ts';
+import { startBedrock, type BedrockListener } from './bedrock.ts';
 import { startResolver, type ResolverListener } from './resolver.ts';
 
 export type Listener =
   | { kind: 'tcp'; host: string; port: number; name: string }
   | { kind: 'https'; host: string; port: number; name: string; cert: string; key: string }
-  | { kind: 'bedrock'; host: string; port: number; name: string; cert: string; key: string; service: string; region: string; policy: unknown; public: boolean }
+  | BedrockListener
   | { kind: 'sink'; host: string; port: number; name: string }
   | { kind: 'imds'; host: string; port: number; name: string; instances: Record<string, { id: string; enabled: boolean }> }
   | ResolverListener;
@@ -43,19 +37,6 @@ function body(req: http.IncomingMessage): Promise<string> {
 function json(res: http.ServerResponse, status: number, payload: unknown, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': 'application/json', 'x-amzn-RequestId': randomUUID(), ...headers });
   res.end(JSON.stringify(payload));
-}
-
-/** Maps a Bedrock request to the IAM action and resource an endpoint policy is evaluated on. */
-export function bedrockAction(service: string, region: string, method: string, url: string): { action: string; resource: string } {
-  const m = /^\/model\/([^/]+)\/(invoke-with-response-stream|invoke|converse-stream|converse)$/.exec(url.split('?')[0] ?? '');
-  if (service === 'bedrock-runtime' && m) {
-    const modelId = decodeURIComponent(m[1]!);
-    const action = m[2]!.includes('stream') ? 'bedrock:InvokeModelWithResponseStream' : 'bedrock:InvokeModel';
-    return { action, resource: `arn:aws:bedrock:${region}::foundation-model/${modelId}` };
-  }
-  if (service === 'bedrock-agent-runtime') return { action: method === 'GET' ? 'bedrock:GetAgentMemory' : 'bedrock:InvokeAgent', resource: '*' };
-  if (service === 'bedrock-agent') return { action: 'bedrock:ListAgents', resource: '*' };
-  return { action: 'bedrock:ListFoundationModels', resource: '*' };
 }
 
 function start(l: Listener, file: string): Promise<void> {
@@ -100,20 +81,7 @@ function start(l: Listener, file: string): Promise<void> {
       });
       break;
     case 'bedrock':
-      server = https.createServer({ key: readFileSync(l.key), cert: readFileSync(l.cert) }, async (req, res) => {
-        await body(req);
-        const { action, resource } = bedrockAction(l.service, l.region, req.method ?? 'GET', req.url ?? '/');
-        const decision = l.public ? { allowed: true, reason: 'public endpoint' } : evaluateEndpointPolicy(l.policy, action, resource);
-        record(file, { kind: 'bedrock', name: l.name, host: l.host, from: from(req.socket), method: req.method, path: req.url, action, resource, allowed: decision.allowed, public: l.public, sni: (req.socket as import('node:tls').TLSSocket).servername ?? null });
-        if (!decision.allowed) {
-          json(res, 403, { message: `User is not authorized to perform: ${action} on resource: ${resource} because ${decision.reason}` }, { 'x-amzn-ErrorType': 'AccessDeniedException' });
-          return;
-        }
-        json(res, 200, action.startsWith('bedrock:Invoke')
-          ? { id: randomUUID(), type: 'message', content: [{ type: 'text', text: 'pathproof twin' }], stop_reason: 'end_turn' }
-          : { service: l.service, items: [] });
-      });
-      break;
+      return startBedrock(l, (entry) => record(file, entry));
   }
   return new Promise((resolve, reject) => {
     server.once('error', reject);

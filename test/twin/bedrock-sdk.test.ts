@@ -1,0 +1,76 @@
+/**
+ * The twin's Bedrock speaks Bedrock, proven by the real AWS SDK: @aws-sdk/client-bedrock-runtime runs
+ * inside the inference zone (`ip netns exec`, trusting the twin CA), calls the standard hostname
+ * (private DNS answers the endpoint's address over the peering) over HTTP/2, and does Converse,
+ * ConverseStream, InvokeModel and InvokeModelWithResponseStream; the endpoint policy's refusal is
+ * AccessDeniedException; a paced stream keeps its gaps; a corrupted event-stream frame fails the SDK.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { execa } from 'execa';
+import { afterAll, describe, expect, test } from 'vitest';
+import { startLab } from '../../infra/twin/lab.ts';
+import { ROOT } from '../helpers/paths.ts';
+import { inInstance, newTestRunId, ownLeftovers } from '../helpers/lab.ts';
+
+const runIds: string[] = [];
+afterAll(async () => {
+  expect(await ownLeftovers(runIds)).toEqual({ namespaces: [], processes: [] });
+});
+
+const SCRIPT = (sdk: string) => `
+import { BedrockRuntimeClient, ConverseCommand, ConverseStreamCommand, InvokeModelCommand, InvokeModelWithResponseStreamCommand } from ${JSON.stringify(sdk)};
+const client = new BedrockRuntimeClient({ region: 'ap-southeast-2', credentials: { accessKeyId: 'AKIDPROBE', secretAccessKey: 'probe' }, maxAttempts: 1 });
+const allowed = 'anthropic.claude-3-haiku-20240307-v1:0';
+const messages = [{ role: 'user', content: [{ text: 'ping' }] }];
+const out = {};
+const attempt = async (name, f) => { try { out[name] = await f(); } catch (e) { out[name] = { error: e.name, message: String(e.message).slice(0, 200) }; } };
+await attempt('converse', async () => (await client.send(new ConverseCommand({ modelId: allowed, messages }))).output.message.content[0].text);
+await attempt('converseStream', async () => {
+  const t0 = Date.now(); const r = await client.send(new ConverseStreamCommand({ modelId: allowed, messages, additionalModelRequestFields: { pathproof_gap_ms: 300 } }));
+  const events = []; let text = '';
+  for await (const e of r.stream) { const k = Object.keys(e)[0]; events.push(k); if (e.contentBlockDelta) text += e.contentBlockDelta.delta.text; }
+  return { events, text, ms: Date.now() - t0 };
+});
+await attempt('invoke', async () => JSON.parse(new TextDecoder().decode((await client.send(new InvokeModelCommand({ modelId: allowed, contentType: 'application/json', body: JSON.stringify({ anthropic_version: 'bedrock-2023-05-31', max_tokens: 10, messages: [{ role: 'user', content: 'ping' }] }) }))).body)).content[0].text);
+await attempt('invokeStream', async () => {
+  const r = await client.send(new InvokeModelWithResponseStreamCommand({ modelId: allowed, contentType: 'application/json', body: JSON.stringify({ max_tokens: 10 }) }));
+  const types = []; for await (const e of r.body) types.push(JSON.parse(new TextDecoder().decode(e.chunk.bytes)).type); return types;
+});
+await attempt('denied', async () => (await client.send(new ConverseCommand({ modelId: 'meta.llama3-70b-instruct-v1:0', messages }))).output);
+await attempt('invalid', async () => (await client.send(new ConverseCommand({ modelId: allowed, messages: undefined }))).output);
+await attempt('corrupt', async () => {
+  const r = await client.send(new ConverseStreamCommand({ modelId: allowed, messages, additionalModelRequestFields: { pathproof_corrupt_frame: true } }));
+  const events = []; for await (const e of r.stream) events.push(Object.keys(e)[0]); return events;
+});
+process.stdout.write(JSON.stringify(out));
+`;
+
+describe('Bedrock on the private path, through the real SDK', () => {
+  test('Converse, ConverseStream, InvokeModel and InvokeModelWithResponseStream over HTTP/2 from the inference zone; AccessDenied, ValidationException, pacing and a corrupted frame', async () => {
+    await using lab = await startLab({ root: ROOT, runId: newTestRunId('sdk', runIds), log: () => {} });
+    const dir = mkdtempSync(path.join(tmpdir(), 'pp-sdk-'));
+    const script = path.join(dir, 'sdk.mjs');
+    writeFileSync(script, SCRIPT(pathToFileURL(path.join(ROOT, 'node_modules/@aws-sdk/client-bedrock-runtime/dist-cjs/index.js')).href));
+    const ns = inInstance(lab, 'probe-inference').ns;
+    const r = await execa('ip', ['netns', 'exec', ns, process.execPath, script], { reject: false, timeout: 60_000, env: { NODE_EXTRA_CA_CERTS: path.join(lab.runDir, 'pki', 'ca.pem'), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as Record<string, unknown>;
+    expect(out.converse).toBe('pathproof twin');
+    expect(out.converseStream).toMatchObject({ events: ['messageStart', 'contentBlockDelta', 'contentBlockDelta', 'contentBlockStop', 'messageStop', 'metadata'], text: 'pathproof twin' });
+    // Six events with a 300 ms gap before each: the pacing is kept, not batched.
+    expect((out.converseStream as { ms: number }).ms).toBeGreaterThanOrEqual(1700);
+    expect(out.invoke).toBe('pathproof twin');
+    expect(out.invokeStream).toEqual(['message_start', 'content_block_delta', 'content_block_delta', 'message_stop']);
+    expect(out.denied).toMatchObject({ error: 'AccessDeniedException' });
+    expect(out.invalid).toMatchObject({ error: 'ValidationException' });
+    expect((out.corrupt as { error?: string }).error, JSON.stringify(out.corrupt)).toBeTruthy();
+    // The calls went to the private endpoint's address, over HTTP/2.
+    const records = Object.values(lab.applied.records).flatMap((f) => readFileSync(f, 'utf8').split('\n').filter((l) => l.includes('"kind":"bedrock"')).map((l) => JSON.parse(l) as { from: string; http: string; public: boolean; sni: string }));
+    const fromInference = records.filter((x) => x.from === '10.0.2.10');
+    expect(fromInference.length).toBeGreaterThanOrEqual(7);
+    expect(new Set(fromInference.map((x) => `${x.http} ${x.public ? 'public' : 'private'} ${x.sni}`))).toEqual(new Set(['2.0 private bedrock-runtime.ap-southeast-2.amazonaws.com']));
+  });
+});
