@@ -21,7 +21,7 @@ export default defineConfig({
     maxWorkers: 3,
     projects: [
       { extends: true, test: { name: 'conformance', include: ['src/run/conformance.test.ts'] } },
-      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 30_000 } },
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 90_000 } },
       { extends: true, test: { name: 'twin', include: ['test/twin/lifecycle.test.ts', 'test/twin/disruptive.test.ts'], testTimeout: 120_000, hookTimeout: 120_000, fileParallelism: false } },
       { extends: true, test: { name: 'twin-labs', include: ['test/twin/**/*.test.ts'], exclude: ['test/twin/lifecycle.test.ts', 'test/twin/disruptive.test.ts'], testTimeout: 120_000, hookTimeout: 120_000, fileParallelism: false } },
     ],
