@@ -22,8 +22,8 @@ export default defineConfig({
     projects: [
       { extends: true, test: { name: 'conformance', include: ['src/run/conformance.test.ts'] } },
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 90_000 } },
-      { extends: true, test: { name: 'twin', include: ['test/twin/lifecycle.test.ts', 'test/twin/disruptive.test.ts'], testTimeout: 120_000, hookTimeout: 120_000, fileParallelism: false } },
-      { extends: true, test: { name: 'twin-labs', include: ['test/twin/**/*.test.ts'], exclude: ['test/twin/lifecycle.test.ts', 'test/twin/disruptive.test.ts'], testTimeout: 120_000, hookTimeout: 120_000, fileParallelism: false } },
+      { extends: true, test: { name: 'twin', include: ['test/twin/lifecycle.test.ts', 'test/twin/disruptive.test.ts'], testTimeout: 300_000, hookTimeout: 300_000, fileParallelism: false } },
+      { extends: true, test: { name: 'twin-labs', include: ['test/twin/**/*.test.ts'], exclude: ['test/twin/lifecycle.test.ts', 'test/twin/disruptive.test.ts'], testTimeout: 300_000, hookTimeout: 300_000, fileParallelism: false } },
     ],
   },
 });
