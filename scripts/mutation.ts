@@ -30,8 +30,9 @@ export interface ScenarioOutcome {
 
 /**
  * One scenario on a fresh twin. `focus` runs a mistake against the checks that must kill it and every
- * config check (all of which read the API once), instead of every suite: the whole-suite runs (the
- * reference, a conformant change, `npm run mutation`) are what show nothing else breaks.
+ * config check (all of which read the API once), and a conformant change against every config check
+ * and every check from the zones it touches, instead of every suite: `npm test` (the reference) and
+ * `npm run mutation` (every suite for every scenario) show that nothing else breaks.
  */
 export async function runScenario(root: string, scenario: FaultScenario | undefined, log: (l: string) => void = () => {}, onRunId: (runId: string) => void = () => {}, opts: { focus?: boolean } = {}): Promise<ScenarioOutcome> {
   const t0 = Date.now();
@@ -44,7 +45,11 @@ export async function runScenario(root: string, scenario: FaultScenario | undefi
   });
   await using lab = await startLab({ root, runId, log, ...(beforeBuild ? { beforeBuild } : {}) });
   const all = loadConfig({ root, env: 'local', marker: runId }).checks;
-  const focused = opts.focus && scenario && !scenario.green ? new Set([...scenario.checks, ...all.filter((c) => c.category === 'config').map((c) => c.id)]) : undefined;
+  // A conformant change runs against every config check and every check from the zones it touches.
+  const zones = new Set(scenario?.zones ?? []);
+  const focused = opts.focus && scenario
+    ? new Set([...scenario.checks, ...all.filter((c) => c.category === 'config' || (scenario.green && zones.has(c.from))).map((c) => c.id)])
+    : undefined;
   const result = await runOnLab(root, lab, runId, focused ? { checks: (id) => focused.has(id) } : {});
   const failing = [...new Set(result.verdicts.filter((v) => v.status === 'FAIL').map((v) => v.checkId))].sort();
   // A blanket check (drift cites every policy) would name every policy on any change: the policy

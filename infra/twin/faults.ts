@@ -24,6 +24,8 @@ export interface FaultScenario {
   readonly checks: readonly string[];
   /** A change the catalog allows: the suite must stay green (no FAIL at all). */
   readonly green?: boolean;
+  /** The zones whose own traffic the change touches (a focused run of a conformant change checks them). */
+  readonly zones?: readonly string[];
   apply(api: FaultApi): Promise<void>;
 }
 
@@ -234,7 +236,7 @@ export const SCENARIOS: readonly FaultScenario[] = [
     },
   },
   {
-    id: 'conformant-app-egress-subnet', category: 'config', green: true, mistake: 'Not a mistake: the application egress names the inference subnet instead of the proxy group; the catalog allows it, so the gate must stay green',
+    id: 'conformant-app-egress-subnet', category: 'config', green: true, zones: ['application'], mistake: 'Not a mistake: the application egress names the inference subnet instead of the proxy group; the catalog allows it, so the gate must stay green',
     policies: [], checks: [],
     async apply(api) {
       await api.nz.send(new AuthorizeSecurityGroupEgressCommand({ GroupId: await api.group(api.nz, 'pathproof-nz-app'), IpPermissions: [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: '10.0.2.0/24' }] }] }));

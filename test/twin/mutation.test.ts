@@ -28,8 +28,9 @@ describe('mutation proof', () => {
   });
 
   test.each(SCENARIOS.map((s) => [s.id, s] as const))('%s is killed', async (_, scenario) => {
-    // A mistake runs against the checks that must kill it and every config check; the reference and
-    // the conformant change run every suite (npm run mutation runs every suite for every scenario).
+    // A mistake runs against the checks that must kill it and every config check, the conformant
+    // change against every config check and every check from the zone it touches (npm run mutation
+    // runs every suite for every scenario).
     const o = await runScenario(ROOT, scenario, () => {}, track, { focus: true });
     outcomes.push(o);
     expect(o.broken, 'a mistake must read as FAIL, never as ERROR or INCONCLUSIVE').toEqual([]);
