@@ -18,14 +18,7 @@ export function cloudwatchQueryLogs(client: CloudWatchLogsClient, logGroups: rea
       const filterPattern = `{ ($.query_name = "${name}") && ($.srcaddr = "${q.src}") }`;
       for (;;) {
         const records: QueryLogRecord[] = [];
-        for (const group of logGroups) {
-          for await (const page of paginateFilterLogEvents({ client }, { logGroupName: group, filterPattern, startTime: Date.parse(q.since) - 60_000 })) {
-            for (const e of page.events ?? []) {
-              const r = parseQueryLogLine(e.message ?? '');
-              if (r) records.push(r);
-            }
-          }
-        }
+        for await (const r of queryLogEvents(client, logGroups, new Date(Date.parse(q.since) - 60_000), filterPattern)) records.push(r);
         if (records.length > 0 || Date.now() > deadline) return { available: true, records };
         await abortableSleep(15_000);
       }
@@ -33,10 +26,10 @@ export function cloudwatchQueryLogs(client: CloudWatchLogsClient, logGroups: rea
   };
 }
 
-/** Every query-log event of the groups since a time, page by page (the audit's CloudWatch source). */
-export async function* queryLogEvents(client: CloudWatchLogsClient, logGroups: readonly string[], since: Date): AsyncGenerator<QueryLogRecord> {
+/** The query-log events of the groups since a time (those a filter pattern matches), page by page. */
+export async function* queryLogEvents(client: CloudWatchLogsClient, logGroups: readonly string[], since: Date, filterPattern?: string): AsyncGenerator<QueryLogRecord> {
   for (const group of logGroups) {
-    for await (const page of paginateFilterLogEvents({ client }, { logGroupName: group, startTime: since.getTime() })) {
+    for await (const page of paginateFilterLogEvents({ client }, { logGroupName: group, startTime: since.getTime(), ...(filterPattern ? { filterPattern } : {}) })) {
       for (const e of page.events ?? []) {
         const r = parseQueryLogLine(e.message ?? '');
         if (r) yield r;
