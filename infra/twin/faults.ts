@@ -236,6 +236,16 @@ export const SCENARIOS: readonly FaultScenario[] = [
     },
   },
   {
+    id: 'dualstack-public-nat', category: 'dns-leak', mistake: 'The dual-stack name of bedrock-runtime was approved in DNS Firewall ("an SDK with useDualstackEndpoint needs it") and the application route table has a NAT route: that name answers publicly, and there is a path to it',
+    policies: ['NET-002', 'NET-010'], checks: ['sdk-name-application-bedrock-runtime-dualstack', 'sdk-name-inference-bedrock-runtime-dualstack'],
+    async apply(api) {
+      const lists = await api.resolver.send(new ListFirewallDomainListsCommand({}));
+      const approved = need(lists.FirewallDomainLists?.find((l) => l.Name?.endsWith('-approved'))?.Id, 'the approved domain list');
+      await api.resolver.send(new UpdateFirewallDomainsCommand({ FirewallDomainListId: approved, Operation: 'ADD', Domains: ['bedrock-runtime.ap-southeast-2.api.aws'] }));
+      await api.natRoute(['pathproof-nz-application']);
+    },
+  },
+  {
     id: 'conformant-app-egress-subnet', category: 'config', green: true, zones: ['application'], mistake: 'Not a mistake: the application egress names the inference subnet instead of the proxy group; the catalog allows it, so the gate must stay green',
     policies: [], checks: [],
     async apply(api) {

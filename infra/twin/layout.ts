@@ -1,5 +1,6 @@
 import { cidrContains, ipv4ToInt } from '../../src/model/cidr.ts';
 import type { Host, Inventory, Vpc } from '../../src/model/inventory.ts';
+import { sdkHostnames } from '../../src/model/environment.ts';
 import type { Listener } from './servers/serve.ts';
 import { IMDS_IP, naclChains, naclRules, securityGroupRules } from './firewall.ts';
 
@@ -131,13 +132,16 @@ function planInternet(ctx: LayoutContext): void {
   // Public services of the twin's internet.
   const services = [...new Set(model.endpoints.map((e) => `${e.service}|${e.region}`))].sort();
   const publicNames = services.map((s, i) => { const [service, region] = s.split('|') as [string, string]; return { service, region, host: `${service}.${region}.amazonaws.com`, ip: publicBedrockAddress(i) }; });
+  // The internet also answers the names an SDK can be configured into (FIPS, dual-stack, bedrock-mantle),
+  // with the service's public address: no endpoint's private DNS covers them.
+  const sdkNames = publicNames.flatMap((p) => sdkHostnames([p.service], p.region).map((n) => ({ host: n.host, ip: p.ip })));
   // The AWS service names every instance needs (the SSM agent's among them) resolve publicly too.
   const regions = [...new Set(model.vpcs.map((v) => v.region))].sort();
   const awsNames = regions.flatMap((r, ri) => ['ssm', 'ssmmessages', 'ec2messages', 'sts', 'secretsmanager', 'logs'].map((svc, si) => ({ host: `${svc}.${r}.amazonaws.com`, ip: intToIp(ipv4ToInt('203.0.113.100')! + ri * 8 + si) })));
   for (const ip of [INTERNET.dns, INTERNET.sink, ...publicNames.map((p) => p.ip)]) inet.ip.push(`address add ${ip}/32 dev lo`);
   processes.push({
     kind: 'dnsmasq', ns: inet.name, name: 'public-dns',
-    args: [`--listen-address=${INTERNET.dns}`, ...[...publicNames, ...awsNames].map((p) => `--host-record=${p.host},${p.ip}`), `--address=/${INTERNET.canaryDomain}/${INTERNET.canaryAnswer}`, `--host-record=${INTERNET.web.name},${INTERNET.web.ip}`, '--log-queries=extra'],
+    args: [`--listen-address=${INTERNET.dns}`, ...[...publicNames, ...sdkNames, ...awsNames].map((p) => `--host-record=${p.host},${p.ip}`), `--address=/${INTERNET.canaryDomain}/${INTERNET.canaryAnswer}`, `--host-record=${INTERNET.web.name},${INTERNET.web.ip}`, '--log-queries=extra'],
   });
   processes.push({
     kind: 'serve', ns: inet.name, name: 'internet',

@@ -93,7 +93,7 @@ export async function seedTopology(topo: Topology, aws: AwsEndpoint): Promise<Se
       }
       r53.destroy();
     }
-    if (topo.dnsFirewall) await seedDnsDefences(topo.dnsFirewall, topo.vpcs[topo.dnsFirewall.vpc]!.region, result.vpcs[topo.dnsFirewall.vpc]!.id, aws);
+    for (const fw of topo.dnsFirewall ?? []) await seedDnsDefences(fw, topo.vpcs[fw.vpc]!.region, result.vpcs[fw.vpc]!.id, aws);
   } finally {
     for (const c of ec2.values()) c.destroy();
   }
@@ -105,7 +105,7 @@ export async function seedTopology(topo: Topology, aws: AwsEndpoint): Promise<Se
  * allowed (priority 100), every other name blocked (priority 200, `*`), the rule group associated
  * fail-closed; and Resolver query logging of the VPC to a CloudWatch Logs group.
  */
-async function seedDnsDefences(fw: NonNullable<Topology['dnsFirewall']>, region: string, vpcId: string, aws: AwsEndpoint): Promise<void> {
+async function seedDnsDefences(fw: NonNullable<Topology['dnsFirewall']>[number], region: string, vpcId: string, aws: AwsEndpoint): Promise<void> {
   const r = new Route53ResolverClient({ region, endpoint: aws.endpoint, credentials: aws.credentials });
   const logs = new CloudWatchLogsClient({ region, endpoint: aws.endpoint, credentials: aws.credentials });
   try {

@@ -46,15 +46,15 @@ export const TopologyFile = z.strictObject({
   extraPeerings: z.array(z.strictObject({ requester: z.string(), accepter: z.string() })).default([]),
   /** Plain private hosted zones: name, associated VPC and A records. */
   hostedZones: z.array(z.strictObject({ name: z.string(), vpc: z.string(), records: z.record(z.string(), z.string()) })).default([]),
-  /** Route 53 Resolver DNS Firewall and query logging for one VPC: approved names allowed, everything else blocked. */
-  dnsFirewall: z.strictObject({
+  /** Route 53 Resolver DNS Firewall and query logging, one entry per VPC: approved names allowed, everything else blocked. */
+  dnsFirewall: z.array(z.strictObject({
     vpc: z.string(),
     name: z.string(),
     approved: z.array(z.string()).min(1),
     blockResponse: z.enum(['NODATA', 'NXDOMAIN', 'OVERRIDE']).default('NXDOMAIN'),
     failOpen: z.boolean().default(false),
     queryLogGroup: z.string(),
-  }).optional(),
+  })).optional(),
 });
 
 export type Topology = z.infer<typeof TopologyFile>;

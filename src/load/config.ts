@@ -6,18 +6,20 @@ import { evaluate } from '../model/evaluate.ts';
 import type { z } from 'zod';
 import { PathproofError } from '../model/errors.ts';
 import { IssueCollector } from '../shared/issues.ts';
-import { EnvironmentFile, referenceables, type Environment } from '../model/environment.ts';
+import { EnvironmentFile, referenceables, sdkHostnames, type Environment } from '../model/environment.ts';
 import { paramTypes } from '../model/param-types.ts';
 import { loadProbes } from './probes.ts';
 import { ASSERTION_PARAMS } from '../model/assertions.ts';
-import { CheckDef, DEFAULT_DENY, SuiteFile, type ZonePairGenerator as ZonePairGeneratorSchema, type CheckInput, type Expectation } from '../model/suite-schema.ts';
+import { CheckDef, DEFAULT_DENY, SuiteFile, type Generator as GeneratorSchema, type CheckInput, type Expectation } from '../model/suite-schema.ts';
 import { YamlSource, type YamlPath } from '../shared/yaml-source.ts';
 import { type Catalog } from '../model/catalog.ts';
 import { needsDns, type ProbeDef } from '../model/probe.ts';
 import { Check, Config, ZoneControls, isAssertionCheck } from '../model/check.ts';
 import { describeAttempt, worstCaseSeconds } from '../model/probe.ts';
 
-type ZonePairGenerator = z.infer<typeof ZonePairGeneratorSchema>;
+type Generator = z.infer<typeof GeneratorSchema>;
+type ZonePairGenerator = Extract<Generator, { kind: 'zone-pairs' }>;
+type SdkNameGenerator = Extract<Generator, { kind: 'sdk-names' }>;
 
 export interface LoadOptions {
   /** Project root holding suites/, probes/ and fixtures/. */
@@ -67,7 +69,7 @@ export function loadConfig(opts: LoadOptions): Config {
     if (suite.suite !== base) {
       src.report(issues, 'id-mismatch', ['suite'], `does not match the file name ${path.basename(file)}`, `set suite: ${base}`, suite.suite);
     }
-    const generated = (suite.generate ?? []).flatMap((g, gi) => (env ? generateZonePairs(g, gi, suite.suite, catalog, env) : []));
+    const generated = (suite.generate ?? []).flatMap((g, gi) => (!env ? [] : g.kind === 'zone-pairs' ? generateZonePairs(g, gi, catalog, env) : generateSdkNames(g, gi, catalog, env)));
     if (suite.checks.length + generated.length === 0) src.report(issues, 'missing-field', ['checks'], 'the suite has no checks and generates none', 'add checks: or generate:');
     [...valid, ...generated].forEach(({ input, at }) => {
       const where = `${path.relative(opts.root, file)}:${src.locate(at).line}`;
@@ -96,7 +98,27 @@ export function checkMarker(runMarker: string, checkId: string): string {
 }
 
 /** Expands a zone-pairs generator into ordinary checks, located at the generator in the file. */
-function generateZonePairs(g: ZonePairGenerator, gi: number, suite: string, catalog: Catalog, env: Environment): { input: CheckInput; at: YamlPath }[] {
+/**
+ * From every zone, each name the SDK can choose besides the standard one (sdkHostnames) must not
+ * lead off the private path. The policy cited is the one that governs the zone's calls to Bedrock.
+ */
+function generateSdkNames(g: SdkNameGenerator, gi: number, catalog: Catalog, env: Environment): { input: CheckInput; at: YamlPath }[] {
+  const names = sdkHostnames(env.bedrock.services, env.bedrock.region);
+  return Object.keys(env.zones).flatMap((from) => {
+    const d = evaluate(catalog, { from, to: 'external-ai', protocol: 'tcp', port: 443 });
+    return names.map((n) => ({
+      at: ['generate', gi] as YamlPath,
+      input: {
+        id: `sdk-name-${from}-${n.service}-${n.variant}`.replace(/-mantle-mantle$/, '-mantle'),
+        title: `${n.host} (the SDK's ${n.variant} name) does not resolve from ${from}, or only to the endpoints`,
+        category: 'dns-leak' as const, policies: d.policies.length ? d.policies.map((p) => p.id) : [DEFAULT_DENY],
+        from, to: 'external-ai', probe: 'dns-resolve', params: { name: n.host }, expect: { result: 'stays-private' as const, cidrs: g.cidrs },
+      },
+    }));
+  });
+}
+
+function generateZonePairs(g: ZonePairGenerator, gi: number, catalog: Catalog, env: Environment): { input: CheckInput; at: YamlPath }[] {
   const out: { input: CheckInput; at: YamlPath }[] = [];
   for (const from of Object.keys(env.zones)) {
     for (const [to, host] of Object.entries(g.destinations)) {
@@ -236,7 +258,7 @@ function validateProbeCheck(src: YamlSource, at: YamlPath, input: CheckInput & {
       const allows = port !== undefined
         ? (() => { const d = evaluate(catalog, { from: input.from, to: input.to, protocol: 'tcp', port }); return d.action === 'allow' ? d.policies : []; })()
         : [...catalog.policies.values()].filter((p) => p.action === 'allow' && p.from === input.from && p.to === input.to);
-      if (input.expect.result !== 'blocked') {
+      if (input.expect.result !== 'blocked' && input.expect.result !== 'stays-private') {
         src.report(issues, 'policy-mismatch', [...at, 'policies', j], `means the flow is denied, but the check expects ${input.expect.result}`, 'cite the allow policy instead', id);
       } else if (allows.length > 0) {
         src.report(issues, 'policy-mismatch', [...at, 'policies', j], `but ${allows.map((p) => p.id).join(', ')} allows ${input.from} → ${input.to}`, 'cite the policy that governs this flow', id);
@@ -251,7 +273,7 @@ function validateProbeCheck(src: YamlSource, at: YamlPath, input: CheckInput & {
     const expectsAllow = input.expect.result === 'allowed';
     if (policy.from !== input.from || (policy.to !== '*' && policy.to !== input.to)) {
       src.report(issues, 'policy-mismatch', [...at, 'policies', j], `governs ${policy.from} → ${policy.to}, but the check goes ${input.from} → ${input.to}`, 'cite the policy that governs this flow', id);
-    } else if (expectsAllow !== (policy.action === 'allow') && input.expect.result !== 'resolves-within' && !input.disruptive) {
+    } else if (expectsAllow !== (policy.action === 'allow') && input.expect.result !== 'resolves-within' && input.expect.result !== 'stays-private' && !input.disruptive) {
       // (A disruptive check expects an allowed flow to fail while its path is taken away.)
       src.report(issues, 'policy-mismatch', [...at, 'policies', j], `is an ${policy.action} policy, but the check expects ${input.expect.result}`, 'cite the policy whose action the check verifies', id);
     }
@@ -268,7 +290,7 @@ function validateProbeCheck(src: YamlSource, at: YamlPath, input: CheckInput & {
       }
     });
   }
-  if (input.expect.result === 'resolves-within') {
+  if (input.expect.result === 'resolves-within' || input.expect.result === 'stays-private') {
     if (probe && !probe.addresses) {
       const reporting = [...probes.values()].filter((p) => p.addresses).map((p) => p.id);
       src.report(issues, 'expectation-mismatch', [...at, 'expect', 'result'], `needs a probe that reports addresses (${reporting.join(', ')}), not ${probe.id}`, `use probe: ${reporting[0]}`, input.expect.result);
@@ -291,7 +313,7 @@ function validateProbeCheck(src: YamlSource, at: YamlPath, input: CheckInput & {
   return {
     id: input.id, suite, title: input.title, category: input.category, policies: input.policies,
     kind: 'probe', from: input.from, to: input.to, probe: input.probe, params,
-    expect: input.expect.result === 'resolves-within' ? { result: 'resolves-within', cidrs: cidrs ?? [] } : input.expect,
+    expect: input.expect.result === 'resolves-within' || input.expect.result === 'stays-private' ? { result: input.expect.result, cidrs: cidrs ?? [] } : input.expect,
     timeoutSeconds: input.timeoutSeconds ?? Math.max(env.timeouts.probeSeconds, needed),
     attempt: describeAttempt(probe!, params), ...(probe!.canary ? { canary: probe!.canary } : {}),
     marker: ctx.marker,

@@ -48,8 +48,8 @@ export const isProbeCheck = (c: Check): c is ProbeCheck => c.kind === 'probe';
 
 /** An expectation with its references expanded (CIDR lists become arrays). */
 export type ResolvedExpectation =
-  | Exclude<Expectation, { result: 'resolves-within' }>
-  | { readonly result: 'resolves-within'; readonly cidrs: readonly string[] };
+  | Exclude<Expectation, { result: 'resolves-within' | 'stays-private' }>
+  | { readonly result: 'resolves-within' | 'stays-private'; readonly cidrs: readonly string[] };
 
 export interface ControlCall { readonly probe: string; readonly params: Readonly<Record<string, string>> }
 

@@ -138,6 +138,29 @@ export type Environment = z.infer<typeof EnvironmentFile> & { readonly file: str
 export type EnvZone = Environment['zones'][string];
 export type EnvAccount = Environment['accounts'][string];
 
+/** A name the AWS SDK's endpoint resolver can choose for a Bedrock service besides the standard one. */
+export interface SdkHostname { readonly service: string; readonly variant: 'fips' | 'dualstack' | 'fips-dualstack' | 'mantle'; readonly host: string }
+
+/**
+ * The other names an SDK can be configured into (`useFipsEndpoint`, `useDualstackEndpoint`, both),
+ * as the SDKs' endpoint rule sets build them: `{service}-fips.{region}.amazonaws.com`,
+ * `{service}.{region}.api.aws` and `{service}-fips.{region}.api.aws`; and Bedrock's
+ * OpenAI-compatible endpoint `bedrock-mantle.{region}.api.aws` when the runtime is in use.
+ * https://docs.aws.amazon.com/sdkref/latest/guide/feature-endpoints.html
+ * https://docs.aws.amazon.com/general/latest/gr/bedrock.html
+ * None of them is covered by an interface endpoint's private DNS: they must not resolve, or resolve
+ * only to the endpoints, from every zone.
+ */
+export function sdkHostnames(services: readonly string[], region: string): SdkHostname[] {
+  const out: SdkHostname[] = services.flatMap((s) => [
+    { service: s, variant: 'fips' as const, host: `${s}-fips.${region}.amazonaws.com` },
+    { service: s, variant: 'dualstack' as const, host: `${s}.${region}.api.aws` },
+    { service: s, variant: 'fips-dualstack' as const, host: `${s}-fips.${region}.api.aws` },
+  ]);
+  if (services.includes('bedrock-runtime')) out.push({ service: 'bedrock-mantle', variant: 'mantle', host: `bedrock-mantle.${region}.api.aws` });
+  return out;
+}
+
 /** The values suites may reference as ${...}. */
 export function referenceables(env: Environment, run: { marker: string }): Record<string, unknown> {
   return {
@@ -152,6 +175,7 @@ export function referenceables(env: Environment, run: { marker: string }): Recor
       publicAddresses: env.bedrock.publicAddresses,
       publicAddress: env.bedrock.publicAddresses[0],
       hostnames: Object.fromEntries(env.bedrock.services.map((s) => [s, `${s}.${env.bedrock.region}.amazonaws.com`])),
+      sdkNames: sdkHostnames(env.bedrock.services, env.bedrock.region).map((n) => n.host),
     },
     run,
   };

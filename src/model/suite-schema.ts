@@ -32,6 +32,15 @@ const Expectation = z.discriminatedUnion('result', [
     logged: z.enum(['reject', 'query-blocked']).optional(),
   }),
   z.strictObject({
+    /**
+     * A name that must not lead off the private path: it does not exist for the zone (NXDOMAIN or no
+     * address, as a DNS Firewall block answers), or every answer lies in `cidrs`. A resolver that
+     * fails or stays silent is not an answer: ERROR.
+     */
+    result: z.literal('stays-private'),
+    cidrs: z.union([z.string(), z.array(z.string())]),
+  }),
+  z.strictObject({
     result: z.literal('resolves-within'),
     /** Every answer must lie in these CIDRs, e.g. "${bedrock.endpointCidrs}". */
     cidrs: z.union([z.string(), z.array(z.string())]),
@@ -86,6 +95,18 @@ export const ZonePairGenerator = z.strictObject({
   by: z.array(z.string()).default(['timeout', 'unreachable', 'nxdomain']),
 });
 
+/**
+ * Checks generated from the environment's Bedrock services: from every zone, each name the SDK can
+ * choose besides the standard one (FIPS, dual-stack, both, bedrock-mantle) stays private.
+ */
+export const SdkNameGenerator = z.strictObject({
+  kind: z.literal('sdk-names'),
+  /** Where the names may resolve, usually "${bedrock.endpointCidrs}". */
+  cidrs: z.union([z.string(), z.array(z.string())]),
+});
+
+export const Generator = z.discriminatedUnion('kind', [ZonePairGenerator, SdkNameGenerator]);
+
 export const CheckDef = CheckFields.superRefine((c, ctx) => {
   if (c.category === 'config') {
     if (!c.assert) ctx.addIssue({ code: 'custom', path: ['assert'], message: `a config check names an assertion: ${ASSERTION_NAMES.join(', ')}` });
@@ -102,7 +123,7 @@ export const SuiteFile = z.strictObject({
   description: z.string().min(1),
   /** Each check is validated on its own (CheckDef), so that one bad check hides no other problem. */
   checks: z.array(z.unknown()).default([]),
-  generate: z.array(ZonePairGenerator).optional(),
+  generate: z.array(Generator).optional(),
 });
 
 export type CheckInput = z.infer<typeof CheckFields>;

@@ -232,6 +232,24 @@ function judgeRaw(check: ProbeCheck, obs: TargetObservation, probe?: ProbeObserv
       }
       return { status: 'PASS', sentence: `${subject} was blocked (${observed(probe)}), as ${policies} requires.` };
     }
+    case 'stays-private': {
+      const cidrs = e.cidrs;
+      const addrs = Array.isArray(probe.data.addresses) ? (probe.data.addresses as string[]) : [];
+      const outside = addrs.filter((a) => !cidrs.some((c) => cidrContains(c, a)));
+      if (outside.length > 0) {
+        return { status: 'FAIL', sentence: `${subject} answered ${outside.join(', ')}, outside the endpoint ranges ${cidrs.join(', ')}: an SDK configured for this name would leave the private path (${policies}).` };
+      }
+      if (probe.class === 'success' && addrs.length > 0) {
+        return { status: 'PASS', sentence: `${subject} answered only ${addrs.join(', ')}, inside ${cidrs.join(', ')}.` };
+      }
+      // Absent is a PASS only when a resolver said so: NXDOMAIN, or an answer without addresses.
+      if (probe.outcome === 'nxdomain' || probe.outcome === 'no-answer') {
+        if (!controlOk) return { status: 'INCONCLUSIVE', sentence: `${subject} did not resolve (${observed(probe)}), but the control probe failed (${control ? observed(control) : 'no output'}), so an absent name cannot be told from a broken host.` };
+        return { status: 'PASS', sentence: `${subject} does not resolve (${observed(probe)}): no SDK setting can take it off the private path (${policies}).` };
+      }
+      const why = `${subject} got no answer a resolver vouches for (${observed(probe)}), so whether the name leads off the private path is unknown.`;
+      return { status: 'ERROR', fault: { code: 'CANNOT_TELL', message: `Could not look: ${why}` }, sentence: `Could not look: ${why}` };
+    }
     case 'resolves-within': {
       const cidrs = e.cidrs;
       const addrs = Array.isArray(probe.data.addresses) ? (probe.data.addresses as string[]) : [];

@@ -33,6 +33,18 @@ describe('shipped configuration', () => {
     expect(c.checks.find((x) => x.id === 'exfil-inference-http-sink')!.params.marker).toMatch(/^pp-test-0001-[0-9a-f]{6}$/);
   });
 
+  test('the SDK-name checks are generated from the environment: every zone × every FIPS, dual-stack and mantle name of its services', () => {
+    const c = load({ env: 'local' });
+    const gen = c.checks.filter((x) => x.id.startsWith('sdk-name-'));
+    const zones = Object.keys(c.env.zones);
+    // 4 services × (fips, dualstack, fips-dualstack) + bedrock-mantle, from each zone.
+    expect(gen).toHaveLength(zones.length * (c.env.bedrock.services.length * 3 + 1));
+    const app = gen.find((x) => x.id === 'sdk-name-application-bedrock-runtime-dualstack')!;
+    expect(app).toMatchObject({ from: 'application', policies: ['NET-010'], params: { name: 'bedrock-runtime.ap-southeast-2.api.aws' }, expect: { result: 'stays-private', cidrs: c.env.bedrock.endpointCidrs } });
+    expect(gen.find((x) => x.id === 'sdk-name-inference-bedrock-mantle')?.params.name).toBe('bedrock-mantle.ap-southeast-2.api.aws');
+    expect(gen.find((x) => x.id === 'sdk-name-sandbox-bedrock-fips')?.policies).toEqual(['default-deny']);
+  });
+
   test('an unknown environment is named with the known ones', () => {
     expect(() => load({ env: 'staging' })).toThrow(/environment "staging".*known: local, localstack, prod/);
   });

@@ -61,7 +61,7 @@ describe('the integrity rule: a check that could not look is never PASS', () => 
     ['harness stopped waiting', obs(undefined, { invocation: inv({ status: 'InProgress', waitFault: 'command cmd-1 on i-x still InProgress after 120 s' }) })],
     ['harness fault', obs(undefined, { invocation: undefined, fault: { code: 'SSM_ACCESS_DENIED', message: 'denied' } })],
   ];
-  const expectations: ProbeCheck['expect'][] = [{ result: 'blocked' }, { result: 'allowed' }, { result: 'resolves-within', cidrs: ['10.1.1.0/24'] }, { result: 'blocked', by: ['timeout'] }];
+  const expectations: ProbeCheck['expect'][] = [{ result: 'blocked' }, { result: 'allowed' }, { result: 'resolves-within', cidrs: ['10.1.1.0/24'] }, { result: 'stays-private', cidrs: ['10.1.1.0/24'] }, { result: 'blocked', by: ['timeout'] }];
   test.each(couldNotLook)('%s → ERROR for every kind of expectation', (_, o) => {
     for (const expect_ of expectations) {
       const v = judge(check({ expect: expect_ }), o, TODAY);
@@ -98,6 +98,21 @@ describe('allow and resolve checks', () => {
     expect(leak.status).toBe('FAIL');
     expect(leak.sentence).toMatch(/203\.0\.113\.10, outside the endpoint ranges 10\.1\.1\.0\/24/);
     expect(judge(c, obs(p('chk', 'nxdomain', 'block')), TODAY).status).toBe('FAIL');
+  });
+  test('stays-private: absent (NXDOMAIN, no address) or inside the ranges PASS; a public answer FAIL; a silent resolver ERROR', () => {
+    const c = check({ probe: 'dns-resolve', expect: { result: 'stays-private', cidrs: ['10.1.1.0/24'] } });
+    expect(judge(c, obs(p('chk', 'nxdomain', 'block')), TODAY).status).toBe('PASS');
+    expect(judge(c, obs(p('chk', 'no-answer', 'block')), TODAY).status).toBe('PASS');
+    expect(judge(c, obs(p('chk', 'resolved', 'success', { addresses: ['10.1.1.10'] })), TODAY).status).toBe('PASS');
+    const leak = judge(c, obs(p('chk', 'resolved', 'success', { addresses: ['203.0.113.12'] })), TODAY);
+    expect(leak.status).toBe('FAIL');
+    expect(leak.sentence).toMatch(/203\.0\.113\.12, outside the endpoint ranges/);
+    for (const silent of ['timeout', 'servfail', 'not-found', 'no-resolver']) {
+      const v = judge(c, obs(p('chk', silent, 'block')), TODAY);
+      expect(v.status, silent).toBe('ERROR');
+    }
+    // An absent name with a broken control cannot be told from a broken host.
+    expect(judge(c, obs(p('chk', 'nxdomain', 'block'), { probes: [p('control', 'timeout', 'block'), p('chk', 'nxdomain', 'block')] }), TODAY).status).toBe('INCONCLUSIVE');
   });
 });
 

@@ -106,9 +106,19 @@ module "zones" {
 module "dns" {
   source    = "../../modules/dns-firewall"
   providers = { aws = aws.nz }
-  name      = "pathproof-nz-dns"
-  vpc_id    = module.interconnect.nz_vpc_id
-  region    = "ap-southeast-6"
+
+  # The endpoints' VPC resolves names too: the SDK's other names (FIPS, dual-stack) must not answer
+  # publicly there either. DNS Firewall is regional, so Sydney has its own rule group.
+  module "dns_syd" {
+    source    = "../../modules/dns-firewall"
+    providers = { aws = aws.syd }
+    name      = "pathproof-syd-dns"
+    vpc_id    = module.interconnect.syd_vpc_id
+    region    = "ap-southeast-2"
+  }
+  name   = "pathproof-nz-dns"
+  vpc_id = module.interconnect.nz_vpc_id
+  region = "ap-southeast-6"
 }
 
 module "probes" {
