@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { loadConfig } from '../src/load/config.ts';
 import { execute } from '../src/run/execute.ts';
-import { envRegions, ssmPort } from '../src/run/session.ts';
+import { envRegions, ssmPort, zoneRoles } from '../src/run/session.ts';
 import { endpointSource, readState } from '../src/aws/read-state.ts';
 
 import { AwsClients } from '../src/aws/aws-clients.ts';
@@ -24,7 +24,7 @@ export async function runOnLab(root: string, lab: StartedLab, runId: string, opt
     return await execute(config, opts.expand ? opts.expand(chosen) : chosen, {
       runId, resolver: new Ec2TargetResolver(config.env, clients), port: ssmPort(clients, { maxDelayMs: config.env.timeouts.pollMaxDelayMs }),
       canary: { received: async (m) => readTwinCanary(lab.applied.records, m) },
-      inventory: () => { const src = endpointSource(lab.aws); return readState(src, envRegions(config), () => {}).finally(() => src.destroy()); },
+      inventory: () => { const src = endpointSource(lab.aws); return readState(src, envRegions(config), () => {}, { roles: zoneRoles(config) }).finally(() => src.destroy()); },
       baseline: JSON.parse(readFileSync(baselineFile(root, 'local'), 'utf8')),
       flowLogs: twinFlowLogs(() => flowHosts(lab.layout, lab.model), config.env.accounts.nz!.id, () => lab.earlierFlows),
       queryLogs: twinQueryLogs(() => lab.applied.records),

@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { ChangeResourceRecordSetsCommand, DeleteHostedZoneCommand, ListHostedZonesCommand, ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { DisassociateFirewallRuleGroupCommand, ListFirewallDomainListsCommand, ListFirewallRuleGroupAssociationsCommand, Route53ResolverClient, UpdateFirewallDomainsCommand } from '@aws-sdk/client-route53resolver';
+import { DeleteRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
 import type { AwsEndpoint } from './seed.ts';
 
 /**
@@ -36,7 +37,9 @@ export class FaultApi {
   readonly r53: Route53Client;
   /** Route 53 Resolver (DNS Firewall) of the NZ region. */
   readonly resolver: Route53ResolverClient;
+  readonly iam: IAMClient;
   constructor(aws: AwsEndpoint) {
+    this.iam = new IAMClient({ region: 'us-east-1', endpoint: aws.endpoint, credentials: aws.credentials });
     this.resolver = new Route53ResolverClient({ region: 'ap-southeast-6', endpoint: aws.endpoint, credentials: aws.credentials });
     this.nz = new EC2Client({ region: 'ap-southeast-6', endpoint: aws.endpoint, credentials: aws.credentials });
     this.syd = new EC2Client({ region: 'ap-southeast-2', endpoint: aws.endpoint, credentials: aws.credentials });
@@ -89,6 +92,7 @@ export class FaultApi {
     this.syd.destroy();
     this.r53.destroy();
     this.resolver.destroy();
+    this.iam.destroy();
   }
 }
 
@@ -244,6 +248,11 @@ export const SCENARIOS: readonly FaultScenario[] = [
       await api.resolver.send(new UpdateFirewallDomainsCommand({ FirewallDomainListId: approved, Operation: 'ADD', Domains: ['bedrock-runtime.ap-southeast-2.api.aws'] }));
       await api.natRoute(['pathproof-nz-application']);
     },
+  },
+  {
+    id: 'public-access-open', category: 'config', mistake: 'The inference role lost its deny of Bedrock off the private path ("the endpoint policy is enough"): its credentials would be honoured by the public endpoint',
+    policies: ['NET-002'], checks: ['cfg-bedrock-public-access-closed'],
+    async apply(api) { await api.iam.send(new DeleteRolePolicyCommand({ RoleName: 'pathproof-inference-probe', PolicyName: 'bedrock-private-only' })); },
   },
   {
     id: 'conformant-app-egress-subnet', category: 'config', green: true, zones: ['application'], mistake: 'Not a mistake: the application egress names the inference subnet instead of the proxy group; the catalog allows it, so the gate must stay green',

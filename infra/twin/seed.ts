@@ -12,6 +12,7 @@ import {
   CreateFirewallRuleGroupCommand, CreateResolverQueryLogConfigCommand, Route53ResolverClient, UpdateFirewallConfigCommand, UpdateFirewallDomainsCommand,
 } from '@aws-sdk/client-route53resolver';
 import { CloudWatchLogsClient, CreateLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { AddRoleToInstanceProfileCommand, CreateInstanceProfileCommand, CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import type { Topology, TopologyVpc } from './topology.ts';
 
 export interface SeedResult {
@@ -31,7 +32,11 @@ export async function seedTopology(topo: Topology, aws: AwsEndpoint): Promise<Se
     return c;
   };
   const result: SeedResult = { vpcs: {}, hostedZones: {} };
+  const iam = new IAMClient({ region: 'us-east-1', endpoint: aws.endpoint, credentials: aws.credentials });
   try {
+    // Roles and instance profiles first (an instance is launched with its profile); their policies
+    // last, once the endpoints they name exist.
+    await Promise.all(Object.keys(topo.roles ?? {}).map((name) => seedRole(iam, name)));
     for (const [key, vpc] of Object.entries(topo.vpcs)) result.vpcs[key] = await seedVpc(ec2For(vpc.region), key, vpc);
     // Peering connections: requester side creates, accepter side accepts (cross-region works the same).
     const pcxFor = new Map<string, string>();
@@ -94,7 +99,13 @@ export async function seedTopology(topo: Topology, aws: AwsEndpoint): Promise<Se
       r53.destroy();
     }
     for (const fw of topo.dnsFirewall ?? []) await seedDnsDefences(fw, topo.vpcs[fw.vpc]!.region, result.vpcs[fw.vpc]!.id, aws);
+    for (const [name, role] of Object.entries(topo.roles ?? {})) {
+      for (const [policy, doc] of Object.entries(role.policies)) {
+        await iam.send(new PutRolePolicyCommand({ RoleName: name, PolicyName: policy, PolicyDocument: JSON.stringify(substitute(doc, result)) }));
+      }
+    }
   } finally {
+    iam.destroy();
     for (const c of ec2.values()) c.destroy();
   }
   return result;
@@ -133,6 +144,28 @@ async function seedDnsDefences(fw: NonNullable<Topology['dnsFirewall']>[number],
     r.destroy();
     logs.destroy();
   }
+}
+
+/** A role EC2 may assume, with an instance profile of the same name. */
+async function seedRole(iam: IAMClient, name: string): Promise<void> {
+  const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] };
+  await iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: JSON.stringify(trust) }));
+  await iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: name }));
+  await iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: name, RoleName: name }));
+}
+
+/** "${endpoints.KEY}" → the ids of VPC KEY's endpoints; "${vpc.KEY}" → its id; anywhere in a policy. */
+function substitute(doc: unknown, seeded: SeedResult): unknown {
+  if (typeof doc === 'string') {
+    const m = /^\$\{(endpoints|vpc)\.([\w-]+)\}$/.exec(doc);
+    const v = m && seeded.vpcs[m[2]!];
+    if (!m) return doc;
+    if (!v) throw new Error(`topology: ${doc} names no VPC`);
+    return m[1] === 'vpc' ? v.id : Object.values(v.endpoints);
+  }
+  if (Array.isArray(doc)) return doc.flatMap((d) => { const x = substitute(d, seeded); return Array.isArray(x) && typeof d === 'string' ? x : [x]; });
+  if (doc && typeof doc === 'object') return Object.fromEntries(Object.entries(doc).map(([k, v]) => [k, substitute(v, seeded)]));
+  return doc;
 }
 
 /** Internet gateway and NAT gateway routes, created only where the topology asks for them. */
@@ -194,6 +227,7 @@ async function seedVpc(ec2: EC2Client, key: string, vpc: TopologyVpc): Promise<S
       ImageId: 'ami-0a1b2c3d4e5f60789', InstanceType: 't3.micro', MinCount: 1, MaxCount: 1,
       SubnetId: out.subnets[inst.subnet], PrivateIpAddress: inst.ip, SecurityGroupIds: inst.groups.map((g) => out.groups[g]!),
       MetadataOptions: { HttpEndpoint: inst.imds, HttpTokens: 'required' },
+      ...(inst.role ? { IamInstanceProfile: { Name: inst.role } } : {}),
       TagSpecifications: tag('instance', name, inst.tags),
     }));
     out.instances[name] = r.Instances![0]!.InstanceId!;

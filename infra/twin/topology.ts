@@ -25,6 +25,8 @@ const Vpc = z.strictObject({
     subnet: z.string(), ip: z.string(), groups: z.array(z.string()).min(1),
     imds: z.enum(['enabled', 'disabled']).default('enabled'),
     publicIp: z.string().optional(),
+    /** An IAM role of `roles`, given to the instance through an instance profile of the same name. */
+    role: z.string().optional(),
     tags: z.record(z.string(), z.string()),
   })).default({}),
   endpoints: z.strictObject({
@@ -46,6 +48,12 @@ export const TopologyFile = z.strictObject({
   extraPeerings: z.array(z.strictObject({ requester: z.string(), accepter: z.string() })).default([]),
   /** Plain private hosted zones: name, associated VPC and A records. */
   hostedZones: z.array(z.strictObject({ name: z.string(), vpc: z.string(), records: z.record(z.string(), z.string()) })).default([]),
+  /**
+   * IAM roles (trusted by EC2, each with an instance profile of its name) and their inline policies.
+   * In a policy, "${endpoints.KEY}" stands for the ids of VPC KEY's interface endpoints and
+   * "${vpc.KEY}" for VPC KEY's id.
+   */
+  roles: z.record(z.string().regex(/^[\w+=,.@-]{1,64}$/), z.strictObject({ policies: z.record(z.string(), z.record(z.string(), z.unknown())) })).default({}),
   /** Route 53 Resolver DNS Firewall and query logging, one entry per VPC: approved names allowed, everything else blocked. */
   dnsFirewall: z.array(z.strictObject({
     vpc: z.string(),

@@ -3,6 +3,7 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { Route53ResolverClient } from '@aws-sdk/client-route53resolver';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -44,6 +45,9 @@ export class AwsClients {
   route53(account: string): Route53Client {
     // Route 53 is global; its API lives in us-east-1.
     return this.client('route53', account, 'us-east-1', (cfg) => new Route53Client(cfg));
+  }
+  iam(account: string): IAMClient {
+    return this.client('iam', account, 'us-east-1', (cfg) => new IAMClient(cfg));
   }
   route53resolver(account: string, region: string): Route53ResolverClient {
     return this.client('route53resolver', account, region, (cfg) => new Route53ResolverClient(cfg));

@@ -6,9 +6,10 @@ import {
   ListFirewallConfigsCommand, ListFirewallDomainListsCommand, ListFirewallDomainsCommand, ListFirewallRuleGroupAssociationsCommand, ListFirewallRuleGroupsCommand,
   ListFirewallRulesCommand, ListResolverQueryLogConfigAssociationsCommand, ListResolverQueryLogConfigsCommand, Route53ResolverClient,
 } from '@aws-sdk/client-route53resolver';
+import { GetInstanceProfileCommand, GetPolicyCommand, GetPolicyVersionCommand, GetRoleCommand, GetRolePolicyCommand, IAMClient, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand } from '@aws-sdk/client-iam';
 import { cidrContains, ipv4ToInt } from '../model/cidr.ts';
 import type { BlockResponse, DnsDefences, FirewallAction } from '../model/dns-firewall.ts';
-import type { Endpoint, Eni, Host, HostedZone, NaclEntry, Peering, Route, RouteTarget, SecurityGroup, SgRule, Subnet, Inventory, Vpc } from '../model/inventory.ts';
+import type { Endpoint, Eni, Host, HostedZone, IamRole, NaclEntry, Peering, Route, RouteTarget, SecurityGroup, SgRule, Subnet, Inventory, Vpc } from '../model/inventory.ts';
 
 const tagsOf = (tags?: { Key?: string; Value?: string }[]) => Object.fromEntries((tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
 
@@ -17,6 +18,8 @@ export interface InventorySource {
   ec2(region: string): EC2Client;
   route53(): Route53Client;
   route53resolver(region: string): Route53ResolverClient;
+  /** IAM (global) of the account whose zones' roles are read. */
+  iam(): IAMClient;
 }
 
 /** A source over one endpoint and one set of credentials (the emulator, or a single account). */
@@ -27,6 +30,7 @@ export function endpointSource(aws: { endpoint?: string; credentials: { accessKe
     ec2: (region) => { const c = new EC2Client({ region, ...cfg }); made.push(c); return c; },
     route53: () => { const c = new Route53Client({ region: 'us-east-1', ...cfg }); made.push(c); return c; },
     route53resolver: (region) => { const c = new Route53ResolverClient({ region, ...cfg }); made.push(c); return c; },
+    iam: () => { const c = new IAMClient({ region: 'us-east-1', ...cfg }); made.push(c); return c; },
     destroy: () => { for (const c of made) c.destroy(); },
   };
 }
@@ -37,7 +41,7 @@ export function endpointSource(aws: { endpoint?: string; credentials: { accessKe
  * endpoints and their ENIs, peering, flow logs, and Route 53 hosted zones with their records.
  * Where the API says something AWS never would, `corrections` says what was used instead.
  */
-export async function readState(source: InventorySource, regions: readonly string[], log: (line: string) => void): Promise<Inventory> {
+export async function readState(source: InventorySource, regions: readonly string[], log: (line: string) => void, wanted: { readonly roles?: readonly string[] } = {}): Promise<Inventory> {
   const corrections: string[] = [];
   const correct = (msg: string) => { corrections.push(msg); log(`twin: corrected: ${msg}`); };
   const vpcs: Vpc[] = [];
@@ -46,6 +50,8 @@ export async function readState(source: InventorySource, regions: readonly strin
   const endpoints: Endpoint[] = [];
   const peerings = new Map<string, Peering>();
   const publicCount = { n: 0 };
+  /** instance id → instance profile ARN */
+  const instanceProfiles = new Map<string, string>();
 
   for (const region of regions) {
     const ec2 = source.ec2(region);
@@ -60,6 +66,7 @@ export async function readState(source: InventorySource, regions: readonly strin
     }
     vpcs.push(...await readVpcs(ec2, region, { vpcOut, subnetOut, rtOut, aclOut, flOut }));
     const instances = readInstances(instOut, (id, ip) => publicAddress(id, ip, publicCount, correct));
+    for (const r of instOut.Reservations ?? []) for (const i of r.Instances ?? []) if (i.IamInstanceProfile?.Arn) instanceProfiles.set(i.InstanceId!, i.IamInstanceProfile.Arn);
     hosts.push(...instances);
     const eps = readEndpoints(region, { epOut, eniOut, subnetOut }, new Set(instances.flatMap((h) => h.enis.map((e) => e.ip))), correct, log);
     endpoints.push(...eps.endpoints);
@@ -69,13 +76,18 @@ export async function readState(source: InventorySource, regions: readonly strin
     }
   }
   const vpcIds = new Set(vpcs.map((v) => v.id));
-  const [hostedZones, dns] = await Promise.all([
+  const [hostedZones, dns, iam] = await Promise.all([
     readHostedZones(source.route53()),
     Promise.all(regions.map((r) => readDnsDefences(source.route53resolver(r), vpcIds))).then(mergeDefences, (e: unknown) => new Error(`Route 53 Resolver: ${(e as Error).message}`)),
+    readRoles(source.iam(), instanceProfiles, wanted.roles ?? []).catch((e: unknown) => new Error(`IAM: ${(e as Error).message}`)),
   ]);
+  const unread = { ...(dns instanceof Error ? { dns: dns.message } : {}), ...(iam instanceof Error ? { iam: iam.message } : {}) };
+  const withRoles = iam instanceof Error ? hosts : hosts.map((h) => (instanceProfiles.has(h.id) ? { ...h, ...(iam.byProfile.get(instanceProfiles.get(h.id)!) ? { role: iam.byProfile.get(instanceProfiles.get(h.id)!)! } : {}) } : h));
   return {
-    vpcs, groups, hosts, endpoints, peerings: [...peerings.values()], hostedZones, corrections,
-    ...(dns instanceof Error ? { unread: { dns: dns.message } } : { dns }),
+    vpcs, groups, hosts: withRoles, endpoints, peerings: [...peerings.values()], hostedZones, corrections,
+    ...(dns instanceof Error ? {} : { dns }),
+    ...(iam instanceof Error ? {} : { roles: iam.roles }),
+    ...(Object.keys(unread).length ? { unread } : {}),
   };
 }
 
@@ -263,6 +275,34 @@ async function readDnsDefences(r: Route53ResolverClient, vpcIds: ReadonlySet<str
     vpcIds: (qla.ResolverQueryLogConfigAssociations ?? []).filter((a) => a.ResolverQueryLogConfigId === c.Id && a.Status !== 'DELETING' && a.Status !== 'FAILED').map((a) => a.ResourceId!).filter((v) => vpcIds.has(v)),
   }));
   return { domainLists, ruleGroups, associations, failOpen, queryLogs };
+}
+
+/**
+ * The roles of the hosts' instance profiles and the roles named by the environment, each with its
+ * inline policies and the default version of each attached managed policy.
+ */
+async function readRoles(iam: IAMClient, instanceProfiles: ReadonlyMap<string, string>, named: readonly string[]): Promise<{ roles: IamRole[]; byProfile: Map<string, string> }> {
+  const byProfile = new Map<string, string>();
+  await Promise.all([...new Set(instanceProfiles.values())].map(async (arn) => {
+    const p = await iam.send(new GetInstanceProfileCommand({ InstanceProfileName: arn.split('/').pop()! }));
+    const role = p.InstanceProfile?.Roles?.[0]?.RoleName;
+    if (role) byProfile.set(arn, role);
+  }));
+  const names = [...new Set([...byProfile.values(), ...named])].sort();
+  const decode = (doc?: string) => { try { return doc ? JSON.parse(decodeURIComponent(doc)) as unknown : null; } catch { return null; } };
+  const roles = await Promise.all(names.map(async (name): Promise<IamRole | undefined> => {
+    const role = await iam.send(new GetRoleCommand({ RoleName: name })).catch((e: { name?: string }) => { if (e.name === 'NoSuchEntityException' || e.name === 'NoSuchEntity') return undefined; throw e; });
+    if (!role?.Role) return undefined;
+    const [inlineNames, attached] = await Promise.all([iam.send(new ListRolePoliciesCommand({ RoleName: name })), iam.send(new ListAttachedRolePoliciesCommand({ RoleName: name }))]);
+    const inline = await Promise.all((inlineNames.PolicyNames ?? []).map(async (pn) => ({ name: pn, kind: 'inline' as const, document: decode((await iam.send(new GetRolePolicyCommand({ RoleName: name, PolicyName: pn }))).PolicyDocument) })));
+    const managed = await Promise.all((attached.AttachedPolicies ?? []).map(async (ap) => {
+      const pol = await iam.send(new GetPolicyCommand({ PolicyArn: ap.PolicyArn! }));
+      const ver = await iam.send(new GetPolicyVersionCommand({ PolicyArn: ap.PolicyArn!, VersionId: pol.Policy?.DefaultVersionId ?? 'v1' }));
+      return { name: ap.PolicyName ?? ap.PolicyArn!, kind: 'managed' as const, document: decode(ver.PolicyVersion?.Document) };
+    }));
+    return { name, arn: role.Role.Arn ?? '', policies: [...inline, ...managed] };
+  }));
+  return { roles: roles.filter((r): r is IamRole => !!r), byProfile };
 }
 
 function mergeDefences(parts: DnsDefences[]): DnsDefences {

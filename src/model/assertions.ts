@@ -15,6 +15,7 @@ export const ASSERTION_PARAMS = {
   'catalog-conformance': ['zone'],
   'dns-firewall': ['zone'],
   'dns-query-logging': ['zone'],
+  'bedrock-identity-deny': ['zone'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type AssertionName = keyof typeof ASSERTION_PARAMS;

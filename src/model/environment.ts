@@ -43,6 +43,12 @@ const Zone = z.strictObject({
    * when `control` resolves a name and the zone has checks by address; default: `control`.
    */
   addressControl: ProbeCall.optional(),
+  /**
+   * The IAM roles whose credentials the zone's workloads call Bedrock with. Their identity policies
+   * must deny bedrock:* unless the call arrives through one of the endpoints (aws:SourceVpce) or the
+   * endpoints' VPC (aws:SourceVpc): public access closed (assertion bedrock-identity-deny).
+   */
+  roles: z.array(z.string().regex(/^[\w+=,.@-]{1,64}$/, 'an IAM role name (letters, digits and +=,.@_-, at most 64)')).optional(),
 });
 
 export const EnvironmentFile = z.strictObject({

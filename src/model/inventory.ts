@@ -54,6 +54,15 @@ export interface Host {
   readonly enis: readonly Eni[];
   readonly imds: boolean;
   readonly tags: Readonly<Record<string, string>>;
+  /** The IAM role of the instance profile, by name (the credentials IMDS hands the host). */
+  readonly role?: string;
+}
+
+/** An IAM role and the identity policies that apply to it (inline and attached managed). */
+export interface IamRole {
+  readonly name: string;
+  readonly arn: string;
+  readonly policies: readonly { readonly name: string; readonly kind: 'inline' | 'managed'; readonly document: unknown }[];
 }
 
 export interface Endpoint {
@@ -88,6 +97,8 @@ export interface Inventory {
   readonly hostedZones: readonly HostedZone[];
   /** Route 53 Resolver DNS Firewall and query logging; undefined when they could not be read (the reason in `unread`). */
   readonly dns?: DnsDefences;
+  /** IAM roles of the hosts' instance profiles and of the roles the environment names; undefined when IAM could not be read. */
+  readonly roles?: readonly IamRole[];
   /** What could not be read, and why (an assertion over it is ERROR, never PASS). */
   readonly unread?: Readonly<Record<string, string>>;
   /** Where the emulator said something AWS never would, and what the twin used instead. */

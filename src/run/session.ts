@@ -39,11 +39,16 @@ export function envRegions(config: Config): string[] {
   return [...new Set([...Object.values(config.env.accounts).map((a) => a.region), config.env.bedrock.region])];
 }
 
+/** The IAM roles the environment names for its zones (their identity policies are judged). */
+export function zoneRoles(config: Config): string[] {
+  return [...new Set(Object.values(config.env.zones).flatMap((z) => z.roles ?? []))];
+}
+
 /** The inventory over the environment's own clients: each region read with its account's credentials. */
 function inventoryOf(config: Config, clients: AwsClients, log: (l: string) => void): () => Promise<Inventory> {
   const accountFor = (region: string) => Object.entries(config.env.accounts).find(([, a]) => a.region === region)?.[0] ?? config.env.bedrock.account;
   const zonesAccount = Object.values(config.env.zones)[0]?.account ?? config.env.bedrock.account;
-  return () => readState({ ec2: (region) => clients.ec2(accountFor(region), region), route53: () => clients.route53(zonesAccount), route53resolver: (region) => clients.route53resolver(accountFor(region), region) }, envRegions(config), log);
+  return () => readState({ ec2: (region) => clients.ec2(accountFor(region), region), route53: () => clients.route53(zonesAccount), route53resolver: (region) => clients.route53resolver(accountFor(region), region), iam: () => clients.iam(zonesAccount) }, envRegions(config), log, { roles: zoneRoles(config) });
 }
 
 /** What a run will test, decided before anything starts, and said in the run's first line. */

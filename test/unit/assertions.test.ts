@@ -55,9 +55,16 @@ function inventory(mut: (m: { endpointSgCidr: string; inferenceDefault?: string;
     peerings: [{ id: 'pcx-1', requesterVpc: 'vpc-nz', accepterVpc: 'vpc-syd', status: 'active' }],
     hostedZones: services.map((svc, i) => ({ id: `Z${i}`, name: `${svc}.ap-southeast-2.amazonaws.com`, private: true, vpcIds: ['vpc-nz'], records: [{ name: `${svc}.ap-southeast-2.amazonaws.com`, type: 'A', values: [], aliasDnsName: `vpce-${i}.${svc}.vpce.amazonaws.com` }] })),
     dns: dnsDefences(services.map((svc) => `${svc}.ap-southeast-2.amazonaws.com`)),
+    roles: [{ name: 'pathproof-inference-probe', arn: 'arn:aws:iam::123456789012:role/pathproof-inference-probe', policies: [{ name: 'bedrock-private-only', kind: 'inline', document: PRIVATE_ONLY }] }],
     corrections: [],
   };
 }
+
+/** The reference's identity deny: bedrock:* unless through the endpoints or their VPC. */
+const PRIVATE_ONLY = { Version: '2012-10-17', Statement: [
+  { Sid: 'DenyOffPath', Effect: 'Deny', Action: 'bedrock:*', Resource: '*', Condition: { StringNotEquals: { 'aws:SourceVpce': ['vpce-0', 'vpce-1', 'vpce-2', 'vpce-3'], 'aws:SourceVpc': 'vpc-syd' } } },
+  { Effect: 'Allow', Action: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'], Resource: '*' },
+] };
 
 /** The reference's DNS Firewall: the approved names allowed (priority 100), everything else NXDOMAIN (200), fail-closed, query logging on. */
 function dnsDefences(bedrock: string[]): DnsDefences {
@@ -107,7 +114,7 @@ describe('config assertions', () => {
 
 describe('config assertions on an empty inventory (nothing to look at is never PASS)', () => {
   const empty: Inventory = { vpcs: [], groups: new Map(), hosts: [], endpoints: [], peerings: [], hostedZones: [], corrections: [] };
-  const paramsOf: Partial<Record<keyof typeof assertions, Record<string, string>>> = { 'endpoint-sg-scoped': { sources: '10.0.2.0/24' }, 'no-default-route': { zones: 'data,inference,sandbox' }, 'catalog-conformance': { zone: 'inference' }, 'dns-firewall': { zone: 'data' }, 'dns-query-logging': { zone: 'data' } };
+  const paramsOf: Partial<Record<keyof typeof assertions, Record<string, string>>> = { 'endpoint-sg-scoped': { sources: '10.0.2.0/24' }, 'no-default-route': { zones: 'data,inference,sandbox' }, 'catalog-conformance': { zone: 'inference' }, 'dns-firewall': { zone: 'data' }, 'dns-query-logging': { zone: 'data' }, 'bedrock-identity-deny': { zone: 'inference' } };
   for (const name of Object.keys(assertions) as (keyof typeof assertions)[]) {
     test(`${name} is ERROR and says it found nothing`, () => {
       const f = run(name, empty, paramsOf[name] ?? {});
@@ -240,6 +247,30 @@ describe('static reachability judged by the catalog (catalog-conformance)', () =
     const f = conform(wrong, 'inference');
     expect(f.status).toBe('FAIL');
     expect(f.sentence).toMatch(/NET-002 .*peering connection pcx-other does not join vpc-nz and vpc-syd \(peering is not transitive\)/);
+  });
+});
+
+describe('public access closed (bedrock-identity-deny), judged by evaluating the identity policies as IAM does', () => {
+  const withPolicy = (document: unknown) => ({ ...inventory(), roles: [{ name: 'pathproof-inference-probe', arn: 'arn:aws:iam::1:role/x', policies: [{ name: 'p', kind: 'inline' as const, document }] }] });
+  test('the reference deny PASSes', () => {
+    expect(run('bedrock-identity-deny', inventory(), { zone: 'inference' }).status).toBe('PASS');
+  });
+  test('no deny, a deny of InvokeModel only, or a deny that also blocks the endpoints is FAIL', () => {
+    const none = run('bedrock-identity-deny', withPolicy({ Statement: [PRIVATE_ONLY.Statement[1]] }), { zone: 'inference' });
+    expect(none.status).toBe('FAIL');
+    expect(none.sentence).toMatch(/not denied bedrock:InvokeModel, .*off the private path/);
+    const narrow = run('bedrock-identity-deny', withPolicy({ Statement: [{ ...PRIVATE_ONLY.Statement[0], Action: 'bedrock:InvokeModel' }] }), { zone: 'inference' });
+    expect(narrow.status).toBe('FAIL');
+    expect(narrow.sentence).toMatch(/bedrock:InvokeModelWithResponseStream/);
+    const wrongVpce = run('bedrock-identity-deny', withPolicy({ Statement: [{ ...PRIVATE_ONLY.Statement[0], Condition: { StringNotEquals: { 'aws:SourceVpce': 'vpce-other' } } }] }), { zone: 'inference' });
+    expect(wrongVpce.status).toBe('FAIL');
+    expect(wrongVpce.sentence).toMatch(/denied even on the private path/);
+  });
+  test('IAM unread, no role named, or a named role missing is ERROR, never PASS', () => {
+    const { roles: _, ...noIam } = inventory();
+    expect(run('bedrock-identity-deny', { ...noIam, unread: { iam: 'AccessDenied' } }, { zone: 'inference' }).sentence).toMatch(/^Could not look: IAM could not be read \(AccessDenied\)/);
+    expect(run('bedrock-identity-deny', inventory(), { zone: 'data' }).status).toBe('ERROR');
+    expect(run('bedrock-identity-deny', { ...inventory(), roles: [] }, { zone: 'inference' }).sentence).toMatch(/IAM role pathproof-inference-probe is not in the inventory/);
   });
 });
 

@@ -3,6 +3,7 @@ import { catalogConformance } from './catalog.ts';
 import { phzPerHostname, vpcDnsAttributes } from './dns.ts';
 import { dnsFirewall, dnsQueryLogging } from './dns-firewall.ts';
 import { endpointPolicyRestrictsModels, endpointPrivateDns, endpointSgScoped, endpointsExist } from './endpoints.ts';
+import { bedrockIdentityDeny } from './identity.ts';
 import { flowLogsAll, noDefaultRoute, peeringRoutesScoped } from './routing.ts';
 import type { Assertion } from './types.ts';
 
@@ -20,4 +21,5 @@ export const assertions: Readonly<Record<AssertionName, Assertion>> = {
   'catalog-conformance': catalogConformance,
   'dns-firewall': dnsFirewall,
   'dns-query-logging': dnsQueryLogging,
+  'bedrock-identity-deny': bedrockIdentityDeny,
 };

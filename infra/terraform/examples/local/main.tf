@@ -106,19 +106,19 @@ module "zones" {
 module "dns" {
   source    = "../../modules/dns-firewall"
   providers = { aws = aws.nz }
+  name      = "pathproof-nz-dns"
+  vpc_id    = module.interconnect.nz_vpc_id
+  region    = "ap-southeast-6"
+}
 
-  # The endpoints' VPC resolves names too: the SDK's other names (FIPS, dual-stack) must not answer
-  # publicly there either. DNS Firewall is regional, so Sydney has its own rule group.
-  module "dns_syd" {
-    source    = "../../modules/dns-firewall"
-    providers = { aws = aws.syd }
-    name      = "pathproof-syd-dns"
-    vpc_id    = module.interconnect.syd_vpc_id
-    region    = "ap-southeast-2"
-  }
-  name   = "pathproof-nz-dns"
-  vpc_id = module.interconnect.nz_vpc_id
-  region = "ap-southeast-6"
+# The endpoints' VPC resolves names too: the SDK's other names (FIPS, dual-stack) must not answer
+# publicly there either. DNS Firewall is regional, so Sydney has its own rule group.
+module "dns_syd" {
+  source    = "../../modules/dns-firewall"
+  providers = { aws = aws.syd }
+  name      = "pathproof-syd-dns"
+  vpc_id    = module.interconnect.syd_vpc_id
+  region    = "ap-southeast-2"
 }
 
 module "probes" {
@@ -127,6 +127,9 @@ module "probes" {
   vpc_id    = module.interconnect.nz_vpc_id
   vpc_cidr  = "10.0.0.0/16"
   ami_id    = "ami-0a1b2c3d4e5f60789"
+  # Public access closed: the inference probe's role denies Bedrock off these endpoints.
+  bedrock_endpoint_ids = values(module.interconnect.endpoint_ids)
+  bedrock_vpc_id       = module.interconnect.syd_vpc_id
   zones = {
     application = { subnet_id = module.zones.subnet_ids.application, security_group_id = module.zones.security_group_ids.app, private_ip = "10.0.1.10" }
     inference   = { subnet_id = module.zones.subnet_ids.inference, security_group_id = module.zones.security_group_ids.inference, private_ip = "10.0.2.10" }

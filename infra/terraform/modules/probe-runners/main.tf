@@ -23,6 +23,55 @@ resource "aws_iam_instance_profile" "probe" {
   role  = aws_iam_role.probe[0].name
 }
 
+# The probe host of a zone that calls Bedrock uses a role of its own: the instance role SSM needs, plus
+# public access closed (the source's common mistake 1): bedrock:* is denied unless the call arrives
+# through one of the Bedrock interface endpoints (aws:SourceVpce) or their VPC (aws:SourceVpc), so
+# the same credentials are refused by Bedrock's public endpoint. pathproof judges it
+# (cfg-bedrock-public-access-closed) from the environment's zones.<zone>.roles.
+resource "aws_iam_role" "bedrock" {
+  for_each = var.create_instance_profile ? toset(var.bedrock_zones) : toset([])
+  name     = "${var.name}-${each.key}-probe"
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Principal = { Service = "ec2.amazonaws.com" }, Action = "sts:AssumeRole" }]
+  })
+  tags = var.tags
+}
+
+resource "aws_iam_role_policy" "bedrock_private_only" {
+  for_each = aws_iam_role.bedrock
+  name     = "bedrock-private-only"
+  role     = each.value.name
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid      = "DenyBedrockOffThePrivatePath"
+        Effect   = "Deny"
+        Action   = "bedrock:*"
+        Resource = "*"
+        Condition = { StringNotEquals = merge(
+          { "aws:SourceVpce" = var.bedrock_endpoint_ids },
+          var.bedrock_vpc_id == "" ? {} : { "aws:SourceVpc" = var.bedrock_vpc_id },
+        ) }
+      },
+      { Sid = "InvokeModels", Effect = "Allow", Action = ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"], Resource = "*" },
+    ]
+  })
+}
+
+resource "aws_iam_role_policy_attachment" "bedrock_ssm_core" {
+  for_each   = aws_iam_role.bedrock
+  role       = each.value.name
+  policy_arn = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
+}
+
+resource "aws_iam_instance_profile" "bedrock" {
+  for_each = aws_iam_role.bedrock
+  name     = each.value.name
+  role     = each.value.name
+}
+
 resource "aws_instance" "probe" {
   for_each               = var.zones
   ami                    = var.ami_id
@@ -30,7 +79,7 @@ resource "aws_instance" "probe" {
   subnet_id              = each.value.subnet_id
   private_ip             = each.value.private_ip
   vpc_security_group_ids = concat([each.value.security_group_id], var.create_ssm_endpoints ? [aws_security_group.probe_ssm[0].id] : [])
-  iam_instance_profile   = var.create_instance_profile ? aws_iam_instance_profile.probe[0].name : null
+  iam_instance_profile   = var.create_instance_profile ? try(aws_iam_instance_profile.bedrock[each.key].name, aws_iam_instance_profile.probe[0].name) : null
   metadata_options {
     http_endpoint = contains(var.imds_disabled_zones, each.key) ? "disabled" : "enabled"
     http_tokens   = "required" # IMDSv2 only

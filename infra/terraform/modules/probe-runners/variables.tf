@@ -65,3 +65,21 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "bedrock_zones" {
+  description = "Zones whose probe host calls Bedrock: each gets a role that denies bedrock:* off the private path."
+  type        = list(string)
+  default     = ["inference"]
+}
+
+variable "bedrock_endpoint_ids" {
+  description = "The Bedrock interface endpoints (aws:SourceVpce) through which the Bedrock zones' roles may call Bedrock."
+  type        = list(string)
+  default     = []
+}
+
+variable "bedrock_vpc_id" {
+  description = "The VPC of the Bedrock endpoints (aws:SourceVpc); empty to rely on the endpoint ids alone."
+  type        = string
+  default     = ""
+}
