@@ -104,7 +104,7 @@ function need<T>(v: T | undefined, what: string): T {
 export const SCENARIOS: readonly FaultScenario[] = [
   {
     id: 'endpoint-sg-whole-vpc', category: 'negative', mistake: 'The endpoint security group admits 443 from the whole NZ VPC CIDR instead of the inference subnet, and the application group keeps AWS\'s default egress (all)',
-    policies: ['NET-010'], checks: ['net010-app-to-bedrock-runtime-endpoint', 'net010-app-to-bedrock-endpoint', 'net010-app-to-bedrock-agent-endpoint', 'net010-app-to-bedrock-agent-runtime-endpoint', 'gen-application-to-external-ai-443', 'cfg-endpoint-sg-scoped', 'cfg-catalog-application'],
+    policies: ['NET-010'], checks: ['net010-app-to-bedrock-runtime-endpoint', 'net010-app-to-bedrock-endpoint', 'net010-app-to-bedrock-agent-endpoint', 'net010-app-to-bedrock-agent-runtime-endpoint', 'gen-application-to-external-ai-443', 'cfg-endpoint-sg-scoped', 'cfg-catalog-application', 'sdk-converse-application'],
     async apply(api) {
       await api.allEgress('pathproof-nz-app');
       await api.syd.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: await api.group(api.syd, 'pathproof-syd-endpoints'), IpPermissions: [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: '10.0.0.0/16' }] }] }));
@@ -131,7 +131,7 @@ export const SCENARIOS: readonly FaultScenario[] = [
   },
   {
     id: 'endpoint-policy-allows-all', category: 'positive', mistake: 'The endpoint policy allows every model (the default full-access policy)',
-    policies: ['NET-002'], checks: ['net002-endpoint-policy-denies-unapproved-model', 'cfg-endpoint-policy-restricts-models'],
+    policies: ['NET-002'], checks: ['net002-endpoint-policy-denies-unapproved-model', 'cfg-endpoint-policy-restricts-models', 'sdk-converse-denied-model-inference'],
     async apply(api) {
       const full = JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: '*', Action: '*', Resource: '*' }] });
       await api.syd.send(new ModifyVpcEndpointCommand({ VpcEndpointId: await api.endpoint('bedrock-runtime'), PolicyDocument: full }));
@@ -202,7 +202,7 @@ export const SCENARIOS: readonly FaultScenario[] = [
   },
   {
     id: 'endpoint-deleted', category: 'failover', mistake: 'The bedrock-runtime endpoint is gone: calls must fail loudly, never fall back to the public endpoint',
-    policies: ['NET-002'], checks: ['net002-bedrock-runtime-invoke', 'net002-bedrock-runtime-tls', 'dns-bedrock-runtime-private', 'cfg-endpoints-exist'],
+    policies: ['NET-002'], checks: ['net002-bedrock-runtime-invoke', 'net002-bedrock-runtime-tls', 'dns-bedrock-runtime-private', 'cfg-endpoints-exist', 'sdk-converse-inference', 'sdk-converse-stream-inference'],
     async apply(api) { await api.syd.send(new DeleteVpcEndpointsCommand({ VpcEndpointIds: [await api.endpoint('bedrock-runtime')] })); },
   },
   {

@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import createDebug from 'debug';
 import { applyLayout, type AppliedLayout } from './apply.ts';
@@ -60,6 +60,26 @@ export interface StartedLab extends AsyncDisposable {
   readonly earlierFlows: FlowRecord[];
 }
 
+/**
+ * The twin's hosts have what this machine has installed; the AWS CLI and botocore often live in a
+ * Python environment outside the system PATH the SSM agent uses (pyenv, a venv). Its bin directory
+ * goes first on the hosts' PATH, found without starting a process: a pyenv shim is followed to the
+ * version that holds the real `aws`. Nothing found: the bedrock-call probe reports tool-missing.
+ */
+export function awsToolsPath(env: NodeJS.ProcessEnv = process.env): { PATH?: string } {
+  const system = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+  for (const dir of (env.PATH ?? '').split(':').filter(Boolean)) {
+    if (!existsSync(path.join(dir, 'aws'))) continue;
+    if (path.basename(dir) === 'shims') {
+      const versions = path.join(path.dirname(dir), 'versions');
+      const real = (existsSync(versions) ? readdirSync(versions) : []).map((v) => path.join(versions, v, 'bin')).find((b) => existsSync(path.join(b, 'aws')));
+      return real ? { PATH: `${real}:${system}` } : {};
+    }
+    return system.split(':').includes(dir) ? {} : { PATH: `${dir}:${system}` };
+  }
+  return {};
+}
+
 /** The run's short tag in namespace and interface names (interface names are at most 15 characters). */
 export const short = (runId: string) => runId.slice(-4).replace(/[^a-z0-9]/g, 'x');
 
@@ -93,7 +113,7 @@ export async function startLab(opts: LabOptions): Promise<StartedLab> {
     // when the twin is built. It accepts only credentials made for this lab (it runs commands as root).
     const instances = new Map<string, { ns: string; ip: string }>();
     const credentials = newLabCredentials();
-    const gateway = await startGateway({ credentials, upstream: emulator.url, instances, execEnv: { CURL_CA_BUNDLE: pki.caFile, SSL_CERT_FILE: pki.caFile }, workDir: path.join(runDir, 'ssm'), onPid, log: opts.log });
+    const gateway = await startGateway({ credentials, upstream: emulator.url, instances, execEnv: { CURL_CA_BUNDLE: pki.caFile, SSL_CERT_FILE: pki.caFile, AWS_CA_BUNDLE: pki.caFile, ...awsToolsPath() }, workDir: path.join(runDir, 'ssm'), onPid, log: opts.log });
     stack.defer(`ssm gateway ${gateway.url}`, () => gateway[Symbol.asyncDispose]());
     const aws: AwsEndpoint = { endpoint: gateway.url, credentials };
     lap('gateway');
@@ -111,7 +131,7 @@ export async function startLab(opts: LabOptions): Promise<StartedLab> {
       // Internal TLS services get a certificate for their own addresses, as read from the API.
       const tlsIps = model.hosts.filter((h) => h.tags['pathproof:tls'] === 'true').map((h) => h.enis[0]!.ip);
       const internal = await pki.issue('internal', { dns: ['*.twin.internal'], ips: tlsIps });
-      const layout = planLayout({ model, short: record.short, certs: { bedrock, internal }, ...(opts.dnsFirewallUnavailable ? { dnsFirewallUnavailable: true } : {}) });
+      const layout = planLayout({ model, short: record.short, certs: { bedrock, internal }, credentialSalt: credentials.secretAccessKey, ...(opts.dnsFirewallUnavailable ? { dnsFirewallUnavailable: true } : {}) });
       lap('certificates');
       const teardown = new TeardownStack();
       try {

@@ -1,6 +1,7 @@
 import { cidrContains, ipv4ToInt } from '../../src/model/cidr.ts';
 import type { Host, Inventory, Vpc } from '../../src/model/inventory.ts';
 import { sdkHostnames } from '../../src/model/environment.ts';
+import { createHmac } from 'node:crypto';
 import type { Listener } from './servers/serve.ts';
 import { IMDS_IP, naclChains, naclRules, securityGroupRules } from './firewall.ts';
 
@@ -51,6 +52,8 @@ export interface LayoutInput {
   readonly short: string;
   /** PEM paths for the two leaf certificates (Bedrock names; internal service addresses). */
   readonly certs: { readonly bedrock: { key: string; cert: string }; readonly internal: { key: string; cert: string } };
+  /** A secret of the run: the instance-profile credentials IMDS hands each host are derived from it. */
+  readonly credentialSalt?: string;
   /** Fault: DNS Firewall cannot evaluate queries (an impairment no API call makes); fail-open decides what happens. */
   readonly dnsFirewallUnavailable?: boolean;
 }
@@ -72,7 +75,7 @@ export function publicBedrockAddress(index: number): string {
 }
 
 /** Turns the model into namespaces, links, routes, nftables rulesets, resolvers and services. Pure. */
-export function planLayout({ model, short, certs, dnsFirewallUnavailable }: LayoutInput): TwinLayout {
+export function planLayout({ model, short, certs, dnsFirewallUnavailable, credentialSalt = short }: LayoutInput): TwinLayout {
   const prefix = `pp-${short}-`;
   const notes: string[] = [];
   const namespaces: NamespacePlan[] = [];
@@ -97,7 +100,18 @@ export function planLayout({ model, short, certs, dnsFirewallUnavailable }: Layo
   const members = new Map<string, string[]>();
   for (const h of model.hosts) for (const e of h.enis) for (const g of e.groups) members.set(g, [...(members.get(g) ?? []), e.ip]);
 
-  const ctx: LayoutContext = { model, certs, prefix, notes, namespaces, links, processes, instances, activePeerings, vpcs, vpcIndex, routers, routerName, inet, members, dnsFirewallUnavailable: !!dnsFirewallUnavailable };
+  // Instance-profile credentials: IMDS hands them to each host with a role; every Bedrock listener
+  // knows them, to verify a signature and evaluate the role's identity policies.
+  const identities: Record<string, Identity> = {};
+  const hostCredentials = new Map<string, InstanceCredentials>();
+  for (const h of model.hosts.filter((x) => x.kind === 'instance' && x.role)) {
+    const role = model.roles?.find((r) => r.name === h.role);
+    const c = instanceCredentials(credentialSalt, h.id, h.role!);
+    hostCredentials.set(h.id, c);
+    identities[c.AccessKeyId] = { secret: c.SecretAccessKey, token: c.Token, role: h.role!, instance: h.id, policies: (role?.policies ?? []).map((p) => p.document) };
+  }
+  if (model.hosts.some((h) => h.role) && !model.roles) notes.push('IAM could not be read: hosts get instance-profile credentials, but their identity policies are not evaluated');
+  const ctx: LayoutContext = { model, certs, prefix, notes, namespaces, links, processes, instances, activePeerings, vpcs, vpcIndex, routers, routerName, inet, members, dnsFirewallUnavailable: !!dnsFirewallUnavailable, identities, hostCredentials };
   planInternet(ctx);
   vpcs.forEach((vpc, i) => planRouter(ctx, vpc, i));
   // Hosts: instances and endpoint ENIs, each a namespace behind its subnet's bridge.
@@ -105,8 +119,28 @@ export function planLayout({ model, short, certs, dnsFirewallUnavailable }: Layo
   return { prefix, namespaces, links, processes, instances, notes };
 }
 
+/** The credentials IMDS serves for an instance's role, in IMDS's shape. */
+export interface InstanceCredentials { readonly role: string; readonly AccessKeyId: string; readonly SecretAccessKey: string; readonly Token: string }
+
+/** What a Bedrock listener needs to know about a caller's access key. */
+export interface Identity { readonly secret: string; readonly token: string; readonly role: string; readonly instance: string; readonly policies: readonly unknown[] }
+
+/** Deterministic per run and instance (an HMAC of the run's secret), so IMDS and Bedrock agree without sharing state. */
+export function instanceCredentials(salt: string, instanceId: string, role: string): InstanceCredentials {
+  const mac = (what: string) => createHmac('sha256', salt).update(`${what}:${instanceId}`).digest();
+  const b32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  return {
+    role,
+    AccessKeyId: `ASIA${[...mac('id')].slice(0, 16).map((b) => b32[b % 32]).join('')}`,
+    SecretAccessKey: mac('secret').toString('base64').replace(/[+/=]/g, 'x').slice(0, 40),
+    Token: `IQoJtwin${mac('token').toString('base64')}`,
+  };
+}
+
 /** What the parts of a layout share while it is planned. */
 interface LayoutContext {
+  readonly identities: Readonly<Record<string, Identity>>;
+  readonly hostCredentials: ReadonlyMap<string, InstanceCredentials>;
   readonly model: Inventory;
   readonly dnsFirewallUnavailable: boolean;
   readonly certs: LayoutInput['certs'];
@@ -147,7 +181,7 @@ function planInternet(ctx: LayoutContext): void {
     kind: 'serve', ns: inet.name, name: 'internet',
     listeners: [
       { kind: 'sink', host: INTERNET.sink, port: 80, name: 'exfil-sink' },
-      ...publicNames.map((p): Listener => ({ kind: 'bedrock', host: p.ip, port: 443, name: `public-${p.service}`, ...certs.bedrock, service: p.service, region: p.region, policy: null, public: true })),
+      ...publicNames.map((p): Listener => ({ kind: 'bedrock', host: p.ip, port: 443, name: `public-${p.service}`, ...certs.bedrock, service: p.service, region: p.region, policy: null, public: true, identities: ctx.identities })),
     ],
   });
 
@@ -284,7 +318,7 @@ function planResolverAndImds(ctx: LayoutContext, vpc: Vpc, rt: NamespacePlan): v
   // Instance metadata service, answered by the VPC router namespace on behalf of each instance.
   const imdsHosts = model.hosts.filter((h) => h.vpcId === vpc.id && h.kind === 'instance');
   const listeners: Listener[] = [
-    ...(imdsHosts.length > 0 ? [{ kind: 'imds' as const, host: IMDS_IP, port: 80, name: 'imds', instances: Object.fromEntries(imdsHosts.map((h) => [h.enis[0]!.ip, { id: h.id, enabled: h.imds }])) }] : []),
+    ...(imdsHosts.length > 0 ? [{ kind: 'imds' as const, host: IMDS_IP, port: 80, name: 'imds', instances: Object.fromEntries(imdsHosts.map((h) => [h.enis[0]!.ip, { id: h.id, enabled: h.imds, ...(ctx.hostCredentials.get(h.id) ? { credentials: ctx.hostCredentials.get(h.id)! } : {}) }])) }] : []),
     ...(resolver ? [resolver] : []),
   ];
   if (listeners.length > 0) processes.push({ kind: 'serve', ns: rt.name, name: `vpc-${vpc.name}`, listeners });
@@ -316,7 +350,7 @@ function planHost(ctx: LayoutContext, h: Host, j: number): void {
   if (h.kind === 'endpoints') {
     for (const e of h.enis) {
       const ep = model.endpoints.find((x) => x.eniIds.includes(e.id));
-      if (ep) listeners.push({ kind: 'bedrock', host: e.ip, port: 443, name: ep.id, ...certs.bedrock, service: ep.service, region: ep.region, policy: ep.policy, public: false });
+      if (ep) listeners.push({ kind: 'bedrock', host: e.ip, port: 443, name: ep.id, ...certs.bedrock, service: ep.service, region: ep.region, policy: ep.policy, public: false, identities: ctx.identities, vpce: ep.id, vpcId: ep.vpcId });
     }
   } else if (h.tags['pathproof:listen']) {
     const tls = h.tags['pathproof:tls'] === 'true';

@@ -27,7 +27,8 @@ class Sha256 implements Checksum {
 /** What AWS answers when a request is not properly signed (code, message), or undefined when it is. */
 export type AuthFailure = { readonly code: 'MissingAuthenticationTokenException' | 'UnrecognizedClientException' | 'InvalidSignatureException'; readonly message: string };
 
-const AUTH = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([a-z0-9;.-]+), ?Signature=([0-9a-f]{64})$/;
+// HTTP/2 clients (the JS SDK) sign the :authority pseudo-header, as AWS accepts.
+const AUTH = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([a-z0-9;.:-]+), ?Signature=([0-9a-f]{64})$/;
 
 /**
  * Verifies a request's Signature Version 4 as AWS does: the access key must be the lab's, the

@@ -38,8 +38,13 @@ pp_need() {
 
 # pp_addr_json "LIST": newline-separated addresses as a JSON array.
 pp_addr_json() {
-  [ -z "$1" ] && { printf '[]'; return; }
-  pp_a=$(printf '%s\n' "$1" | grep -E '^[0-9]+(\.[0-9]+){3}$' | sed 's/.*/"&"/' | tr '\n' ',' | sed 's/,$//')
+  pp_a=''
+  pp_f=$-; set -f
+  for pp_x in $1; do
+    case "$pp_x" in *[!0-9.]*|'') continue ;; esac
+    pp_a="${pp_a:+$pp_a,}\"$pp_x\""
+  done
+  case "$pp_f" in *f*) ;; *) set +f ;; esac
   printf '[%s]' "$pp_a"
 }
 
@@ -51,10 +56,23 @@ pp_resolve() {
   pp_server=''; pp_addrs=''; pp_detail=''
   if [ "$2" = dig ]; then
     pp_out=$(timeout -- "$3" dig +time=2 +tries=1 +noall +comments +answer +stats -t A -q "$1" 2>&1); pp_rc=$?
-    pp_status=$(printf '%s\n' "$pp_out" | sed -n 's/.*status: \([A-Z]*\).*/\1/p' | head -n 1)
-    pp_server=$(printf '%s\n' "$pp_out" | sed -n 's/^;; SERVER: \([^#]*\)#.*/\1/p' | head -n 1)
-    pp_addrs=$(printf '%s\n' "$pp_out" | grep -v '^;' | sed -n 's/.*[[:space:]]IN[[:space:]][[:space:]]*A[[:space:]][[:space:]]*\([0-9.]*\)$/\1/p')
-    pp_detail=$(printf '%s\n' "$pp_out" | grep -E 'status:|timed out|no servers' | head -n 1)
+    # One sed pass tags what matters (a busy host runs out of processes, not of CPU): S status,
+    # V the server that answered, A an IPv4 answer, D the line worth quoting.
+    pp_tags=$(printf '%s\n' "$pp_out" | sed -n -e '/status:/{h;s/^/D /p;g;s/.*status: \([A-Z]*\).*/S \1/p;}' \
+      -e 's/^;; SERVER: \([^#]*\)#.*/V \1/p' -e '/timed out/s/^/D /p' -e '/no servers/s/^/D /p' \
+      -e '/^;/!s/.*[[:space:]]IN[[:space:]][[:space:]]*A[[:space:]][[:space:]]*\([0-9.]*\)$/A \1/p')
+    pp_status=''
+    while read -r pp_tag pp_val; do
+      case "$pp_tag" in
+        S) [ -z "$pp_status" ] && pp_status=$pp_val ;;
+        V) [ -z "$pp_server" ] && pp_server=$pp_val ;;
+        A) pp_addrs="${pp_addrs:+$pp_addrs
+}$pp_val" ;;
+        D) [ -z "$pp_detail" ] && pp_detail=$pp_val ;;
+      esac
+    done <<PP_TAGS_END
+$pp_tags
+PP_TAGS_END
     if [ "$pp_rc" -eq 124 ]; then pp_outcome=timeout
     else
       case "$pp_status" in

@@ -14,7 +14,7 @@ import { CheckDef, DEFAULT_DENY, SuiteFile, type Generator as GeneratorSchema, t
 import { YamlSource, type YamlPath } from '../shared/yaml-source.ts';
 import { type Catalog } from '../model/catalog.ts';
 import { needsDns, type ProbeDef } from '../model/probe.ts';
-import { Check, Config, ZoneControls, isAssertionCheck } from '../model/check.ts';
+import { Check, Config, ZoneControls, isAssertionCheck, type ResolvedExpectation } from '../model/check.ts';
 import { describeAttempt, worstCaseSeconds } from '../model/probe.ts';
 
 type Generator = z.infer<typeof GeneratorSchema>;
@@ -303,6 +303,14 @@ function validateProbeCheck(src: YamlSource, at: YamlPath, input: CheckInput & {
     }
     cidrs = list;
   }
+  let within: string[] | undefined;
+  if (input.expect.result === 'allowed' && input.expect.within !== undefined) {
+    const resolved = interpolate(input.expect.within, ctx, src, [...at, 'expect', 'within'], issues);
+    within = (Array.isArray(resolved) ? resolved : [resolved]).map(String);
+    for (const c of within) {
+      if (!/^(?:\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/.test(c)) src.report(issues, 'invalid-value', [...at, 'expect', 'within'], 'is not a CIDR list', 'give CIDRs such as 10.1.1.0/24 or ${bedrock.endpointCidrs}', c);
+    }
+  }
   if (issues.issues.length > before || !params) return undefined;
   const needed = worstCaseSeconds(probe, params);
   if (input.timeoutSeconds !== undefined && input.timeoutSeconds < needed) {
@@ -313,7 +321,8 @@ function validateProbeCheck(src: YamlSource, at: YamlPath, input: CheckInput & {
   return {
     id: input.id, suite, title: input.title, category: input.category, policies: input.policies,
     kind: 'probe', from: input.from, to: input.to, probe: input.probe, params,
-    expect: input.expect.result === 'resolves-within' || input.expect.result === 'stays-private' ? { result: input.expect.result, cidrs: cidrs ?? [] } : input.expect,
+    expect: input.expect.result === 'resolves-within' || input.expect.result === 'stays-private' ? { result: input.expect.result, cidrs: cidrs ?? [] }
+      : input.expect.result === 'allowed' ? { ...input.expect, ...(within ? { within } : {}) } as ResolvedExpectation : input.expect,
     timeoutSeconds: input.timeoutSeconds ?? Math.max(env.timeouts.probeSeconds, needed),
     attempt: describeAttempt(probe!, params), ...(probe!.canary ? { canary: probe!.canary } : {}),
     marker: ctx.marker,

@@ -48,7 +48,8 @@ export const isProbeCheck = (c: Check): c is ProbeCheck => c.kind === 'probe';
 
 /** An expectation with its references expanded (CIDR lists become arrays). */
 export type ResolvedExpectation =
-  | Exclude<Expectation, { result: 'resolves-within' | 'stays-private' }>
+  | Exclude<Expectation, { result: 'resolves-within' | 'stays-private' | 'allowed' }>
+  | (Omit<Extract<Expectation, { result: 'allowed' }>, 'within'> & { readonly within?: readonly string[] })
   | { readonly result: 'resolves-within' | 'stays-private'; readonly cidrs: readonly string[] };
 
 export interface ControlCall { readonly probe: string; readonly params: Readonly<Record<string, string>> }

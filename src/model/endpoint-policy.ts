@@ -71,3 +71,9 @@ export function explicitDeny(policies: readonly unknown[], action: string, resou
   }
   return { unknown };
 }
+
+/** Whether some Allow statement of identity policies grants `action` on `resource` in this context (conditions it cannot evaluate count as holding). */
+export function identityAllows(policies: readonly unknown[], action: string, resource: string, context: RequestContext): boolean {
+  return policies.some((policy) => (list((policy as { Statement?: CondStmt | CondStmt[] } | null)?.Statement as never) as unknown as CondStmt[])
+    .some((s) => s.Effect === 'Allow' && list(s.Action).some((a) => glob(a, action)) && list(s.Resource).some((r) => glob(r, resource)) && conditionHolds(s.Condition, context) !== false));
+}

@@ -26,6 +26,9 @@ export const paramTypes = {
   marker: { pattern: /^[a-z0-9][a-z0-9-]{0,62}$/, hint: 'lowercase letters, digits and dashes (it becomes a DNS label)' },
   'resolver-tool': { pattern: /^(?:auto|getent|dig)$/, hint: 'auto, getent or dig' },
   'imds-version': { pattern: /^(?:v1|v2)$/, hint: 'v1 or v2' },
+  'bedrock-operation': { pattern: /^(?:converse|converse-stream|invoke-model|invoke-model-stream)$/, hint: 'converse, converse-stream, invoke-model or invoke-model-stream' },
+  'sdk-tool': { pattern: /^(?:auto|cli|python)$/, hint: 'auto (the AWS CLI where it can, else botocore), cli or python' },
+  region: { pattern: /^[a-z]{2}(?:-[a-z]+)+-\d$/, hint: 'an AWS region such as ap-southeast-2' },
 } as const satisfies Record<string, { pattern: RegExp; hint: string }>;
 
 export type ParamType = keyof typeof paramTypes;

@@ -17,6 +17,12 @@ const Expectation = z.discriminatedUnion('result', [
     awsRequestId: z.boolean().optional(),
     /** Also require an ACCEPT record of the call in the VPC flow logs, from the probe host to the address it used (the source's "confirm traffic flows through peering"). */
     logged: z.literal('accept').optional(),
+    /** The address the call used (the probe's `ip`) must lie in these CIDRs, e.g. "${bedrock.endpointCidrs}": answered by the private endpoint, not another. */
+    within: z.union([z.string(), z.array(z.string())]).optional(),
+    /** For SDK calls: the AWS error code the answer must carry (e.g. AccessDeniedException from the endpoint policy). */
+    error: z.string().regex(/^[A-Za-z]{1,64}$/).optional(),
+    /** For streams: the events the answer must include, in this order (e.g. messageStart, messageStop). */
+    events: z.array(z.string().regex(/^[A-Za-z]{1,64}$/)).min(1).optional(),
   }),
   z.strictObject({
     result: z.literal('blocked'),

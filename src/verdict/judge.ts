@@ -174,9 +174,14 @@ function observed(p: ProbeObservation): string {
   const d = p.data;
   const bits = [p.outcome];
   if (typeof d.status === 'number' && d.status > 0) bits.push(`HTTP ${d.status}`);
+  if (typeof d.error === 'string' && d.error) bits.push(d.error);
+  if (typeof d.ip === 'string' && d.ip && !Array.isArray(d.addresses)) bits.push(`at ${d.ip}`);
+  if (Array.isArray(d.events) && d.events.length) bits.push(`events ${(d.events as string[]).join(' ')}`);
+  if (typeof d.maxGapMs === 'number' && d.maxGapMs > 0) bits.push(`longest gap ${(d.maxGapMs / 1000).toFixed(1)} s`);
   if (Array.isArray(d.addresses) && d.addresses.length > 0) bits.push(`answers ${d.addresses.join(', ')}`);
   if (typeof d.successes === 'number' && typeof d.attempts === 'number') bits.push(`${d.successes}/${d.attempts} attempts succeeded`);
   if (typeof d.tool === 'string') bits.push(`tool ${d.tool}`);
+  if (d.signed === false) bits.push('unsigned: the host has no instance profile');
   if (typeof d.tries === 'number') bits.push(`on try ${d.tries}`);
   if (typeof d.detail === 'string' && d.detail && p.class !== 'success') bits.push(d.detail);
   return bits.join(', ');
@@ -211,6 +216,22 @@ function judgeRaw(check: ProbeCheck, obs: TargetObservation, probe?: ProbeObserv
       if (e.awsRequestId && !probe.data.requestId) {
         return { status: 'FAIL', sentence: `${subject} answered without an x-amzn-RequestId header: it is not an AWS endpoint (${observed(probe)}).` };
       }
+      const error = typeof probe.data.error === 'string' ? probe.data.error : '';
+      if (e.error !== undefined ? error !== e.error : error !== '' && !e.status?.includes(status ?? 0)) {
+        return { status: 'FAIL', sentence: `${subject} answered ${error || 'without an error'}${status ? ` (HTTP ${status})` : ''}, where ${policies} expects ${e.error ?? 'an answer'} (${observed(probe)}).` };
+      }
+      if (e.events) {
+        const got = Array.isArray(probe.data.events) ? (probe.data.events as string[]) : [];
+        let k = 0;
+        for (const ev of got) if (ev === e.events[k]) k++;
+        if (k < e.events.length) return { status: 'FAIL', sentence: `${subject} streamed ${got.join(', ') || 'no event'}, where a whole answer has ${e.events.join(', ')} (${observed(probe)}).` };
+      }
+      if (e.within) {
+        const ip = typeof probe.data.ip === 'string' ? probe.data.ip : '';
+        if (!ip) return { status: 'ERROR', fault: { code: 'CANNOT_TELL', message: `Could not look: ${subject} succeeded, but the probe did not say which address it used, so the private path is not proven.` }, sentence: `Could not look: ${subject} succeeded, but the probe did not say which address it used, so the private path is not proven.` };
+        if (!e.within.some((c) => cidrContains(c, ip))) return { status: 'FAIL', sentence: `${subject} was answered at ${ip}, outside ${e.within.join(', ')}: not by the private endpoint (${policies}).` };
+      }
+      if (e.error) return { status: 'PASS', sentence: `${subject} was answered with ${e.error} (${observed(probe)}), as ${policies} requires.` };
       return { status: 'PASS', sentence: `${subject} succeeded (${observed(probe)}), as ${policies} allows.` };
     }
     case 'blocked': {

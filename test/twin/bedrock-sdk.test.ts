@@ -4,6 +4,9 @@
  * (private DNS answers the endpoint's address over the peering) over HTTP/2, and does Converse,
  * ConverseStream, InvokeModel and InvokeModelWithResponseStream; the endpoint policy's refusal is
  * AccessDeniedException; a paced stream keeps its gaps; a corrupted event-stream frame fails the SDK.
+ * The SDK signs with the instance profile's credentials, read from the twin's IMDS by its default
+ * chain; the twin verifies the signature. The public stand-in evaluates the role's identity deny:
+ * the same credentials are refused there, and honoured once the deny is removed.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +14,9 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { execa } from 'execa';
 import { afterAll, describe, expect, test } from 'vitest';
+import { DeleteRolePolicyCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { startLab } from '../../infra/twin/lab.ts';
+import { instanceCredentials } from '../../infra/twin/layout.ts';
 import { ROOT } from '../helpers/paths.ts';
 import { inInstance, newTestRunId, ownLeftovers } from '../helpers/lab.ts';
 
@@ -22,7 +27,8 @@ afterAll(async () => {
 
 const SCRIPT = (sdk: string) => `
 import { BedrockRuntimeClient, ConverseCommand, ConverseStreamCommand, InvokeModelCommand, InvokeModelWithResponseStreamCommand } from ${JSON.stringify(sdk)};
-const client = new BedrockRuntimeClient({ region: 'ap-southeast-2', credentials: { accessKeyId: 'AKIDPROBE', secretAccessKey: 'probe' }, maxAttempts: 1 });
+// No credentials given: the SDK's default chain finds the instance profile through IMDS (IMDSv2).
+const client = new BedrockRuntimeClient({ region: 'ap-southeast-2', maxAttempts: 1 });
 const allowed = 'anthropic.claude-3-haiku-20240307-v1:0';
 const messages = [{ role: 'user', content: [{ text: 'ping' }] }];
 const out = {};
@@ -55,7 +61,7 @@ describe('Bedrock on the private path, through the real SDK', () => {
     const script = path.join(dir, 'sdk.mjs');
     writeFileSync(script, SCRIPT(pathToFileURL(path.join(ROOT, 'node_modules/@aws-sdk/client-bedrock-runtime/dist-cjs/index.js')).href));
     const ns = inInstance(lab, 'probe-inference').ns;
-    const r = await execa('ip', ['netns', 'exec', ns, process.execPath, script], { reject: false, timeout: 60_000, env: { NODE_EXTRA_CA_CERTS: path.join(lab.runDir, 'pki', 'ca.pem'), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } });
+    const r = await execa('ip', ['netns', 'exec', ns, process.execPath, script], { reject: false, timeout: 60_000, extendEnv: false, env: { PATH: process.env.PATH ?? '', NODE_EXTRA_CA_CERTS: path.join(lab.runDir, 'pki', 'ca.pem'), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_CONFIG_FILE: '/dev/null' } });
     expect(r.exitCode, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as Record<string, unknown>;
     expect(out.converse).toBe('pathproof twin');
@@ -72,5 +78,50 @@ describe('Bedrock on the private path, through the real SDK', () => {
     const fromInference = records.filter((x) => x.from === '10.0.2.10');
     expect(fromInference.length).toBeGreaterThanOrEqual(7);
     expect(new Set(fromInference.map((x) => `${x.http} ${x.public ? 'public' : 'private'} ${x.sni}`))).toEqual(new Set(['2.0 private bedrock-runtime.ap-southeast-2.amazonaws.com']));
+    // Every call was signed with the instance profile and verified by the twin.
+    expect(fromInference.every((x) => (x as { signed?: boolean }).signed === true)).toBe(true);
+  });
+
+  test('the public endpoint refuses the inference role: an explicit identity deny off the private path; honoured once the deny is removed; bad keys and signatures refused', async () => {
+    await using lab = await startLab({ root: ROOT, runId: newTestRunId('pub', runIds), log: () => {} });
+    const host = lab.model.hosts.find((h) => h.tags.Name === 'probe-inference')!;
+    expect(host.role).toBe('pathproof-inference-probe');
+    const creds = instanceCredentials(lab.credentials.secretAccessKey, host.id, host.role!);
+    const dir = mkdtempSync(path.join(tmpdir(), 'pp-pub-'));
+    const script = path.join(dir, 'pub.mjs');
+    const publicIp = lab.layout.processes.flatMap((p) => (p.kind === 'serve' ? p.listeners : [])).find((l) => l.name === 'public-bedrock-runtime')!.host;
+    writeFileSync(script, PUBLIC(pathToFileURL(path.join(ROOT, 'node_modules/@aws-sdk/client-bedrock-runtime/dist-cjs/index.js')).href, pathToFileURL(path.join(ROOT, 'node_modules/@smithy/node-http-handler/dist-cjs/index.js')).href));
+    // The call runs inside the twin's internet namespace (the public addresses live there), never from the host's.
+    const call = async (c: { accessKeyId: string; secretAccessKey: string; sessionToken: string }) => {
+      const r = await execa('ip', ['netns', 'exec', `${lab.layout.prefix}inet`, process.execPath, script], { reject: false, timeout: 60_000, extendEnv: false, env: { PATH: process.env.PATH ?? '', NODE_EXTRA_CA_CERTS: path.join(lab.runDir, 'pki', 'ca.pem'), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', PUBLIC_IP: publicIp, CREDS: JSON.stringify(c) } });
+      expect(r.exitCode, r.stderr).toBe(0);
+      return JSON.parse(r.stdout) as { error?: string; message?: string; text?: string };
+    };
+    const good = { accessKeyId: creds.AccessKeyId, secretAccessKey: creds.SecretAccessKey, sessionToken: creds.Token };
+    const denied = await call(good);
+    expect(denied).toMatchObject({ error: 'AccessDeniedException' });
+    expect(denied.message).toMatch(/assumed-role\/pathproof-inference-probe\/.* with an explicit deny in an identity-based policy/);
+    expect(await call({ ...good, secretAccessKey: 'x'.repeat(40) })).toMatchObject({ error: 'InvalidSignatureException' });
+    expect(await call({ ...good, accessKeyId: 'ASIANOTAKEYOFTHELAB1' })).toMatchObject({ error: 'UnrecognizedClientException' });
+    // Remove the deny (the public-access-open mistake) and rebuild: the public endpoint honours the same role.
+    const iam = new IAMClient({ region: 'us-east-1', endpoint: lab.endpoint, credentials: lab.credentials });
+    await iam.send(new DeleteRolePolicyCommand({ RoleName: 'pathproof-inference-probe', PolicyName: 'bedrock-private-only' }));
+    await iam.send(new PutRolePolicyCommand({ RoleName: 'pathproof-inference-probe', PolicyName: 'invoke', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'bedrock:InvokeModel', Resource: '*' }] }) }));
+    iam.destroy();
+    await lab.rebuild();
+    expect(await call(good)).toMatchObject({ text: 'pathproof twin' });
   });
 });
+
+/** One Converse call to the public stand-in, with the given credentials (HTTP/1.1; the name resolves to the public address). */
+const PUBLIC = (sdk: string, handler: string) => `
+import { BedrockRuntimeClient, ConverseCommand } from ${JSON.stringify(sdk)};
+import { NodeHttpHandler } from ${JSON.stringify(handler)};
+import https from 'node:https';
+const lookup = (_h, o, cb) => (o && o.all ? cb(null, [{ address: process.env.PUBLIC_IP, family: 4 }]) : cb(null, process.env.PUBLIC_IP, 4));
+const client = new BedrockRuntimeClient({ region: 'ap-southeast-2', maxAttempts: 1, credentials: JSON.parse(process.env.CREDS), requestHandler: new NodeHttpHandler({ httpsAgent: new https.Agent({ lookup }) }) });
+try {
+  const r = await client.send(new ConverseCommand({ modelId: 'anthropic.claude-3-haiku-20240307-v1:0', messages: [{ role: 'user', content: [{ text: 'ping' }] }] }));
+  process.stdout.write(JSON.stringify({ text: r.output.message.content[0].text }));
+} catch (e) { process.stdout.write(JSON.stringify({ error: e.name, message: String(e.message).slice(0, 300) })); }
+`;

@@ -23,9 +23,44 @@ import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
 // shared evaluator models (AWS's policy evaluation) is tested on its own in test/unit. A bug in it
 // would misjudge both the same way, so the mutation proof (an allow-all policy must FAIL both the
 // live 403 check and the assertion) keeps it honest against AWS's documented semantics.
-import { evaluateEndpointPolicy } from '../../../src/model/endpoint-policy.ts';
+import { evaluateEndpointPolicy, explicitDeny, identityAllows } from '../../../src/model/endpoint-policy.ts';
+import { verifySigV4 } from '../sigv4.ts';
+import type { Identity } from '../layout.ts';
 
-export interface BedrockListener { kind: 'bedrock'; host: string; port: number; name: string; cert: string; key: string; service: string; region: string; policy: unknown; public: boolean }
+const ACCOUNT = '123456789012';
+
+/**
+ * A signed call: the access key must be one IMDS handed out, with its session token, and the
+ * signature right (AWS's answers otherwise); then the role's identity policies decide, with the
+ * request context a call through this listener carries: an endpoint adds aws:SourceVpce and
+ * aws:SourceVpc, the public endpoint adds neither. Undefined when the call may go on.
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
+ */
+async function authorize(l: BedrockListener, req: Req, body: Buffer, action: string, resource: string): Promise<{ status: number; type: string; message: string; caller?: string } | undefined> {
+  const auth = String(req.headers.authorization ?? '');
+  if (!auth) return undefined;
+  const keyId = /Credential=([^/]+)\//.exec(auth)?.[1] ?? '';
+  const who = l.identities?.[keyId];
+  if (!who || req.headers['x-amz-security-token'] !== who.token) return { status: 403, type: 'UnrecognizedClientException', message: 'The security token included in the request is invalid.' };
+  const headers = { ...req.headers, host: req.headers.host ?? String(req.headers[':authority'] ?? '') };
+  const bad = await verifySigV4({ method: req.method ?? 'GET', url: req.url ?? '/', headers }, body, { accessKeyId: keyId, secretAccessKey: who.secret });
+  if (bad) return { status: 403, type: bad.code, message: bad.message };
+  const caller = `arn:aws:sts::${ACCOUNT}:assumed-role/${who.role}/${who.instance}`;
+  const context = l.public ? {} : { 'aws:SourceVpce': l.vpce, 'aws:SourceVpc': l.vpcId };
+  const deny = explicitDeny(who.policies, action, resource, context).deny;
+  if (deny) return { status: 403, type: 'AccessDeniedException', message: `User: ${caller} is not authorized to perform: ${action} on resource: ${resource} with an explicit deny in an identity-based policy`, caller };
+  if (!identityAllows(who.policies, action, resource, context)) return { status: 403, type: 'AccessDeniedException', message: `User: ${caller} is not authorized to perform: ${action} on resource: ${resource} because no identity-based policy allows the ${action} action`, caller };
+  return undefined;
+}
+
+export interface BedrockListener {
+  kind: 'bedrock'; host: string; port: number; name: string; cert: string; key: string; service: string; region: string; policy: unknown; public: boolean;
+  /** Instance-profile credentials by access key id: a signed call is verified and its role's identity policies evaluated. */
+  identities?: Readonly<Record<string, Identity>>;
+  /** For an endpoint's ENI: the request context keys a call through it carries (aws:SourceVpce, aws:SourceVpc). */
+  vpce?: string;
+  vpcId?: string;
+}
 
 type Req = IncomingMessage | http2.Http2ServerRequest;
 type Res = ServerResponse | http2.Http2ServerResponse;
@@ -120,12 +155,14 @@ export function startBedrock(l: BedrockListener, record: (entry: Record<string, 
   const server = http2.createSecureServer({ key: readFileSync(l.key), cert: readFileSync(l.cert), allowHTTP1: true }, (req: Req, res: Res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => { if (chunks.length < 64) chunks.push(c); });
-    req.on('end', () => {
+    req.on('end', async () => {
       const url = req.url ?? '/';
       const { action, resource } = bedrockAction(l.service, l.region, req.method ?? 'GET', url);
-      const decision = l.public ? { allowed: true, reason: 'public endpoint' } : evaluateEndpointPolicy(l.policy, action, resource);
+      const refused = await authorize(l, req, Buffer.concat(chunks), action, resource).catch(() => ({ status: 500, type: 'InternalServerException', message: 'The twin could not evaluate the request.' }));
+      const decision = refused ? { allowed: false, reason: refused.type } : l.public ? { allowed: true, reason: 'public endpoint' } : evaluateEndpointPolicy(l.policy, action, resource);
       const socket = req.socket as import('node:tls').TLSSocket;
-      record({ kind: 'bedrock', name: l.name, host: l.host, from: socket.remoteAddress?.replace(/^::ffff:/, '') ?? '', method: req.method, path: url, action, resource, allowed: decision.allowed, public: l.public, sni: socket.servername ?? null, http: req.httpVersion });
+      record({ kind: 'bedrock', name: l.name, host: l.host, from: socket.remoteAddress?.replace(/^::ffff:/, '') ?? '', method: req.method, path: url, action, resource, allowed: decision.allowed, public: l.public, sni: socket.servername ?? null, http: req.httpVersion, signed: !!req.headers.authorization, ...(refused ? { refused: refused.type } : {}) });
+      if (refused) return fail(res, refused.status, refused.type, refused.message);
       if (!decision.allowed) return fail(res, 403, 'AccessDeniedException', `User is not authorized to perform: ${action} on resource: ${resource} because ${decision.reason}`);
       const m = /^\/model\/([^/]+)\/(invoke-with-response-stream|invoke|converse-stream|converse)$/.exec(url.split('?')[0] ?? '');
       if (l.service !== 'bedrock-runtime' || !m) return read(res, l.service);

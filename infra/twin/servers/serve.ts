@@ -10,13 +10,14 @@ import net from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { startBedrock, type BedrockListener } from './bedrock.ts';
 import { startResolver, type ResolverListener } from './resolver.ts';
+import type { InstanceCredentials } from '../layout.ts';
 
 export type Listener =
   | { kind: 'tcp'; host: string; port: number; name: string }
   | { kind: 'https'; host: string; port: number; name: string; cert: string; key: string }
   | BedrockListener
   | { kind: 'sink'; host: string; port: number; name: string }
-  | { kind: 'imds'; host: string; port: number; name: string; instances: Record<string, { id: string; enabled: boolean }> }
+  | { kind: 'imds'; host: string; port: number; name: string; instances: Record<string, { id: string; enabled: boolean; credentials?: InstanceCredentials }> }
   | ResolverListener;
 
 export interface ServeConfig { readonly listeners: readonly Listener[]; readonly record: string }
@@ -64,9 +65,17 @@ function start(l: Listener, file: string): Promise<void> {
         record(file, { kind: 'imds', name: l.name, from: src, path: req.url, instance: inst?.id ?? null });
         if (!inst || !inst.enabled) { req.socket.destroy(); return; }
         if (req.method === 'PUT' && req.url === '/latest/api/token') { res.end(`token-${randomUUID()}`); return; }
-        if (req.url === '/latest/meta-data/instance-id') {
-          if (!req.headers['x-aws-ec2-metadata-token']) { res.writeHead(401); res.end(); return; }
-          res.end(inst.id);
+        // IMDSv2 only (HttpTokens: required): every read needs the session token.
+        if (req.url?.startsWith('/latest/meta-data/') && !req.headers['x-aws-ec2-metadata-token']) { res.writeHead(401); res.end(); return; }
+        if (req.url === '/latest/meta-data/instance-id') { res.end(inst.id); return; }
+        // The instance profile's credentials, in IMDS's shape (what the SDKs' and the CLI's credential chain reads).
+        // https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instancedata-data-retrieval.html#instance-metadata-security-credentials
+        const c = inst.credentials;
+        if (c && req.url === '/latest/meta-data/iam/security-credentials/') { res.end(c.role); return; }
+        if (c && req.url === `/latest/meta-data/iam/security-credentials/${c.role}`) {
+          const now = new Date();
+          res.writeHead(200, { 'content-type': 'text/plain' });
+          res.end(JSON.stringify({ Code: 'Success', LastUpdated: now.toISOString().replace(/\.\d+Z$/, 'Z'), Type: 'AWS-HMAC', AccessKeyId: c.AccessKeyId, SecretAccessKey: c.SecretAccessKey, Token: c.Token, Expiration: new Date(now.getTime() + 6 * 3600_000).toISOString().replace(/\.\d+Z$/, 'Z') }, null, 2));
           return;
         }
         res.writeHead(404);
