@@ -1,7 +1,7 @@
 import { cidrContains, ipv4ToInt } from '../../src/model/cidr.ts';
 import type { Host, Inventory, Vpc } from '../../src/model/inventory.ts';
 import { sdkHostnames } from '../../src/model/environment.ts';
-import { createHmac } from 'node:crypto';
+import { instanceCredentials, type Identity, type InstanceCredentials } from './servers/identities.ts';
 import type { Listener } from './servers/serve.ts';
 import { IMDS_IP, naclChains, naclRules, securityGroupRules } from './firewall.ts';
 
@@ -117,24 +117,6 @@ export function planLayout({ model, short, certs, dnsFirewallUnavailable, creden
   // Hosts: instances and endpoint ENIs, each a namespace behind its subnet's bridge.
   model.hosts.forEach((h, j) => planHost(ctx, h, j));
   return { prefix, namespaces, links, processes, instances, notes };
-}
-
-/** The credentials IMDS serves for an instance's role, in IMDS's shape. */
-export interface InstanceCredentials { readonly role: string; readonly AccessKeyId: string; readonly SecretAccessKey: string; readonly Token: string }
-
-/** What a Bedrock listener needs to know about a caller's access key. */
-export interface Identity { readonly secret: string; readonly token: string; readonly role: string; readonly instance: string; readonly policies: readonly unknown[] }
-
-/** Deterministic per run and instance (an HMAC of the run's secret), so IMDS and Bedrock agree without sharing state. */
-export function instanceCredentials(salt: string, instanceId: string, role: string): InstanceCredentials {
-  const mac = (what: string) => createHmac('sha256', salt).update(`${what}:${instanceId}`).digest();
-  const b32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  return {
-    role,
-    AccessKeyId: `ASIA${[...mac('id')].slice(0, 16).map((b) => b32[b % 32]).join('')}`,
-    SecretAccessKey: mac('secret').toString('base64').replace(/[+/=]/g, 'x').slice(0, 40),
-    Token: `IQoJtwin${mac('token').toString('base64')}`,
-  };
 }
 
 /** What the parts of a layout share while it is planned. */

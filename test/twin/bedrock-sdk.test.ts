@@ -16,7 +16,7 @@ import { execa } from 'execa';
 import { afterAll, describe, expect, test } from 'vitest';
 import { DeleteRolePolicyCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { startLab } from '../../infra/twin/lab.ts';
-import { instanceCredentials } from '../../infra/twin/layout.ts';
+import { instanceCredentials } from '../../infra/twin/servers/identities.ts';
 import { ROOT } from '../helpers/paths.ts';
 import { inInstance, newTestRunId, ownLeftovers } from '../helpers/lab.ts';
 

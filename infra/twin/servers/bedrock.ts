@@ -25,7 +25,7 @@ import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
 // live 403 check and the assertion) keeps it honest against AWS's documented semantics.
 import { evaluateEndpointPolicy, explicitDeny, identityAllows } from '../../../src/model/endpoint-policy.ts';
 import { verifySigV4 } from '../sigv4.ts';
-import type { Identity } from '../layout.ts';
+import type { Identity } from './identities.ts';
 
 const ACCOUNT = '123456789012';
 

@@ -10,7 +10,7 @@ import net from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { startBedrock, type BedrockListener } from './bedrock.ts';
 import { startResolver, type ResolverListener } from './resolver.ts';
-import type { InstanceCredentials } from '../layout.ts';
+import type { InstanceCredentials } from './identities.ts';
 
 export type Listener =
   | { kind: 'tcp'; host: string; port: number; name: string }
