@@ -61,7 +61,7 @@ const expected: Record<string, { line: number; col: number; text?: RegExp }> = {
   'id-mismatch': { line: 1, col: 8, text: /set suite: other-name/ },
   'unknown-zone': { line: 8, col: 11, text: /from "infrence" is not a zone of env local; zones: application, inference/ },
   'unknown-policy': { line: 7, col: 16, text: /from "NET-099"/ },
-  'unknown-probe': { line: 10, col: 12, text: /from "ping" is not a probe; probes: dns-exfil/ },
+  'unknown-probe': { line: 10, col: 12, text: /from "ping" is not a probe; probes: bedrock-call, dns-exfil/ },
   'unknown-parameter': { line: 11, col: 43, text: /"retries" is not a parameter of probe tcp-connect/ },
   'missing-parameter': { line: 11, col: 13, text: /needs parameter "port"/ },
   'invalid-parameter': { line: 11, col: 21, text: /from "x; rm -rf \/" is not a DNS name/ },

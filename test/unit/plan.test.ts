@@ -64,9 +64,9 @@ describe('planning and batching', () => {
     const sizes = plan.batches.map((b) => Buffer.byteLength(b.script));
     expect(Math.max(...sizes)).toBeLessThanOrEqual(PAYLOAD_BUDGET);
     expect(PAYLOAD_BUDGET).toBeLessThanOrEqual(64 * 1024 / 2);
-    // Each probe's body goes into a script once: with every body 9 KB heavier, a batch that mixes
+    // Each probe's body goes into a script once: with every body 5 KB heavier, a batch that mixes
     // several probes outweighs the budget, so zones split into more batches, each under it.
-    const heavy = new Map([...prod.probes].map(([id, d]) => [id, { ...d, script: `${d.script}\n# ${'x'.repeat(9 * 1024)}\n` }]));
+    const heavy = new Map([...prod.probes].map(([id, d]) => [id, { ...d, script: `${d.script}\n# ${'x'.repeat(5 * 1024)}\n` }]));
     const tcp = prod.probes.get('tcp-connect')!;
     const heavier = { ...prod, probes: heavy };
     const split = planRun(heavier, prod.checks, targetsFor(1), 'pp-test');
