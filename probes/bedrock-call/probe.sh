@@ -22,6 +22,13 @@ left=$(( mt - ( $(pp_now_ms) - t0 ) / 1000 ))
 # Only the instance profile: keys in the environment and the shared files are set aside.
 unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_PROFILE AWS_DEFAULT_PROFILE AWS_CONTAINER_CREDENTIALS_RELATIVE_URI AWS_CONTAINER_CREDENTIALS_FULL_URI AWS_WEB_IDENTITY_TOKEN_FILE
 export AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_CONFIG_FILE=/dev/null AWS_MAX_ATTEMPTS=1 AWS_RETRY_MODE=standard AWS_PAGER=''
+# Is there an instance profile? Two small IMDSv2 requests spare a tool start that would only find
+# none (a host without a role calls unsigned, and says so).
+signed=true
+if command -v curl >/dev/null 2>&1; then
+  imds_token=$(curl -sS -f -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' --max-time 2 http://169.254.169.254/latest/api/token 2>/dev/null)
+  [ -n "$imds_token" ] && curl -sS -f -o /dev/null -H "X-aws-ec2-metadata-token: $imds_token" --max-time 2 http://169.254.169.254/latest/meta-data/iam/security-credentials/ 2>/dev/null || signed=false
+fi
 msg='[{"role":"user","content":[{"text":"pathproof probe: answer with one word"}]}]'
 knobs='{}'
 [ -n "${PP_gap_seconds:-}" ] && knobs="{\"pathproof_gap_ms\":$(( PP_gap_seconds * 1000 ))}"
@@ -42,9 +49,8 @@ cli_call() {
 if [ "$tool" = cli ]; then
   pp_need aws
   body="{\"anthropic_version\":\"bedrock-2023-05-31\",\"max_tokens\":16,\"messages\":$msg}"
-  signed=true
-  cli_call; rc=$?
-  if [ "$rc" -ne 0 ] && grep -q 'Unable to locate credentials' "$PP_TMP/err" 2>/dev/null; then
+  if [ "$signed" = true ]; then cli_call; rc=$?; else cli_call --no-sign-request; rc=$?; fi
+  if [ "$signed" = true ] && [ "$rc" -ne 0 ] && grep -q 'Unable to locate credentials' "$PP_TMP/err" 2>/dev/null; then
     signed=false
     left=$(( mt - ( $(pp_now_ms) - t0 ) / 1000 )); [ "$left" -lt 1 ] && left=1
     cli_call --no-sign-request; rc=$?
@@ -76,7 +82,7 @@ fi
 
 # botocore, the AWS SDK for Python (the CLI's own core): found as botocore or inside the CLI v2 package.
 command -v python3 >/dev/null 2>&1 || { pp_emit tool-missing '"tool":"python3"'; exit 0; }
-PP_left=$left PP_knobs=$knobs PP_msg=$msg timeout -- "$((left + 1))" python3 -c '
+PP_signed=$signed PP_left=$left PP_knobs=$knobs PP_msg=$msg timeout -- "$((left + 1))" python3 -c '
 import importlib, json, os, sys, time
 def out(r, **kw):
     d = {"r": r}
@@ -109,12 +115,13 @@ left = int(os.environ["PP_left"])
 cfg = config.Config(connect_timeout=int(os.environ.get("PP_connect_timeout") or 3), read_timeout=left, retries={"max_attempts": 1, "mode": "standard"})
 def client_for(**extra):
     return session.get_session().create_client("bedrock-runtime", region_name=region, config=cfg.merge(config.Config(**extra)))
-client = client_for()
+unsigned = dict(signature_version=importlib.import_module(root).UNSIGNED)
+client = client_for() if os.environ.get("PP_signed") != "false" else client_for(**unsigned)
 msg = json.loads(os.environ["PP_msg"])
 knobs = json.loads(os.environ["PP_knobs"])
 t0 = time.monotonic()
 events, gap, last = [], 0.0, t0
-base = {"tool": "botocore", "signed": True, "host": client.meta.endpoint_url.split("/")[2]}
+base = {"tool": "botocore", "signed": os.environ.get("PP_signed") != "false", "host": client.meta.endpoint_url.split("/")[2]}
 def call(c):
     if op in ("converse", "converse-stream"):
         kw = dict(modelId=model, messages=msg, inferenceConfig={"maxTokens": 16})
@@ -129,7 +136,7 @@ try:
     except exc.NoCredentialsError:
         # No instance profile: an unsigned call still proves the path (an answer, even a refusal, means reached).
         base["signed"] = False
-        r = call(client_for(signature_version=importlib.import_module(root).UNSIGNED))
+        r = call(client_for(**unsigned))
     meta = r["ResponseMetadata"]
     if op.endswith("stream"):
         for e in r.get("stream") or r.get("body"):
