@@ -7,6 +7,7 @@ import {
 import { ChangeResourceRecordSetsCommand, DeleteHostedZoneCommand, ListHostedZonesCommand, ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { DisassociateFirewallRuleGroupCommand, ListFirewallDomainListsCommand, ListFirewallRuleGroupAssociationsCommand, Route53ResolverClient, UpdateFirewallDomainsCommand } from '@aws-sdk/client-route53resolver';
 import { DeleteRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
+import { DescribeLoadBalancersCommand, ElasticLoadBalancingV2Client, ModifyLoadBalancerAttributesCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { AwsEndpoint } from './seed.ts';
 
 /**
@@ -38,7 +39,9 @@ export class FaultApi {
   /** Route 53 Resolver (DNS Firewall) of the NZ region. */
   readonly resolver: Route53ResolverClient;
   readonly iam: IAMClient;
+  readonly elb: ElasticLoadBalancingV2Client;
   constructor(aws: AwsEndpoint) {
+    this.elb = new ElasticLoadBalancingV2Client({ region: 'ap-southeast-6', endpoint: aws.endpoint, credentials: aws.credentials });
     this.iam = new IAMClient({ region: 'us-east-1', endpoint: aws.endpoint, credentials: aws.credentials });
     this.resolver = new Route53ResolverClient({ region: 'ap-southeast-6', endpoint: aws.endpoint, credentials: aws.credentials });
     this.nz = new EC2Client({ region: 'ap-southeast-6', endpoint: aws.endpoint, credentials: aws.credentials });
@@ -93,6 +96,7 @@ export class FaultApi {
     this.r53.destroy();
     this.resolver.destroy();
     this.iam.destroy();
+    this.elb.destroy();
   }
 }
 
@@ -253,6 +257,14 @@ export const SCENARIOS: readonly FaultScenario[] = [
     id: 'public-access-open', category: 'config', mistake: 'The inference role lost its deny of Bedrock off the private path ("the endpoint policy is enough"): its credentials would be honoured by the public endpoint',
     policies: ['NET-002'], checks: ['cfg-bedrock-public-access-closed'],
     async apply(api) { await api.iam.send(new DeleteRolePolicyCommand({ RoleName: 'pathproof-inference-probe', PolicyName: 'bedrock-private-only' })); },
+  },
+  {
+    id: 'front-door-idle-short', category: 'positive', mistake: 'The front-door load balancer\'s idle time-out was lowered to 2 s ("connections pile up"): a stream that pauses is cut',
+    policies: ['NET-001'], checks: ['cfg-stream-idle-timeouts', 'net001-stream-through-front-door'],
+    async apply(api) {
+      const lbs = await api.elb.send(new DescribeLoadBalancersCommand({ Names: ['pathproof-nz-front-door'] }));
+      await api.elb.send(new ModifyLoadBalancerAttributesCommand({ LoadBalancerArn: need(lbs.LoadBalancers?.[0]?.LoadBalancerArn, 'the front-door load balancer'), Attributes: [{ Key: 'idle_timeout.timeout_seconds', Value: '2' }] }));
+    },
   },
   {
     id: 'conformant-app-egress-subnet', category: 'config', green: true, zones: ['application'], mistake: 'Not a mistake: the application egress names the inference subnet instead of the proxy group; the catalog allows it, so the gate must stay green',

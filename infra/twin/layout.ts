@@ -98,7 +98,8 @@ export function planLayout({ model, short, certs, dnsFirewallUnavailable, creden
 
   // Group members: every ENI address that carries a security group (for group references).
   const members = new Map<string, string[]>();
-  for (const h of model.hosts) for (const e of h.enis) for (const g of e.groups) members.set(g, [...(members.get(g) ?? []), e.ip]);
+  const balancers = placeLoadBalancers(model, notes);
+  for (const h of [...model.hosts, ...balancers.map((b) => b.host)]) for (const e of h.enis) for (const g of e.groups) members.set(g, [...(members.get(g) ?? []), e.ip]);
 
   // Instance-profile credentials: IMDS hands them to each host with a role; every Bedrock listener
   // knows them, to verify a signature and evaluate the role's identity policies.
@@ -116,6 +117,8 @@ export function planLayout({ model, short, certs, dnsFirewallUnavailable, creden
   vpcs.forEach((vpc, i) => planRouter(ctx, vpc, i));
   // Hosts: instances and endpoint ENIs, each a namespace behind its subnet's bridge.
   model.hosts.forEach((h, j) => planHost(ctx, h, j));
+  // Load balancers: a namespace each in their subnet, its groups enforced, proxying with the idle time-out.
+  balancers.forEach((b, i) => planHost(ctx, b.host, `lb${i}`, b.listeners));
   return { prefix, namespaces, links, processes, instances, notes };
 }
 
@@ -244,7 +247,14 @@ function planRouter(ctx: LayoutContext, vpc: Vpc, i: number): void {
   const natSubnets = vpc.subnets.filter((s) => s.routes.some((r) => r.target === 'nat' && r.state === 'active')).map((s) => s.cidr);
   const egressOk = [...publicMapped.map((e) => e.ip), ...natSubnets];
   nft.push(`    oifname "inet" ip saddr != ${egressOk.length ? `{ ${egressOk.join(', ')} }` : '0.0.0.0/32'} drop`);
-  if (natSubnets.length) inet.ip.push(`route add ${natIp}/32 via ${rIp} dev r${i}`);
+  if (natSubnets.length) {
+    inet.ip.push(`route add ${natIp}/32 via ${rIp} dev r${i}`);
+    // A NAT gateway drops a connection idle for 350 s (a fixed value): conntrack forgets it then,
+    // and a later packet of it is invalid, not a new connection.
+    // https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-troubleshooting.html#nat-gateway-troubleshooting-timeout
+    rt.sysctl.push('net.netfilter.nf_conntrack_tcp_timeout_established=350', 'net.netfilter.nf_conntrack_tcp_loose=0');
+    nft.push('    oifname "inet" ct state invalid drop', '    iifname "inet" ct state invalid drop');
+  }
   rt.nft = [
     'table inet pathproof {',
     '  chain forward {',
@@ -307,7 +317,7 @@ function planResolverAndImds(ctx: LayoutContext, vpc: Vpc, rt: NamespacePlan): v
 }
 
 /** One host (an instance or an endpoint's ENIs): a namespace behind its subnet's bridge, its security groups, its services. */
-function planHost(ctx: LayoutContext, h: Host, j: number): void {
+function planHost(ctx: LayoutContext, h: Host, j: number | string, own?: Listener[]): void {
   const { model, certs, prefix, notes, namespaces, links, processes, instances, vpcs, vpcIndex, routers, routerName, members } = ctx;
   const vi = vpcIndex.get(h.vpcId);
   const vpc = vpcs[vi ?? -1];
@@ -326,6 +336,10 @@ function planHost(ctx: LayoutContext, h: Host, j: number): void {
   ns.nft = securityGroupRules(h, model, members, resolverOf(vpc.cidr));
   ns.resolvConf = `nameserver ${resolverOf(vpc.cidr)}\noptions timeout:2 attempts:1\n`;
   namespaces.push(ns);
+  if (own) {
+    processes.push({ kind: 'serve', ns: ns.name, name: h.id, listeners: own });
+    return;
+  }
   if (h.kind === 'instance') instances.set(h.id, { ns: ns.name, ip: h.enis[0]!.ip, vpcId: h.vpcId });
 
   const listeners: Listener[] = [];
@@ -341,6 +355,23 @@ function planHost(ctx: LayoutContext, h: Host, j: number): void {
     }
   }
   if (listeners.length) processes.push({ kind: 'serve', ns: ns.name, name: h.tags.Name ?? h.id, listeners });
+}
+
+/**
+ * Where each load balancer lives in the twin. The emulator creates no network interface for a load
+ * balancer, so the twin gives it one in its first subnet, at the subnet's base + 200 + its index,
+ * and says so. Its listeners proxy to their targets and enforce the idle time-out the API reports.
+ */
+function placeLoadBalancers(model: Inventory, notes: string[]): { host: Host; listeners: Listener[] }[] {
+  return (model.loadBalancers ?? []).flatMap((lb, i) => {
+    const subnet = model.vpcs.flatMap((v) => v.subnets).find((s) => s.id === lb.subnetIds[0]);
+    if (!subnet) return [];
+    const ip = intToIp(cidrBase(subnet.cidr) + 200 + i);
+    notes.push(`load balancer ${lb.name}: the emulator reports no network interface; the twin places it at ${ip} in ${subnet.name ?? subnet.id}`);
+    const host: Host = { id: lb.name, kind: 'instance', vpcId: lb.vpcId, subnetId: subnet.id, imds: false, tags: { Name: lb.name }, enis: [{ id: `eni-${lb.name}`, subnetId: subnet.id, ip, groups: [...lb.groups] }] };
+    const listeners: Listener[] = lb.listeners.map((l) => ({ kind: 'alb' as const, host: ip, port: l.port, name: lb.name, idleSeconds: lb.idleTimeoutSeconds, targets: l.targets.map((t) => ({ ...t })) }));
+    return [{ host, listeners }];
+  });
 }
 
 function endpointIps(model: Inventory, endpointId: string): string[] {

@@ -12,6 +12,7 @@ import {
   CreateFirewallRuleGroupCommand, CreateResolverQueryLogConfigCommand, Route53ResolverClient, UpdateFirewallConfigCommand, UpdateFirewallDomainsCommand,
 } from '@aws-sdk/client-route53resolver';
 import { CloudWatchLogsClient, CreateLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { CreateListenerCommand, CreateLoadBalancerCommand, CreateTargetGroupCommand, ElasticLoadBalancingV2Client, ModifyLoadBalancerAttributesCommand, RegisterTargetsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { AddRoleToInstanceProfileCommand, CreateInstanceProfileCommand, CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import type { Topology, TopologyVpc } from './topology.ts';
 
@@ -37,7 +38,7 @@ export async function seedTopology(topo: Topology, aws: AwsEndpoint): Promise<Se
     // Roles and instance profiles first (an instance is launched with its profile); their policies
     // last, once the endpoints they name exist.
     await Promise.all(Object.keys(topo.roles ?? {}).map((name) => seedRole(iam, name)));
-    for (const [key, vpc] of Object.entries(topo.vpcs)) result.vpcs[key] = await seedVpc(ec2For(vpc.region), key, vpc);
+    for (const [key, vpc] of Object.entries(topo.vpcs)) result.vpcs[key] = await seedVpc(ec2For(vpc.region), key, vpc, aws);
     // Peering connections: requester side creates, accepter side accepts (cross-region works the same).
     const pcxFor = new Map<string, string>();
     for (const p of [...(topo.peering ? [topo.peering] : []), ...topo.extraPeerings]) {
@@ -146,6 +147,27 @@ async function seedDnsDefences(fw: NonNullable<Topology['dnsFirewall']>[number],
   }
 }
 
+/** Internal application load balancers: an HTTP listener forwarding to a target group of IP targets, the idle time-out set. */
+async function seedLoadBalancers(aws: AwsEndpoint, vpcId: string, vpc: TopologyVpc, ids: SeedResult['vpcs'][string]): Promise<void> {
+  const elb = new ElasticLoadBalancingV2Client({ region: vpc.region, endpoint: aws.endpoint, credentials: aws.credentials });
+  try {
+    for (const [name, lb] of Object.entries(vpc.loadBalancers)) {
+      const created = await elb.send(new CreateLoadBalancerCommand({
+        Name: `${vpc.name}-${name}`, Type: 'application', Scheme: 'internal', Subnets: lb.subnets.map((s) => ids.subnets[s]!), SecurityGroups: lb.groups.map((g) => ids.groups[g]!),
+        Tags: [{ Key: 'Name', Value: `${vpc.name}-${name}` }],
+      }));
+      const arn = created.LoadBalancers![0]!.LoadBalancerArn!;
+      const tg = await elb.send(new CreateTargetGroupCommand({ Name: `${vpc.name}-${name}`.slice(0, 32), Protocol: lb.targets.protocol, Port: lb.targets.port, VpcId: vpcId, TargetType: 'ip' }));
+      const tgArn = tg.TargetGroups![0]!.TargetGroupArn!;
+      await elb.send(new RegisterTargetsCommand({ TargetGroupArn: tgArn, Targets: lb.targets.ips.map((Id) => ({ Id, Port: lb.targets.port })) }));
+      await elb.send(new CreateListenerCommand({ LoadBalancerArn: arn, Port: lb.listener.port, Protocol: lb.listener.protocol, DefaultActions: [{ Type: 'forward', TargetGroupArn: tgArn }] }));
+      if (lb.idleTimeoutSeconds !== undefined) await elb.send(new ModifyLoadBalancerAttributesCommand({ LoadBalancerArn: arn, Attributes: [{ Key: 'idle_timeout.timeout_seconds', Value: String(lb.idleTimeoutSeconds) }] }));
+    }
+  } finally {
+    elb.destroy();
+  }
+}
+
 /** A role EC2 may assume, with an instance profile of the same name. */
 async function seedRole(iam: IAMClient, name: string): Promise<void> {
   const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] };
@@ -191,7 +213,7 @@ async function seedEgress(ec2: EC2Client, vpc: TopologyVpc, ids: SeedResult['vpc
   }
 }
 
-async function seedVpc(ec2: EC2Client, key: string, vpc: TopologyVpc): Promise<SeedResult['vpcs'][string]> {
+async function seedVpc(ec2: EC2Client, key: string, vpc: TopologyVpc, aws: AwsEndpoint): Promise<SeedResult['vpcs'][string]> {
   const tag = (type: string, name: string, extra: Record<string, string> = {}) => [{ ResourceType: type as never, Tags: [{ Key: 'Name', Value: name }, ...Object.entries(extra).map(([Key, Value]) => ({ Key, Value }))] }];
   const created = await ec2.send(new CreateVpcCommand({ CidrBlock: vpc.cidr, TagSpecifications: tag('vpc', vpc.name) }));
   const id = created.Vpc!.VpcId!;
@@ -232,6 +254,7 @@ async function seedVpc(ec2: EC2Client, key: string, vpc: TopologyVpc): Promise<S
     }));
     out.instances[name] = r.Instances![0]!.InstanceId!;
   }
+  if (Object.keys(vpc.loadBalancers).length) await seedLoadBalancers(aws, id, vpc, out);
   if (vpc.endpoints) {
     for (const service of vpc.endpoints.services) {
       const ep = await ec2.send(new CreateVpcEndpointCommand({

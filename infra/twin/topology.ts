@@ -29,6 +29,15 @@ const Vpc = z.strictObject({
     role: z.string().optional(),
     tags: z.record(z.string(), z.string()),
   })).default({}),
+  /** Application load balancers: one HTTP listener forwarding to IP targets (in this VPC), with the idle time-out set. */
+  loadBalancers: z.record(z.string(), z.strictObject({
+    subnets: z.array(z.string()).min(1),
+    groups: z.array(z.string()).min(1),
+    listener: z.strictObject({ port: z.number().int(), protocol: z.enum(['HTTP']) }),
+    targets: z.strictObject({ protocol: z.enum(['HTTP', 'HTTPS']), port: z.number().int(), ips: z.array(z.string()).min(1) }),
+    /** idle_timeout.timeout_seconds; AWS's default is 60. */
+    idleTimeoutSeconds: z.number().int().min(1).max(4000).optional(),
+  })).default({}),
   endpoints: z.strictObject({
     services: z.array(z.string()).min(1),
     subnet: z.string(),

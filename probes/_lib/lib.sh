@@ -121,7 +121,8 @@ pp_curl_outcome() {
     28) pp_outcome=timeout ;;
     35|53|54|59|66|80) pp_outcome=tls-error ;;
     51|58|60|77|83|90|91) pp_outcome=cert-invalid ;;
-    52|56) pp_outcome=reset ;;
+    # 18: the connection closed before the answer was whole (a stream cut by an idle time-out).
+    18|52|56) pp_outcome=reset ;;
     *) pp_outcome=error ;;
   esac
 }

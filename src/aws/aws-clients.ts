@@ -4,6 +4,7 @@ import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { Route53ResolverClient } from '@aws-sdk/client-route53resolver';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -45,6 +46,9 @@ export class AwsClients {
   route53(account: string): Route53Client {
     // Route 53 is global; its API lives in us-east-1.
     return this.client('route53', account, 'us-east-1', (cfg) => new Route53Client(cfg));
+  }
+  elbv2(account: string, region: string): ElasticLoadBalancingV2Client {
+    return this.client('elbv2', account, region, (cfg) => new ElasticLoadBalancingV2Client(cfg));
   }
   iam(account: string): IAMClient {
     return this.client('iam', account, 'us-east-1', (cfg) => new IAMClient(cfg));

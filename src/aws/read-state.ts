@@ -7,9 +7,10 @@ import {
   ListFirewallRulesCommand, ListResolverQueryLogConfigAssociationsCommand, ListResolverQueryLogConfigsCommand, Route53ResolverClient,
 } from '@aws-sdk/client-route53resolver';
 import { GetInstanceProfileCommand, GetPolicyCommand, GetPolicyVersionCommand, GetRoleCommand, GetRolePolicyCommand, IAMClient, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand } from '@aws-sdk/client-iam';
+import { DescribeListenersCommand, DescribeLoadBalancerAttributesCommand, DescribeLoadBalancersCommand, DescribeTargetGroupsCommand, DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { cidrContains, ipv4ToInt } from '../model/cidr.ts';
 import type { BlockResponse, DnsDefences, FirewallAction } from '../model/dns-firewall.ts';
-import type { Endpoint, Eni, Host, HostedZone, IamRole, NaclEntry, Peering, Route, RouteTarget, SecurityGroup, SgRule, Subnet, Inventory, Vpc } from '../model/inventory.ts';
+import type { Endpoint, Eni, Host, HostedZone, IamRole, LoadBalancer, NaclEntry, Peering, Route, RouteTarget, SecurityGroup, SgRule, Subnet, Inventory, Vpc } from '../model/inventory.ts';
 
 const tagsOf = (tags?: { Key?: string; Value?: string }[]) => Object.fromEntries((tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
 
@@ -20,6 +21,7 @@ export interface InventorySource {
   route53resolver(region: string): Route53ResolverClient;
   /** IAM (global) of the account whose zones' roles are read. */
   iam(): IAMClient;
+  elbv2(region: string): ElasticLoadBalancingV2Client;
 }
 
 /** A source over one endpoint and one set of credentials (the emulator, or a single account). */
@@ -31,6 +33,7 @@ export function endpointSource(aws: { endpoint?: string; credentials: { accessKe
     route53: () => { const c = new Route53Client({ region: 'us-east-1', ...cfg }); made.push(c); return c; },
     route53resolver: (region) => { const c = new Route53ResolverClient({ region, ...cfg }); made.push(c); return c; },
     iam: () => { const c = new IAMClient({ region: 'us-east-1', ...cfg }); made.push(c); return c; },
+    elbv2: (region) => { const c = new ElasticLoadBalancingV2Client({ region, ...cfg }); made.push(c); return c; },
     destroy: () => { for (const c of made) c.destroy(); },
   };
 }
@@ -76,17 +79,19 @@ export async function readState(source: InventorySource, regions: readonly strin
     }
   }
   const vpcIds = new Set(vpcs.map((v) => v.id));
-  const [hostedZones, dns, iam] = await Promise.all([
+  const [hostedZones, dns, iam, lbs] = await Promise.all([
     readHostedZones(source.route53()),
     Promise.all(regions.map((r) => readDnsDefences(source.route53resolver(r), vpcIds))).then(mergeDefences, (e: unknown) => new Error(`Route 53 Resolver: ${(e as Error).message}`)),
     readRoles(source.iam(), instanceProfiles, wanted.roles ?? []).catch((e: unknown) => new Error(`IAM: ${(e as Error).message}`)),
+    Promise.all(regions.map((r) => readLoadBalancers(source.elbv2(r), correct))).then((x) => x.flat(), (e: unknown) => new Error(`Elastic Load Balancing: ${(e as Error).message}`)),
   ]);
-  const unread = { ...(dns instanceof Error ? { dns: dns.message } : {}), ...(iam instanceof Error ? { iam: iam.message } : {}) };
+  const unread = { ...(dns instanceof Error ? { dns: dns.message } : {}), ...(iam instanceof Error ? { iam: iam.message } : {}), ...(lbs instanceof Error ? { elbv2: lbs.message } : {}) };
   const withRoles = iam instanceof Error ? hosts : hosts.map((h) => (instanceProfiles.has(h.id) ? { ...h, ...(iam.byProfile.get(instanceProfiles.get(h.id)!) ? { role: iam.byProfile.get(instanceProfiles.get(h.id)!)! } : {}) } : h));
   return {
     vpcs, groups, hosts: withRoles, endpoints, peerings: [...peerings.values()], hostedZones, corrections,
     ...(dns instanceof Error ? {} : { dns }),
     ...(iam instanceof Error ? {} : { roles: iam.roles }),
+    ...(lbs instanceof Error ? {} : { loadBalancers: lbs }),
     ...(Object.keys(unread).length ? { unread } : {}),
   };
 }
@@ -275,6 +280,42 @@ async function readDnsDefences(r: Route53ResolverClient, vpcIds: ReadonlySet<str
     vpcIds: (qla.ResolverQueryLogConfigAssociations ?? []).filter((a) => a.ResolverQueryLogConfigId === c.Id && a.Status !== 'DELETING' && a.Status !== 'FAILED').map((a) => a.ResourceId!).filter((v) => vpcIds.has(v)),
   }));
   return { domainLists, ruleGroups, associations, failOpen, queryLogs };
+}
+
+/**
+ * Load balancers with their idle time-out and where their listeners forward (target groups of IP or
+ * instance targets). An idle time-out the API leaves out is AWS's documented default, said as a
+ * correction: 60 s for an application load balancer, 350 s for a network load balancer.
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#connection-idle-timeout
+ */
+async function readLoadBalancers(elb: ElasticLoadBalancingV2Client, correct: (msg: string) => void): Promise<LoadBalancer[]> {
+  const out = await elb.send(new DescribeLoadBalancersCommand({}));
+  return Promise.all((out.LoadBalancers ?? []).map(async (lb): Promise<LoadBalancer> => {
+    const arn = lb.LoadBalancerArn!;
+    const [attrs, listeners, groups] = await Promise.all([
+      elb.send(new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: arn })),
+      elb.send(new DescribeListenersCommand({ LoadBalancerArn: arn })),
+      elb.send(new DescribeTargetGroupsCommand({ LoadBalancerArn: arn })),
+    ]);
+    const nlb = lb.Type === 'network';
+    const key = nlb ? 'tcp.idle_timeout.seconds' : 'idle_timeout.timeout_seconds';
+    const given = attrs.Attributes?.find((a) => a.Key === key)?.Value;
+    const idle = given !== undefined && /^\d+$/.test(given) ? Number(given) : nlb ? 350 : 60;
+    if (given === undefined) correct(`load balancer ${lb.LoadBalancerName}: the API gave no ${key}; AWS's default ${idle} s is used`);
+    const targets = new Map(await Promise.all((groups.TargetGroups ?? []).map(async (g) => {
+      const health = await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: g.TargetGroupArn! }));
+      return [g.TargetGroupArn!, (health.TargetHealthDescriptions ?? []).map((t) => ({ ip: t.Target?.Id ?? '', port: t.Target?.Port ?? g.Port ?? 0, protocol: g.Protocol ?? 'HTTP' }))] as const;
+    })));
+    return {
+      arn, name: lb.LoadBalancerName ?? '', type: lb.Type ?? 'application', scheme: lb.Scheme ?? '', vpcId: lb.VpcId ?? '', dnsName: lb.DNSName ?? '',
+      subnetIds: (lb.AvailabilityZones ?? []).map((z) => z.SubnetId!).filter(Boolean), groups: lb.SecurityGroups ?? [],
+      idleTimeoutSeconds: idle, idleTimeoutDefaulted: given === undefined,
+      listeners: (listeners.Listeners ?? []).map((l) => ({
+        port: l.Port ?? 0, protocol: l.Protocol ?? '',
+        targets: (l.DefaultActions ?? []).flatMap((a) => [a.TargetGroupArn, ...(a.ForwardConfig?.TargetGroups ?? []).map((t) => t.TargetGroupArn)]).filter((x): x is string => !!x).flatMap((t) => targets.get(t) ?? []),
+      })),
+    };
+  }));
 }
 
 /**

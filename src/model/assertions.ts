@@ -16,6 +16,7 @@ export const ASSERTION_PARAMS = {
   'dns-firewall': ['zone'],
   'dns-query-logging': ['zone'],
   'bedrock-identity-deny': ['zone'],
+  'stream-idle-timeouts': [],
 } as const satisfies Record<string, readonly string[]>;
 
 export type AssertionName = keyof typeof ASSERTION_PARAMS;

@@ -28,6 +28,12 @@ export const PolicyDef = z.strictObject({
   dataClassification: z.enum(['public', 'internal', 'confidential', 'restricted']),
   remediation: z.string().min(1),
   helpUri: z.url().optional(),
+  /**
+   * The flow carries model answers as streams (Converse/ConverseStream, server-sent events): every
+   * load balancer and NAT gateway on it must keep an idle connection open at least the environment's
+   * streamIdleSeconds (the source's common mistake 4: idle time-outs that cut streaming).
+   */
+  streaming: z.boolean().optional(),
 });
 
 export const CatalogFile = z.strictObject({

@@ -14,6 +14,8 @@ export interface Policy {
   readonly dataClassification: string;
   readonly remediation: string;
   readonly helpUri?: string;
+  /** The flow carries model streams: idle time-outs on it must outlast streamIdleSeconds. */
+  readonly streaming?: boolean;
   readonly source: { readonly file: string; readonly line: number };
 }
 

@@ -96,6 +96,16 @@ export const EnvironmentFile = z.strictObject({
    * e.g. shorter connect time-outs where the round trip is microseconds, as in the twin.
    */
   probeDefaults: z.record(z.string().regex(/^[a-z][a-z0-9_]{0,30}$/), z.union([z.string(), z.number()])).default({}),
+  /**
+   * Streams on the catalog's `streaming` flows: a load balancer or NAT gateway on them must keep an
+   * idle connection open at least `idleSeconds` (the SDKs' own event-stream session time-out is
+   * 300 s); the live check pauses a stream `gapSeconds` between events (a real deployment: longer
+   * than idleSeconds, 330; the twin: a few seconds, since it enforces each idle time-out's real value).
+   */
+  streaming: z.strictObject({
+    idleSeconds: z.number().int().min(1).max(4000).default(300),
+    gapSeconds: z.number().int().min(1).max(600).default(330),
+  }).default({ idleSeconds: 300, gapSeconds: 330 }),
   /** What the DNS Firewall should let the zones resolve, and a name it should block. */
   dns: z.strictObject({
     /** Names the zones legitimately resolve besides Bedrock's, by a short key (`${dns.approved.ssm}`). */
@@ -183,6 +193,8 @@ export function referenceables(env: Environment, run: { marker: string }): Recor
       hostnames: Object.fromEntries(env.bedrock.services.map((s) => [s, `${s}.${env.bedrock.region}.amazonaws.com`])),
       sdkNames: sdkHostnames(env.bedrock.services, env.bedrock.region).map((n) => n.host),
     },
+    // A streamed answer with one idle gap: the call's time limit is the gap plus 20 s.
+    streaming: { ...env.streaming, callSeconds: env.streaming.gapSeconds + 20 },
     run,
   };
 }

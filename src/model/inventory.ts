@@ -58,6 +58,23 @@ export interface Host {
   readonly role?: string;
 }
 
+/** An Elastic Load Balancing v2 load balancer, its idle time-out and where its listeners forward. */
+export interface LoadBalancer {
+  readonly arn: string;
+  readonly name: string;
+  readonly type: string;
+  readonly scheme: string;
+  readonly vpcId: string;
+  readonly subnetIds: readonly string[];
+  readonly groups: readonly string[];
+  readonly dnsName: string;
+  /** `idle_timeout.timeout_seconds` (application load balancers) or `tcp.idle_timeout.seconds` (network). */
+  readonly idleTimeoutSeconds: number;
+  /** True when the API did not say and AWS's documented default was used (60 s for an ALB, 350 s for an NLB). */
+  readonly idleTimeoutDefaulted: boolean;
+  readonly listeners: readonly { readonly port: number; readonly protocol: string; readonly targets: readonly { readonly ip: string; readonly port: number; readonly protocol: string }[] }[];
+}
+
 /** An IAM role and the identity policies that apply to it (inline and attached managed). */
 export interface IamRole {
   readonly name: string;
@@ -97,6 +114,8 @@ export interface Inventory {
   readonly hostedZones: readonly HostedZone[];
   /** Route 53 Resolver DNS Firewall and query logging; undefined when they could not be read (the reason in `unread`). */
   readonly dns?: DnsDefences;
+  /** Load balancers (ELBv2) in the regions read; undefined when they could not be read. */
+  readonly loadBalancers?: readonly LoadBalancer[];
   /** IAM roles of the hosts' instance profiles and of the roles the environment names; undefined when IAM could not be read. */
   readonly roles?: readonly IamRole[];
   /** What could not be read, and why (an assertion over it is ERROR, never PASS). */

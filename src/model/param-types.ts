@@ -17,7 +17,7 @@ export const paramTypes = {
   host: { pattern: new RegExp(`^(?:${IPV4_DECIMAL}|(?!(?:(?:0x[0-9a-f]*|[0-9]+)(?:\\.|$))+$)(?=.{1,253}\\.?$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\\.?)$`, 'i'), hint: 'a DNS name or a dotted-quad IPv4 address (decimal, no leading zeros) such as bedrock-runtime.ap-southeast-2.amazonaws.com' },
   ipv4: { pattern: new RegExp(`^${IPV4_DECIMAL}$`), hint: 'a dotted-quad IPv4 address (decimal, no leading zeros) such as 10.0.2.10' },
   port: { pattern: /^(?:[1-9]\d{0,3}|[1-5]\d{4}|6[0-4]\d{3}|65[0-4]\d{2}|655[0-2]\d|6553[0-5])$/, hint: 'a TCP port from 1 to 65535' },
-  seconds: { pattern: /^(?:[1-9]|[1-9]\d|[1-2]\d\d|300)$/, hint: 'whole seconds from 1 to 300' },
+  seconds: { pattern: /^(?:[1-9]|[1-9]\d|[1-8]\d\d|900)$/, hint: 'whole seconds from 1 to 900' },
   count: { pattern: /^(?:[1-9]|10)$/, hint: 'a whole number from 1 to 10' },
   'url-path': { pattern: /^\/[A-Za-z0-9._~\-/:]{0,200}$/, hint: 'a URL path such as /model/anthropic.claude-3-haiku-20240307-v1:0/invoke' },
   'http-method': { pattern: /^(?:GET|HEAD|POST|PUT)$/, hint: 'GET, HEAD, POST or PUT' },

@@ -79,7 +79,7 @@ export const CheckFields = z.strictObject({
     z.strictObject({ fault: z.literal('remove-peering-route') }),
   ]).optional(),
   /** Per-probe time-out in seconds (default: the environment's timeouts.probeSeconds). */
-  timeoutSeconds: z.number().int().min(1).max(300).optional(),
+  timeoutSeconds: z.number().int().min(1).max(900).optional(),
   waiver: z.strictObject({
     justification: z.string().min(10, 'say why, in a sentence'),
     expires: z.iso.date('a date written YYYY-MM-DD'),

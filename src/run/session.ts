@@ -48,7 +48,7 @@ export function zoneRoles(config: Config): string[] {
 function inventoryOf(config: Config, clients: AwsClients, log: (l: string) => void): () => Promise<Inventory> {
   const accountFor = (region: string) => Object.entries(config.env.accounts).find(([, a]) => a.region === region)?.[0] ?? config.env.bedrock.account;
   const zonesAccount = Object.values(config.env.zones)[0]?.account ?? config.env.bedrock.account;
-  return () => readState({ ec2: (region) => clients.ec2(accountFor(region), region), route53: () => clients.route53(zonesAccount), route53resolver: (region) => clients.route53resolver(accountFor(region), region), iam: () => clients.iam(zonesAccount) }, envRegions(config), log, { roles: zoneRoles(config) });
+  return () => readState({ ec2: (region) => clients.ec2(accountFor(region), region), route53: () => clients.route53(zonesAccount), route53resolver: (region) => clients.route53resolver(accountFor(region), region), iam: () => clients.iam(zonesAccount), elbv2: (region) => clients.elbv2(accountFor(region), region) }, envRegions(config), log, { roles: zoneRoles(config) });
 }
 
 /** What a run will test, decided before anything starts, and said in the run's first line. */

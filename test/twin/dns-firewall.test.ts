@@ -31,8 +31,9 @@ describe('DNS Firewall in the twin', () => {
     const probe = inInstance(lab, 'probe-inference');
     expect(await probe.dig('www.example.com')).toEqual({ status: 'NXDOMAIN', answers: [] });
     expect((await probe.dig('ssm.ap-southeast-6.amazonaws.com')).answers).toHaveLength(1);
-    // Sydney's VPC has no association: the same name resolves there (associations are per VPC).
-    expect((await inInstance(lab, 'probe-sydney').dig('www.example.com')).answers).toEqual(['192.0.2.80']);
+    // Associations are per VPC: Sydney's own rule group approves its region's SSM name, which NZ's blocks.
+    expect((await inInstance(lab, 'probe-sydney').dig('ssm.ap-southeast-2.amazonaws.com')).answers).toHaveLength(1);
+    expect(await probe.dig('ssm.ap-southeast-2.amazonaws.com')).toEqual({ status: 'NXDOMAIN', answers: [] });
 
     const r = new Route53ResolverClient({ region: 'ap-southeast-6', endpoint: lab.endpoint, credentials: lab.credentials });
     try {

@@ -10,6 +10,7 @@ import net from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { startBedrock, type BedrockListener } from './bedrock.ts';
 import { startResolver, type ResolverListener } from './resolver.ts';
+import { startAlb, type AlbListener } from './alb.ts';
 import type { InstanceCredentials } from './identities.ts';
 
 export type Listener =
@@ -18,7 +19,8 @@ export type Listener =
   | BedrockListener
   | { kind: 'sink'; host: string; port: number; name: string }
   | { kind: 'imds'; host: string; port: number; name: string; instances: Record<string, { id: string; enabled: boolean; credentials?: InstanceCredentials }> }
-  | ResolverListener;
+  | ResolverListener
+  | AlbListener;
 
 export interface ServeConfig { readonly listeners: readonly Listener[]; readonly record: string }
 
@@ -86,11 +88,23 @@ function start(l: Listener, file: string): Promise<void> {
       server = https.createServer({ key: readFileSync(l.key), cert: readFileSync(l.cert) }, async (req, res) => {
         await body(req);
         record(file, { kind: 'https', name: l.name, host: l.host, port: l.port, from: from(req.socket), method: req.method, path: req.url });
+        // A streamed answer with one idle gap, as a model proxy relays a model that pauses:
+        // GET /stream/N sends an event, waits N seconds, sends the last one.
+        const gap = /^\/stream\/(\d{1,3})$/.exec(req.url ?? '');
+        if (gap) {
+          res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+          res.write('event: start\ndata: {}\n\n');
+          const t = setTimeout(() => res.end('event: stop\ndata: {}\n\n'), Math.min(Number(gap[1]), 900) * 1000);
+          res.on('close', () => clearTimeout(t));
+          return;
+        }
         json(res, 200, { service: l.name, ok: true });
       });
       break;
     case 'bedrock':
       return startBedrock(l, (entry) => record(file, entry));
+    case 'alb':
+      return startAlb(l, (entry) => record(file, entry));
   }
   return new Promise((resolve, reject) => {
     server.once('error', reject);

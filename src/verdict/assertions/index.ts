@@ -4,6 +4,7 @@ import { phzPerHostname, vpcDnsAttributes } from './dns.ts';
 import { dnsFirewall, dnsQueryLogging } from './dns-firewall.ts';
 import { endpointPolicyRestrictsModels, endpointPrivateDns, endpointSgScoped, endpointsExist } from './endpoints.ts';
 import { bedrockIdentityDeny } from './identity.ts';
+import { streamIdleTimeouts } from './streaming.ts';
 import { flowLogsAll, noDefaultRoute, peeringRoutesScoped } from './routing.ts';
 import type { Assertion } from './types.ts';
 
@@ -22,4 +23,5 @@ export const assertions: Readonly<Record<AssertionName, Assertion>> = {
   'dns-firewall': dnsFirewall,
   'dns-query-logging': dnsQueryLogging,
   'bedrock-identity-deny': bedrockIdentityDeny,
+  'stream-idle-timeouts': streamIdleTimeouts,
 };
