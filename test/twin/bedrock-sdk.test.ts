@@ -13,15 +13,19 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { execa } from 'execa';
-import { afterAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DeleteRolePolicyCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
-import { startLab } from '../../infra/twin/lab.ts';
+import { startLab, type StartedLab } from '../../infra/twin/lab.ts';
 import { instanceCredentials } from '../../infra/twin/servers/identities.ts';
 import { ROOT } from '../helpers/paths.ts';
 import { inInstance, newTestRunId, ownLeftovers } from '../helpers/lab.ts';
 
 const runIds: string[] = [];
+// One lab for both tests (a lab costs seconds of CPU): the second changes IAM and rebuilds it.
+let lab: StartedLab;
+beforeAll(async () => { lab = await startLab({ root: ROOT, runId: newTestRunId('sdk', runIds), log: () => {} }); });
 afterAll(async () => {
+  await lab?.[Symbol.asyncDispose]();
   expect(await ownLeftovers(runIds)).toEqual({ namespaces: [], processes: [] });
 });
 
@@ -56,7 +60,6 @@ process.stdout.write(JSON.stringify(out));
 
 describe('Bedrock on the private path, through the real SDK', () => {
   test('Converse, ConverseStream, InvokeModel and InvokeModelWithResponseStream over HTTP/2 from the inference zone; AccessDenied, ValidationException, pacing and a corrupted frame', async () => {
-    await using lab = await startLab({ root: ROOT, runId: newTestRunId('sdk', runIds), log: () => {} });
     const dir = mkdtempSync(path.join(tmpdir(), 'pp-sdk-'));
     const script = path.join(dir, 'sdk.mjs');
     writeFileSync(script, SCRIPT(pathToFileURL(path.join(ROOT, 'node_modules/@aws-sdk/client-bedrock-runtime/dist-cjs/index.js')).href));
@@ -83,7 +86,6 @@ describe('Bedrock on the private path, through the real SDK', () => {
   });
 
   test('the public endpoint refuses the inference role: an explicit identity deny off the private path; honoured once the deny is removed; bad keys and signatures refused', async () => {
-    await using lab = await startLab({ root: ROOT, runId: newTestRunId('pub', runIds), log: () => {} });
     const host = lab.model.hosts.find((h) => h.tags.Name === 'probe-inference')!;
     expect(host.role).toBe('pathproof-inference-probe');
     const creds = instanceCredentials(lab.credentials.secretAccessKey, host.id, host.role!);

@@ -54,13 +54,15 @@ async function expectPartialSignedAndClean(out: string, text: string): Promise<s
   return runId;
 }
 
+// Interrupts and kills land during the twin build or the first probes: one suite is enough to get
+// there, and spares the machine (these tests run beside the others) the rest of a full run.
 describe('interrupts through npm test', () => {
   test.each([
     ['the twin build', /twin: corrected:/],
     ['the probes', PROBING],
   ])('Ctrl-C during %s: exit 130, teardown, partial signed evidence', async (what, moment) => {
     const out = mkdtempSync(path.join(tmpdir(), 'pp-int-'));
-    const { proc, stderr } = npmTest(['--out', out]);
+    const { proc, stderr } = npmTest(['--out', out, '--suite', 'positive']);
     await waitFor(() => moment.test(stderr()), 60_000, what);
     if (moment === PROBING) await new Promise((r) => setTimeout(r, 800));
     process.kill(-proc.pid!, 'SIGINT');
@@ -88,7 +90,7 @@ describe('interrupts through npm test', () => {
 
   test('SIGTERM to npm alone: the orphaned run notices, tears down and writes a partial signed report', async () => {
     const out = mkdtempSync(path.join(tmpdir(), 'pp-term-'));
-    const { proc, stderr } = npmTest(['--out', out]);
+    const { proc, stderr } = npmTest(['--out', out, '--suite', 'positive']);
     await waitFor(() => PROBING.test(stderr()), 60_000, 'probes');
     await new Promise((r) => setTimeout(r, 800));
     process.kill(proc.pid!, 'SIGTERM');
@@ -105,7 +107,7 @@ describe('interrupts through npm test', () => {
 describe('lab', () => {
   test('a killed run leaves resources that lab reap removes', async () => {
     const out = mkdtempSync(path.join(tmpdir(), 'pp-kill-'));
-    const { proc, stderr } = npmTest(['--out', out]);
+    const { proc, stderr } = npmTest(['--out', out, '--suite', 'positive']);
     await waitFor(() => /pathproof: run (pp-\S+),/.test(stderr()), 60_000, 'the run to start');
     const runId = /pathproof: run (pp-\S+),/.exec(stderr())![1]!;
     await waitFor(async () => (await ownLeftovers([runId])).namespaces.length > 5, 60_000, 'the twin\'s namespaces');

@@ -92,7 +92,7 @@ describe('planning and batching', () => {
 describe('the launcher', () => {
   const clean = { PATH: process.env.PATH!, HOME: '/nonexistent', AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent' };
   test('`npm test -- --env=prod --dry-run` prints the plan and exact commands without any credentials', async () => {
-    const r = await execa('npx', ['tsx', 'src/cli/main.ts', 'run', '--env=prod', '--dry-run'], { cwd: ROOT, env: clean, extendEnv: false, reject: false });
+    const r = await execa(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'run', '--env=prod', '--dry-run'], { cwd: ROOT, env: clean, extendEnv: false, reject: false });
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/dry run pp-[0-9t]+-[0-9a-f]{4}, env prod: \d+ checks, (\d+) batches, \1 SendCommand calls\. Nothing is sent\./);
     expect(r.stdout).toContain('aws ssm send-command --region ap-southeast-6 --document-name AWS-RunShellScript');
@@ -101,16 +101,16 @@ describe('the launcher', () => {
     expect(r.stdout).toMatch(/^disruptive, not run without --allow-disruptive: failover-endpoint-route-removed: journal and delete the routes of zone inference/m);
   });
   test('the whole dry run arrives through a slow pipe (a bare process.exit cut everything after the first 64 KB)', async () => {
-    const r = await execa('sh', ['-c', 'npx tsx src/cli/main.ts run --env=prod --dry-run 2>/dev/null | (sleep 1; tail -n 1)'], { cwd: ROOT, env: clean, extendEnv: false, reject: false });
+    const r = await execa('sh', ['-c', `"${process.execPath}" --import tsx src/cli/main.ts run --env=prod --dry-run 2>/dev/null | (sleep 1; tail -n 1)`], { cwd: ROOT, env: clean, extendEnv: false, reject: false });
     expect(r.stdout).toMatch(/^coverage: policy × category untested: /);
   });
   test('a bad configuration exits 2 with every problem and runs nothing', async () => {
-    const r = await execa('npx', ['tsx', 'src/cli/main.ts', 'run', '--env=nowhere'], { cwd: ROOT, env: clean, extendEnv: false, reject: false });
+    const r = await execa(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'run', '--env=nowhere'], { cwd: ROOT, env: clean, extendEnv: false, reject: false });
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(/ENV_UNKNOWN: environment "nowhere"/);
   });
   test('an unknown option exits 2 and shows usage', async () => {
-    const r = await execa('npx', ['tsx', 'src/cli/main.ts', 'run', '--envv=prod'], { cwd: ROOT, env: clean, extendEnv: false, reject: false });
+    const r = await execa(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'run', '--envv=prod'], { cwd: ROOT, env: clean, extendEnv: false, reject: false });
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(/Unknown option '--envv'/);
   });
