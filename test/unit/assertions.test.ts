@@ -55,6 +55,7 @@ function inventory(mut: (m: { endpointSgCidr: string; inferenceDefault?: string;
     peerings: [{ id: 'pcx-1', requesterVpc: 'vpc-nz', accepterVpc: 'vpc-syd', status: 'active' }],
     hostedZones: services.map((svc, i) => ({ id: `Z${i}`, name: `${svc}.ap-southeast-2.amazonaws.com`, private: true, vpcIds: ['vpc-nz'], records: [{ name: `${svc}.ap-southeast-2.amazonaws.com`, type: 'A', values: [], aliasDnsName: `vpce-${i}.${svc}.vpce.amazonaws.com` }] })),
     dns: dnsDefences(services.map((svc) => `${svc}.ap-southeast-2.amazonaws.com`)),
+    loadBalancers: [{ arn: 'arn:lb/1', name: 'front-door', type: 'application', scheme: 'internal', vpcId: 'vpc-nz', subnetIds: ['subnet-application'], groups: [], dnsName: 'fd.elb', idleTimeoutSeconds: 400, idleTimeoutDefaulted: false, listeners: [{ port: 80, protocol: 'HTTP', targets: [{ ip: '10.0.2.20', port: 443, protocol: 'HTTPS' }] }] }],
     roles: [{ name: 'pathproof-inference-probe', arn: 'arn:aws:iam::123456789012:role/pathproof-inference-probe', policies: [{ name: 'bedrock-private-only', kind: 'inline', document: PRIVATE_ONLY }] }],
     corrections: [],
   };
@@ -271,6 +272,29 @@ describe('public access closed (bedrock-identity-deny), judged by evaluating the
     expect(run('bedrock-identity-deny', { ...noIam, unread: { iam: 'AccessDenied' } }, { zone: 'inference' }).sentence).toMatch(/^Could not look: IAM could not be read \(AccessDenied\)/);
     expect(run('bedrock-identity-deny', inventory(), { zone: 'data' }).status).toBe('ERROR');
     expect(run('bedrock-identity-deny', { ...inventory(), roles: [] }, { zone: 'inference' }).sentence).toMatch(/IAM role pathproof-inference-probe is not in the inventory/);
+  });
+});
+
+describe('streaming survives idle gaps (stream-idle-timeouts)', () => {
+  const lb = (idle: number, defaulted = false) => ({ arn: 'arn:lb/1', name: 'front-door', type: 'application', scheme: 'internal', vpcId: 'vpc-nz', subnetIds: ['subnet-application'], groups: ['sg-fd'], dnsName: 'internal-fd.elb', idleTimeoutSeconds: idle, idleTimeoutDefaulted: defaulted, listeners: [{ port: 80, protocol: 'HTTP', targets: [{ ip: '10.0.2.20', port: 443, protocol: 'HTTPS' }] }] });
+  test('a load balancer on a streaming flow at or above streaming.idleSeconds PASSes; below it FAILs, naming AWS\'s default when unset', () => {
+    expect(run('stream-idle-timeouts', { ...inventory(), loadBalancers: [lb(400)] }).status).toBe('PASS');
+    const short = run('stream-idle-timeouts', { ...inventory(), loadBalancers: [lb(60, true)] });
+    expect(short.status).toBe('FAIL');
+    expect(short.sentence).toMatch(/front-door closes idle connections after 60 s \(AWS's default: the attribute was never set\) on NET-001/);
+  });
+  test('a NAT gateway on a streaming flow is judged by its fixed 350 s', () => {
+    const f = run('stream-idle-timeouts', { ...inventory((m) => { m.inferenceDefault = 'nat-1'; }), loadBalancers: [] });
+    expect(f.status).toBe('PASS');
+    expect(f.examined).toMatch(/1 NAT gateway/);
+    const strict = assertions['stream-idle-timeouts']({ inventory: { ...inventory((m) => { m.inferenceDefault = 'nat-1'; }), loadBalancers: [] }, env: { ...env, streaming: { idleSeconds: 400, gapSeconds: 430 } }, catalog: config.catalog, params: {} });
+    expect(strict.status).toBe('FAIL');
+    expect(strict.sentence).toMatch(/NAT gateway nat-1 drops idle connections after its fixed 350 s/);
+  });
+  test('nothing on a streaming flow, or load balancers unread, is ERROR, never PASS', () => {
+    expect(run('stream-idle-timeouts', { ...inventory(), loadBalancers: [] }).status).toBe('ERROR');
+    const { loadBalancers: _, ...noLbs } = { ...inventory(), loadBalancers: [] };
+    expect(run('stream-idle-timeouts', { ...noLbs, unread: { elbv2: 'AccessDenied' } }).sentence).toMatch(/^Could not look: the load balancers could not be read \(AccessDenied\)/);
   });
 });
 

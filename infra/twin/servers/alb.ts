@@ -15,7 +15,8 @@ export interface AlbListener {
   targets: { ip: string; port: number; protocol: string }[];
 }
 
-export function startAlb(l: AlbListener, record: (entry: Record<string, unknown>) => void): Promise<void> {
+/** Resolves with the port it listens on (port 0 in the listener picks a free one). */
+export function startAlb(l: AlbListener, record: (entry: Record<string, unknown>) => void): Promise<number> {
   let next = 0;
   const server = http.createServer((req, res) => {
     const from = req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '';
@@ -28,11 +29,13 @@ export function startAlb(l: AlbListener, record: (entry: Record<string, unknown>
       answer.pipe(res);
       answer.on('end', () => note('forwarded'));
     });
-    up.on('error', () => { if (!res.headersSent) { note('target-error'); res.writeHead(502); res.end(); } else res.destroy(); });
+    let idled = false;
+    up.on('error', () => { if (idled) return; if (!res.headersSent) { note('target-error'); res.writeHead(502); res.end(); } else res.destroy(); });
     req.pipe(up);
     // Idle: no byte either way on the client's connection for idleSeconds. Node's socket time-out
     // counts reads and writes, and every byte the target streams is written to it.
-    req.socket.setTimeout(l.idleSeconds * 1000, () => {
+    res.setTimeout(l.idleSeconds * 1000, () => {
+      idled = true;
       note(res.headersSent ? 'idle-closed' : 'idle-504');
       if (!res.headersSent) { res.writeHead(504, { connection: 'close' }); res.end(); } else req.socket.destroy();
       up.destroy();
@@ -42,6 +45,6 @@ export function startAlb(l: AlbListener, record: (entry: Record<string, unknown>
   server.requestTimeout = 0;
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(l.port, l.host, () => resolve());
+    server.listen(l.port, l.host, () => resolve((server.address() as import('node:net').AddressInfo).port));
   });
 }

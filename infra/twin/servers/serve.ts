@@ -104,7 +104,7 @@ function start(l: Listener, file: string): Promise<void> {
     case 'bedrock':
       return startBedrock(l, (entry) => record(file, entry));
     case 'alb':
-      return startAlb(l, (entry) => record(file, entry));
+      return startAlb(l, (entry) => record(file, entry)).then(() => undefined);
   }
   return new Promise((resolve, reject) => {
     server.once('error', reject);

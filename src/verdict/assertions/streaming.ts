@@ -1,5 +1,5 @@
 import { cidrContains } from '../../model/cidr.ts';
-import { zoneSubnets, type Assertion } from './types.ts';
+import { findVpc, notFound, zoneSubnets, type Assertion } from './types.ts';
 
 /** A NAT gateway's idle time-out is fixed: https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-troubleshooting.html#nat-gateway-troubleshooting-timeout */
 const NAT_IDLE_SECONDS = 350;
@@ -15,6 +15,8 @@ export const streamIdleTimeouts: Assertion = (ctx) => {
   const flows = [...ctx.catalog.policies.values()].filter((p) => p.streaming && p.action === 'allow');
   const resource = { id: flows.map((p) => p.id).join(',') || 'streaming', region: '', vpc: '' };
   if (flows.length === 0) return { status: 'ERROR', sentence: 'Could not look: no policy of the catalog is marked streaming, so no flow says where streams run.', resource, examined: 'nothing', facts: {} };
+  const missing = [...new Set(flows.map((p) => ctx.env.zones[p.from]?.vpc).filter((v): v is string => !!v))].filter((ref) => !findVpc(ctx.inventory, ref));
+  if (missing.length) return notFound(resource, `the VPC ${missing.join(', ')} of the streaming flows' source zones`);
   if (!ctx.inventory.loadBalancers) return { status: 'ERROR', sentence: `Could not look: the load balancers could not be read (${ctx.inventory.unread?.elbv2 ?? 'no reason given'}).`, resource, examined: 'nothing', facts: { unread: ctx.inventory.unread?.elbv2 } };
   const cidrOf = (zone: string) => ctx.env.zones[zone]?.cidr;
   const lbs = new Map<string, { name: string; idle: number; defaulted: boolean; flows: string[] }>();

@@ -121,6 +121,16 @@ module "dns_syd" {
   region    = "ap-southeast-2"
 }
 
+# The front door before the model proxy, its idle time-out above the longest stream pause.
+module "front_door" {
+  source            = "../../modules/front-door"
+  providers         = { aws = aws.nz }
+  vpc_id            = module.interconnect.nz_vpc_id
+  subnet_ids        = [module.zones.subnet_ids.application]
+  security_group_id = module.zones.security_group_ids.frontdoor
+  target_ips        = ["10.0.2.20"]
+}
+
 module "probes" {
   source    = "../../modules/probe-runners"
   providers = { aws = aws.nz }

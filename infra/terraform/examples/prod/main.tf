@@ -24,6 +24,12 @@ variable "probe_ami_id" {
   type        = string
 }
 
+variable "model_proxy_ips" {
+  description = "The model proxy's private addresses in the inference subnet (the front door's targets)."
+  type        = list(string)
+  default     = ["10.0.2.20"]
+}
+
 variable "organization_id" {
   description = "AWS Organization id: the endpoint policy admits only its principals."
   type        = string
@@ -112,6 +118,16 @@ module "interconnect" {
   principal_org_id = var.organization_id
   # Flow logs of the Sydney VPC need a delivery role in the Sydney account: create one there and pass it.
   flow_logs = false
+}
+
+# The front door before the model proxy, its idle time-out above the longest stream pause.
+module "front_door" {
+  source            = "../../modules/front-door"
+  providers         = { aws = aws.nz }
+  vpc_id            = module.interconnect.nz_vpc_id
+  subnet_ids        = [module.zones.subnet_ids.application]
+  security_group_id = module.zones.security_group_ids.frontdoor
+  target_ips        = var.model_proxy_ips
 }
 
 module "probes" {

@@ -37,6 +37,7 @@ locals {
     secrets    = "secrets endpoint (NET-004)"
     sandbox    = "agent-tool sandbox, reaches nothing"
     frontend   = "application front end, reached only from the load balancer (outside this model)"
+    frontdoor  = "front-door load balancer before the model proxy (NET-001)"
   }
   # Egress names only what the catalog allows (a new group's default, all to 0.0.0.0/0, would open
   # flows the catalog denies, hidden only until someone adds a route). Data, vector DB, secrets,
@@ -50,6 +51,8 @@ locals {
   )
   egress = merge(
     { "app-proxy" = { sg = "app", cidr = null, group = "proxy", from = 443, to = 443, note = "NET-001 the model proxy" } },
+    { "app-frontdoor" = { sg = "app", cidr = null, group = "frontdoor", from = 80, to = 80, note = "NET-001 the front door" } },
+    { "frontdoor-proxy" = { sg = "frontdoor", cidr = null, group = "proxy", from = 443, to = 443, note = "NET-001 the front door to the model proxy" } },
     { for k, r in local.inference_egress : "inference-${k}" => merge(r, { sg = "inference" }) },
     { for k, r in local.inference_egress : "proxy-${k}" => merge(r, { sg = "proxy" }) },
   )
@@ -81,6 +84,24 @@ resource "aws_vpc_security_group_ingress_rule" "net001_proxy" {
   to_port                      = 443
   referenced_security_group_id = aws_security_group.zone["app"].id
   description                  = "NET-001 application to the model proxy"
+}
+
+resource "aws_vpc_security_group_ingress_rule" "net001_proxy_from_frontdoor" {
+  security_group_id            = aws_security_group.zone["proxy"].id
+  ip_protocol                  = "tcp"
+  from_port                    = 443
+  to_port                      = 443
+  referenced_security_group_id = aws_security_group.zone["frontdoor"].id
+  description                  = "NET-001 the front door to the model proxy"
+}
+
+resource "aws_vpc_security_group_ingress_rule" "net001_frontdoor" {
+  security_group_id            = aws_security_group.zone["frontdoor"].id
+  ip_protocol                  = "tcp"
+  from_port                    = 80
+  to_port                      = 80
+  referenced_security_group_id = aws_security_group.zone["app"].id
+  description                  = "NET-001 application to the front door"
 }
 
 resource "aws_vpc_security_group_ingress_rule" "net003_vectordb" {
