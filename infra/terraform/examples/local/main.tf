@@ -28,7 +28,7 @@ variable "secret_key" {
 }
 
 locals {
-  emulator = { for s in ["ec2", "route53", "route53resolver", "sts", "iam", "logs", "cloudwatchlogs"] : s => var.endpoint }
+  emulator = { for s in ["ec2", "elbv2", "route53", "route53resolver", "sts", "iam", "logs", "cloudwatchlogs"] : s => var.endpoint }
 }
 
 provider "aws" {
@@ -42,6 +42,7 @@ provider "aws" {
   skip_region_validation      = true
   endpoints {
     ec2             = local.emulator.ec2
+    elbv2           = local.emulator.elbv2
     route53         = local.emulator.route53
     route53resolver = local.emulator.route53resolver
     sts             = local.emulator.sts
@@ -61,6 +62,7 @@ provider "aws" {
   skip_region_validation      = true
   endpoints {
     ec2             = local.emulator.ec2
+    elbv2           = local.emulator.elbv2
     route53         = local.emulator.route53
     route53resolver = local.emulator.route53resolver
     sts             = local.emulator.sts
