@@ -61,6 +61,11 @@ export class FaultApi {
     const i = r.Reservations?.[0]?.Instances?.[0];
     return { id: need(i?.InstanceId, `instance ${name}`), subnet: need(i?.SubnetId, `subnet of ${name}`) };
   }
+  /** The NZ DNS Firewall's list of approved names. */
+  async approvedDomainList(): Promise<string> {
+    const lists = await this.resolver.send(new ListFirewallDomainListsCommand({}));
+    return need(lists.FirewallDomainLists?.find((l) => l.Name?.endsWith('-approved'))?.Id, 'the approved domain list');
+  }
   async vpc(ec2: EC2Client, name: string): Promise<string> {
     const r = await ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'tag:Name', Values: [name] }] }));
     return need(r.Vpcs?.[0]?.VpcId, `VPC ${name}`);
@@ -238,8 +243,7 @@ export const SCENARIOS: readonly FaultScenario[] = [
     id: 'dns-firewall-allow-all', category: 'exfiltration', mistake: 'An allow-all domain (*) was added to the approved list, so the final BLOCK rule is never reached',
     policies: ['NET-011', 'NET-012'], checks: ['cfg-dns-firewall', 'exfil-inference-dns-canary', 'exfil-data-dns-canary', 'dns-unapproved-blocked-inference', 'dns-unapproved-blocked-data', 'dns-unapproved-blocked-sandbox'],
     async apply(api) {
-      const lists = await api.resolver.send(new ListFirewallDomainListsCommand({}));
-      const approved = need(lists.FirewallDomainLists?.find((l) => l.Name?.endsWith('-approved'))?.Id, 'the approved domain list');
+      const approved = await api.approvedDomainList();
       await api.resolver.send(new UpdateFirewallDomainsCommand({ FirewallDomainListId: approved, Operation: 'ADD', Domains: ['*'] }));
     },
   },
@@ -247,8 +251,7 @@ export const SCENARIOS: readonly FaultScenario[] = [
     id: 'dualstack-public-nat', category: 'dns-leak', mistake: 'The dual-stack name of bedrock-runtime was approved in DNS Firewall ("an SDK with useDualstackEndpoint needs it") and the application route table has a NAT route: that name answers publicly, and there is a path to it',
     policies: ['NET-002', 'NET-010'], checks: ['sdk-name-application-bedrock-runtime-dualstack', 'sdk-name-inference-bedrock-runtime-dualstack'],
     async apply(api) {
-      const lists = await api.resolver.send(new ListFirewallDomainListsCommand({}));
-      const approved = need(lists.FirewallDomainLists?.find((l) => l.Name?.endsWith('-approved'))?.Id, 'the approved domain list');
+      const approved = await api.approvedDomainList();
       await api.resolver.send(new UpdateFirewallDomainsCommand({ FirewallDomainListId: approved, Operation: 'ADD', Domains: ['bedrock-runtime.ap-southeast-2.api.aws'] }));
       await api.natRoute(['pathproof-nz-application']);
     },

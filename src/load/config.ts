@@ -295,22 +295,9 @@ function validateProbeCheck(src: YamlSource, at: YamlPath, input: CheckInput & {
       const reporting = [...probes.values()].filter((p) => p.addresses).map((p) => p.id);
       src.report(issues, 'expectation-mismatch', [...at, 'expect', 'result'], `needs a probe that reports addresses (${reporting.join(', ')}), not ${probe.id}`, `use probe: ${reporting[0]}`, input.expect.result);
     }
-    const raw = input.expect.cidrs;
-    const resolved = interpolate(raw, ctx, src, [...at, 'expect', 'cidrs'], issues);
-    const list = (Array.isArray(resolved) ? resolved : [resolved]).map(String);
-    for (const c of list) {
-      if (!/^(?:\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/.test(c)) src.report(issues, 'invalid-value', [...at, 'expect', 'cidrs'], 'is not a CIDR list', 'give CIDRs such as 10.1.1.0/24 or ${bedrock.endpointCidrs}', c);
-    }
-    cidrs = list;
+    cidrs = cidrList(input.expect.cidrs, [...at, 'expect', 'cidrs'], src, ctx, issues);
   }
-  let within: string[] | undefined;
-  if (input.expect.result === 'allowed' && input.expect.within !== undefined) {
-    const resolved = interpolate(input.expect.within, ctx, src, [...at, 'expect', 'within'], issues);
-    within = (Array.isArray(resolved) ? resolved : [resolved]).map(String);
-    for (const c of within) {
-      if (!/^(?:\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/.test(c)) src.report(issues, 'invalid-value', [...at, 'expect', 'within'], 'is not a CIDR list', 'give CIDRs such as 10.1.1.0/24 or ${bedrock.endpointCidrs}', c);
-    }
-  }
+  const within = input.expect.result === 'allowed' && input.expect.within !== undefined ? cidrList(input.expect.within, [...at, 'expect', 'within'], src, ctx, issues) : undefined;
   if (issues.issues.length > before || !params) return undefined;
   const needed = worstCaseSeconds(probe, params);
   if (input.timeoutSeconds !== undefined && input.timeoutSeconds < needed) {
@@ -330,6 +317,16 @@ function validateProbeCheck(src: YamlSource, at: YamlPath, input: CheckInput & {
     ...(input.disruptive ? { disruptive: input.disruptive } : {}),
     source: { file: src.file, line, col },
   };
+}
+
+/** A CIDR list of an expectation (`cidrs`, `within`), its ${...} references expanded, each entry validated. */
+function cidrList(raw: string | string[], at: YamlPath, src: YamlSource, ctx: Ctx, issues: IssueCollector): string[] {
+  const resolved = interpolate(raw, ctx, src, at, issues);
+  const list = (Array.isArray(resolved) ? resolved : [resolved]).map(String);
+  for (const c of list) {
+    if (!/^(?:\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/.test(c)) src.report(issues, 'invalid-value', at, 'is not a CIDR list', 'give CIDRs such as 10.1.1.0/24 or ${bedrock.endpointCidrs}', c);
+  }
+  return list;
 }
 
 /** Validates probe parameters against the probe's metadata; returns string values or undefined. */

@@ -35,8 +35,9 @@ export const bedrockIdentityDeny: Assertion = (ctx) => {
     const role = ctx.inventory.roles.find((r) => r.name === name)!;
     const docs = role.policies.map((p) => p.document);
     statements += docs.length;
-    const open = ACTIONS.filter((a) => !explicitDeny(docs, a, model, {}).deny);
-    const unknown = [...new Set(ACTIONS.flatMap((a) => explicitDeny(docs, a, model, {}).unknown))];
+    const offPath = ACTIONS.map((a) => ({ action: a, ...explicitDeny(docs, a, model, {}) }));
+    const open = offPath.filter((d) => !d.deny).map((d) => d.action);
+    const unknown = [...new Set(offPath.flatMap((d) => d.unknown))];
     if (open.length) problems.push(`${name} is not denied ${open.join(', ')} off the private path (a call to the public endpoint with its credentials would be authorized)${unknown.length ? `; statement(s) ${unknown.join(', ')} use a condition operator pathproof does not evaluate` : ''}`);
     const blockedPrivate = endpoints.flatMap((ep) => ACTIONS.slice(0, 2).filter((a) => explicitDeny(docs, a, model, { 'aws:SourceVpce': ep.id, 'aws:SourceVpc': ep.vpcId }).deny).map((a) => `${a} through ${ep.id}`));
     if (blockedPrivate.length) problems.push(`${name} is denied even on the private path: ${blockedPrivate.join(', ')}`);
