@@ -37,7 +37,7 @@ export async function compare(root: string, sample: number, row: (what: string, 
   const runId = `pp-bench-cmp-${Math.random().toString(16).slice(2, 6)}`;
   await using lab = await startLab({ root, runId, log: () => {} });
   Object.assign(lab.gateway.faults, REALISTIC);
-  const config = loadConfig({ root, env: 'local', marker: runId });
+  const config = loadConfig({ root, env: 'local', marker: runId, inventory: lab.model });
   process.stdout.write(`\n== pathproof vs one command per check, SSM with ${REALISTIC.latencyMs} ms per API call and a ${REALISTIC.pickupMs.join('–')} ms agent pick-up\n`);
 
   // pathproof, in full, at each count.

@@ -17,7 +17,7 @@ import type { Check } from '../src/model/check.ts';
 import { baselineFile } from '../src/load/baseline.ts';
 
 export async function runOnLab(root: string, lab: StartedLab, runId: string, opts: { disruptive?: boolean; checks?: (id: string) => boolean; expand?: (checks: readonly Check[]) => Check[] } = {}): Promise<RunResult> {
-  const config = loadConfig({ root, env: 'local', marker: runId });
+  const config = loadConfig({ root, env: 'local', marker: runId, inventory: lab.model });
   const clients = new AwsClients(config.env, runId, lab.endpoint, lab.credentials);
   const chosen = config.checks.filter((c) => !opts.checks || opts.checks(c.id));
   try {

@@ -1,4 +1,4 @@
-import { cidrContains, ipv4ToInt } from '../../src/model/cidr.ts';
+import { cidrContains, intToIpv4, ipv4ToInt } from '../../src/model/cidr.ts';
 import type { Host, Inventory, Vpc } from '../../src/model/inventory.ts';
 import { sdkHostnames } from '../../src/model/environment.ts';
 import { instanceCredentials, type Identity, type InstanceCredentials } from './servers/identities.ts';
@@ -58,12 +58,11 @@ export interface LayoutInput {
   readonly dnsFirewallUnavailable?: boolean;
 }
 
-const intToIp = (n: number) => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
 const cidrBase = (cidr: string) => ipv4ToInt(cidr.split('/')[0]!)!;
 const prefixLen = (cidr: string) => Number(cidr.split('/')[1]);
 /** AWS reserves base+1 for the VPC router of each subnet and base+2 of the VPC CIDR for Amazon DNS. */
-export const gatewayOf = (cidr: string) => intToIp(cidrBase(cidr) + 1);
-export const resolverOf = (vpcCidr: string) => intToIp(cidrBase(vpcCidr) + 2);
+export const gatewayOf = (cidr: string) => intToIpv4(cidrBase(cidr) + 1);
+export const resolverOf = (vpcCidr: string) => intToIpv4(cidrBase(vpcCidr) + 2);
 
 /** Where the router's dnsmasq answers, on its loopback, behind the twin's Amazon DNS. */
 const RESOLUTION_PORT = 5353;
@@ -71,7 +70,7 @@ const RESOLUTION_PORT = 5353;
 const TWIN_ACCOUNT = '123456789012';
 
 export function publicBedrockAddress(index: number): string {
-  return intToIp(INTERNET.bedrockBase + index);
+  return intToIpv4(INTERNET.bedrockBase + index);
 }
 
 /** Turns the model into namespaces, links, routes, nftables rulesets, resolvers and services. Pure. */
@@ -98,7 +97,7 @@ export function planLayout({ model, short, certs, dnsFirewallUnavailable, creden
 
   // Group members: every ENI address that carries a security group (for group references).
   const members = new Map<string, string[]>();
-  const balancers = placeLoadBalancers(model, notes);
+  const balancers = placeLoadBalancers(model);
   for (const h of [...model.hosts, ...balancers.map((b) => b.host)]) for (const e of h.enis) for (const g of e.groups) members.set(g, [...(members.get(g) ?? []), e.ip]);
 
   // Instance-profile credentials: IMDS hands them to each host with a role; every Bedrock listener
@@ -156,7 +155,7 @@ function planInternet(ctx: LayoutContext): void {
   const sdkNames = publicNames.flatMap((p) => sdkHostnames([p.service], p.region).map((n) => ({ host: n.host, ip: p.ip })));
   // The AWS service names every instance needs (the SSM agent's among them) resolve publicly too.
   const regions = [...new Set(model.vpcs.map((v) => v.region))].sort();
-  const awsNames = regions.flatMap((r, ri) => ['ssm', 'ssmmessages', 'ec2messages', 'sts', 'secretsmanager', 'logs'].map((svc, si) => ({ host: `${svc}.${r}.amazonaws.com`, ip: intToIp(ipv4ToInt('203.0.113.100')! + ri * 8 + si) })));
+  const awsNames = regions.flatMap((r, ri) => ['ssm', 'ssmmessages', 'ec2messages', 'sts', 'secretsmanager', 'logs'].map((svc, si) => ({ host: `${svc}.${r}.amazonaws.com`, ip: intToIpv4(ipv4ToInt('203.0.113.100')! + ri * 8 + si) })));
   for (const ip of [INTERNET.dns, INTERNET.sink, ...publicNames.map((p) => p.ip)]) inet.ip.push(`address add ${ip}/32 dev lo`);
   processes.push({
     kind: 'dnsmasq', ns: inet.name, name: 'public-dns',
@@ -179,9 +178,9 @@ function planRouter(ctx: LayoutContext, vpc: Vpc, i: number): void {
   const nft: string[] = [];
   const nat: string[] = [];
   // Link to the internet namespace: used by Amazon DNS always, by subnets only through IGW/NAT routes.
-  const rIp = intToIp(ipv4ToInt('169.254.254.0')! + 4 * i + 1);
-  const natIp = intToIp(ipv4ToInt('192.0.2.100')! + i);
-  const iIp = intToIp(ipv4ToInt('169.254.254.0')! + 4 * i + 2);
+  const rIp = intToIpv4(ipv4ToInt('169.254.254.0')! + 4 * i + 1);
+  const natIp = intToIpv4(ipv4ToInt('192.0.2.100')! + i);
+  const iIp = intToIpv4(ipv4ToInt('169.254.254.0')! + 4 * i + 2);
   links.push({ a: rt.name, aIf: 'inet', b: inet.name, bIf: `r${i}` });
   rt.ip.push(`address add ${rIp}/30 dev inet`, 'link set inet up', `route add ${INTERNET.dns}/32 via ${iIp} dev inet`);
   inet.ip.push(`address add ${iIp}/30 dev r${i}`, `link set r${i} up`);
@@ -197,7 +196,7 @@ function planRouter(ctx: LayoutContext, vpc: Vpc, i: number): void {
     if (!side) return;
     const peerVpc = model.vpcs.find((v) => v.id === (side === 1 ? p.accepterVpc : p.requesterVpc));
     if (!peerVpc || !vpcIndex.has(peerVpc.id)) return;
-    const mine = intToIp(ipv4ToInt('169.254.255.0')! + 4 * pi + side);
+    const mine = intToIpv4(ipv4ToInt('169.254.255.0')! + 4 * pi + side);
     if (side === 1) links.push({ a: rt.name, aIf: `p${pi}`, b: routerName(vpcIndex.get(peerVpc.id)!), bIf: `p${pi}` });
     rt.ip.push(`address add ${mine}/30 dev p${pi}`, `link set p${pi} up`);
     // Traffic from a peer is delivered only inside this VPC: peering is not transitive.
@@ -210,7 +209,7 @@ function planRouter(ctx: LayoutContext, vpc: Vpc, i: number): void {
     if (pi < 0) return undefined;
     const p = activePeerings[pi]!;
     const other = p.requesterVpc === vpc.id ? 2 : 1;
-    return { via: intToIp(ipv4ToInt('169.254.255.0')! + 4 * pi + other), dev: `p${pi}` };
+    return { via: intToIpv4(ipv4ToInt('169.254.255.0')! + 4 * pi + other), dev: `p${pi}` };
   };
 
   // One routing table per subnet: AWS evaluates each subnet's route table at its router.
@@ -358,16 +357,15 @@ function planHost(ctx: LayoutContext, h: Host, j: number | string, own?: Listene
 }
 
 /**
- * Where each load balancer lives in the twin. The emulator creates no network interface for a load
- * balancer, so the twin gives it one in its first subnet, at the subnet's base + 200 + its index,
- * and says so. Its listeners proxy to their targets and enforce the idle time-out the API reports.
+ * Where each load balancer lives in the twin: at its address in its first subnet (the inventory
+ * reader gives one, said as a correction, when the emulator creates no network interface). Its
+ * listeners proxy to their targets and enforce the idle time-out the API reports.
  */
-function placeLoadBalancers(model: Inventory, notes: string[]): { host: Host; listeners: Listener[] }[] {
-  return (model.loadBalancers ?? []).flatMap((lb, i) => {
+function placeLoadBalancers(model: Inventory): { host: Host; listeners: Listener[] }[] {
+  return (model.loadBalancers ?? []).flatMap((lb) => {
     const subnet = model.vpcs.flatMap((v) => v.subnets).find((s) => s.id === lb.subnetIds[0]);
-    if (!subnet) return [];
-    const ip = intToIp(cidrBase(subnet.cidr) + 200 + i);
-    notes.push(`load balancer ${lb.name}: the emulator reports no network interface; the twin places it at ${ip} in ${subnet.name ?? subnet.id}`);
+    const ip = lb.addresses.find((a) => subnet && cidrContains(subnet.cidr, a));
+    if (!subnet || !ip) return [];
     const host: Host = { id: lb.name, kind: 'instance', vpcId: lb.vpcId, subnetId: subnet.id, imds: false, tags: { Name: lb.name }, enis: [{ id: `eni-${lb.name}`, subnetId: subnet.id, ip, groups: [...lb.groups] }] };
     const listeners: Listener[] = lb.listeners.map((l) => ({ kind: 'alb' as const, host: ip, port: l.port, name: lb.name, idleSeconds: lb.idleTimeoutSeconds, targets: l.targets.map((t) => ({ ...t })) }));
     return [{ host, listeners }];

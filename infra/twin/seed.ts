@@ -154,7 +154,7 @@ async function seedLoadBalancers(aws: AwsEndpoint, vpcId: string, vpc: TopologyV
     for (const [name, lb] of Object.entries(vpc.loadBalancers)) {
       const created = await elb.send(new CreateLoadBalancerCommand({
         Name: `${vpc.name}-${name}`, Type: 'application', Scheme: 'internal', Subnets: lb.subnets.map((s) => ids.subnets[s]!), SecurityGroups: lb.groups.map((g) => ids.groups[g]!),
-        Tags: [{ Key: 'Name', Value: `${vpc.name}-${name}` }],
+        Tags: Object.entries({ Name: `${vpc.name}-${name}`, ...lb.tags }).map(([Key, Value]) => ({ Key, Value })),
       }));
       const arn = created.LoadBalancers![0]!.LoadBalancerArn!;
       const tg = await elb.send(new CreateTargetGroupCommand({ Name: `${vpc.name}-${name}`.slice(0, 32), Protocol: lb.targets.protocol, Port: lb.targets.port, VpcId: vpcId, TargetType: 'ip' }));

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { IssueCollector } from '../../src/shared/issues.ts';
 import { YamlSource } from '../../src/shared/yaml-source.ts';
+import { intToIpv4, ipv4ToInt } from '../../src/model/cidr.ts';
+import type { Host, Inventory, LoadBalancer } from '../../src/model/inventory.ts';
 
 const cidr = z.string().regex(/^(?:\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/);
 const Rule = z.strictObject({
@@ -37,6 +39,7 @@ const Vpc = z.strictObject({
     targets: z.strictObject({ protocol: z.enum(['HTTP', 'HTTPS']), port: z.number().int(), ips: z.array(z.string()).min(1) }),
     /** idle_timeout.timeout_seconds; AWS's default is 60. */
     idleTimeoutSeconds: z.number().int().min(1).max(4000).optional(),
+    tags: z.record(z.string(), z.string()).default({}),
   })).default({}),
   endpoints: z.strictObject({
     services: z.array(z.string()).min(1),
@@ -83,4 +86,33 @@ export function loadTopology(file: string): Topology {
   const topo = src?.validate(TopologyFile, issues);
   issues.throwIfAny();
   return topo!;
+}
+
+/**
+ * A topology's tagged resources as the twin would be built from them, without an emulator: the
+ * VPCs and subnets (pathproof:zone), instances and load balancers (pathproof:service), and the
+ * endpoints' network interfaces, at the addresses the inventory reader gives what the emulator
+ * leaves out (endpoint ENIs from the subnet's base + 10, a load balancer at base + 200). For the
+ * commands that need a twin environment's discovered addresses while no twin runs (audit); a run
+ * discovers from the emulator's real state.
+ */
+export function topologyInventory(topo: Topology): Inventory {
+  const base = (cidr: string) => ipv4ToInt(cidr.split('/')[0]!)!;
+  const vpcs = Object.entries(topo.vpcs).map(([key, v]) => ({
+    id: `vpc-${key}`, name: v.name, region: v.region, cidr: v.cidr, dnsSupport: v.dns.support, dnsHostnames: v.dns.hostnames, flowLogs: [],
+    subnets: Object.entries(v.subnets).map(([n, s]) => ({ id: `subnet-${key}-${n}`, vpcId: `vpc-${key}`, cidr: s.cidr, name: `${v.name}-${n}`, ...(s.zone ? { zone: s.zone } : {}), routeTableId: `rtb-${key}-${n}`, routes: [], nacl: [] })),
+  }));
+  const hosts: Host[] = Object.entries(topo.vpcs).flatMap(([key, v]) => [
+    ...Object.entries(v.instances).map(([n, i]): Host => ({ id: `i-${n}`, kind: 'instance', vpcId: `vpc-${key}`, subnetId: `subnet-${key}-${i.subnet}`, imds: i.imds === 'enabled', tags: { Name: n, ...i.tags }, enis: [{ id: `eni-${n}`, subnetId: `subnet-${key}-${i.subnet}`, ip: i.ip, groups: [] }] })),
+    ...(v.endpoints ? [{ id: `vpce-subnet-${key}`, kind: 'endpoints' as const, vpcId: `vpc-${key}`, subnetId: `subnet-${key}-${v.endpoints.subnet}`, imds: false, tags: {}, enis: v.endpoints.services.map((s, i) => ({ id: `eni-${s}`, subnetId: `subnet-${key}-${v.endpoints!.subnet}`, ip: intToIpv4(base(v.subnets[v.endpoints!.subnet]!.cidr) + 10 + i), groups: [] })) }] : []),
+  ]);
+  const loadBalancers: LoadBalancer[] = Object.entries(topo.vpcs).flatMap(([key, v]) => Object.entries(v.loadBalancers).map(([n, lb]) => ({
+    arn: `arn:lb/${n}`, name: `${v.name}-${n}`, type: 'application', scheme: 'internal', vpcId: `vpc-${key}`, subnetIds: lb.subnets.map((s) => `subnet-${key}-${s}`), groups: [], dnsName: `${n}.elb`,
+    idleTimeoutSeconds: lb.idleTimeoutSeconds ?? 60, idleTimeoutDefaulted: lb.idleTimeoutSeconds === undefined, listeners: [],
+    addresses: [intToIpv4(base(v.subnets[lb.subnets[0]!]!.cidr) + 200)], tags: lb.tags,
+  })));
+  const endpoints = Object.entries(topo.vpcs).flatMap(([key, v]) => (v.endpoints?.services ?? []).map((s) => ({
+    id: `vpce-${s}`, vpcId: `vpc-${key}`, service: s, serviceName: `com.amazonaws.${v.region}.${s}`, region: v.region, privateDns: v.endpoints!.privateDns, policy: v.endpoints!.policy, eniIds: [`eni-${s}`], groups: [], dnsNames: [],
+  })));
+  return { vpcs, groups: new Map(), hosts, endpoints, peerings: [], hostedZones: [], loadBalancers, corrections: [] };
 }

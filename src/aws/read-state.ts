@@ -7,8 +7,8 @@ import {
   ListFirewallRulesCommand, ListResolverQueryLogConfigAssociationsCommand, ListResolverQueryLogConfigsCommand, Route53ResolverClient,
 } from '@aws-sdk/client-route53resolver';
 import { GetInstanceProfileCommand, GetPolicyCommand, GetPolicyVersionCommand, GetRoleCommand, GetRolePolicyCommand, IAMClient, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand } from '@aws-sdk/client-iam';
-import { DescribeListenersCommand, DescribeLoadBalancerAttributesCommand, DescribeLoadBalancersCommand, DescribeTargetGroupsCommand, DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { cidrContains, ipv4ToInt } from '../model/cidr.ts';
+import { DescribeListenersCommand, DescribeLoadBalancerAttributesCommand, DescribeLoadBalancersCommand, DescribeTagsCommand, DescribeTargetGroupsCommand, DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { cidrContains, intToIpv4, ipv4ToInt } from '../model/cidr.ts';
 import type { BlockResponse, DnsDefences, FirewallAction } from '../model/dns-firewall.ts';
 import type { Endpoint, Eni, Host, HostedZone, IamRole, LoadBalancer, NaclEntry, Peering, Route, RouteTarget, SecurityGroup, SgRule, Subnet, Inventory, Vpc } from '../model/inventory.ts';
 
@@ -55,6 +55,8 @@ export async function readState(source: InventorySource, regions: readonly strin
   const publicCount = { n: 0 };
   /** instance id → instance profile ARN */
   const instanceProfiles = new Map<string, string>();
+  /** A load balancer's network interfaces, by their description "ELB app/NAME/ID" → addresses. */
+  const balancerEnis = new Map<string, string[]>();
 
   for (const region of regions) {
     const ec2 = source.ec2(region);
@@ -71,6 +73,9 @@ export async function readState(source: InventorySource, regions: readonly strin
     const instances = readInstances(instOut, (id, ip) => publicAddress(id, ip, publicCount, correct));
     for (const r of instOut.Reservations ?? []) for (const i of r.Instances ?? []) if (i.IamInstanceProfile?.Arn) instanceProfiles.set(i.InstanceId!, i.IamInstanceProfile.Arn);
     hosts.push(...instances);
+    for (const n of eniOut.NetworkInterfaces ?? []) {
+      if (n.Description?.startsWith('ELB ') && n.PrivateIpAddress) (balancerEnis.get(n.Description) ?? balancerEnis.set(n.Description, []).get(n.Description)!).push(n.PrivateIpAddress);
+    }
     const eps = readEndpoints(region, { epOut, eniOut, subnetOut }, new Set(instances.flatMap((h) => h.enis.map((e) => e.ip))), correct, log);
     endpoints.push(...eps.endpoints);
     hosts.push(...eps.hosts);
@@ -83,7 +88,7 @@ export async function readState(source: InventorySource, regions: readonly strin
     readHostedZones(source.route53()),
     Promise.all(regions.map((r) => readDnsDefences(source.route53resolver(r), vpcIds))).then(mergeDefences, (e: unknown) => new Error(`Route 53 Resolver: ${(e as Error).message}`)),
     readRoles(source.iam(), instanceProfiles, wanted.roles ?? []).catch((e: unknown) => new Error(`IAM: ${(e as Error).message}`)),
-    Promise.all(regions.map((r) => readLoadBalancers(source.elbv2(r), correct))).then((x) => x.flat(), (e: unknown) => new Error(`Elastic Load Balancing: ${(e as Error).message}`)),
+    Promise.all(regions.map((r) => readLoadBalancers(source.elbv2(r), correct))).then((x) => placeBalancers(x.flat(), balancerEnis, vpcs, correct), (e: unknown) => new Error(`Elastic Load Balancing: ${(e as Error).message}`)),
   ]);
   const unread = { ...(dns instanceof Error ? { dns: dns.message } : {}), ...(iam instanceof Error ? { iam: iam.message } : {}), ...(lbs instanceof Error ? { elbv2: lbs.message } : {}) };
   const withRoles = iam instanceof Error ? hosts : hosts.map((h) => (instanceProfiles.has(h.id) ? { ...h, ...(iam.byProfile.get(instanceProfiles.get(h.id)!) ? { role: iam.byProfile.get(instanceProfiles.get(h.id)!)! } : {}) } : h));
@@ -235,7 +240,7 @@ function nextFree(cidr: string, used: Set<string>): string {
   const size = 2 ** (32 - Number(bits));
   for (let off = 10; off < size - 1; off++) {
     const n = b + off;
-    const ip = [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+    const ip = intToIpv4(n);
     if (!used.has(ip)) return ip;
   }
   throw new Error(`no free address left in ${cidr}`);
@@ -288,9 +293,16 @@ async function readDnsDefences(r: Route53ResolverClient, vpcIds: ReadonlySet<str
  * correction: 60 s for an application load balancer, 350 s for a network load balancer.
  * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#connection-idle-timeout
  */
-async function readLoadBalancers(elb: ElasticLoadBalancingV2Client, correct: (msg: string) => void): Promise<LoadBalancer[]> {
+async function readLoadBalancers(elb: ElasticLoadBalancingV2Client, correct: (msg: string) => void): Promise<Omit<LoadBalancer, 'addresses'>[]> {
   const out = await elb.send(new DescribeLoadBalancersCommand({}));
-  return Promise.all((out.LoadBalancers ?? []).map(async (lb): Promise<LoadBalancer> => {
+  const arns = (out.LoadBalancers ?? []).map((lb) => lb.LoadBalancerArn!);
+  // DescribeTags takes at most 20 ARNs a call.
+  const tagged = new Map<string, Record<string, string>>();
+  for (let i = 0; i < arns.length; i += 20) {
+    const t = await elb.send(new DescribeTagsCommand({ ResourceArns: arns.slice(i, i + 20) }));
+    for (const d of t.TagDescriptions ?? []) tagged.set(d.ResourceArn!, tagsOf(d.Tags));
+  }
+  return Promise.all((out.LoadBalancers ?? []).map(async (lb): Promise<Omit<LoadBalancer, 'addresses'>> => {
     const arn = lb.LoadBalancerArn!;
     const [attrs, listeners, groups] = await Promise.all([
       elb.send(new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: arn })),
@@ -309,13 +321,34 @@ async function readLoadBalancers(elb: ElasticLoadBalancingV2Client, correct: (ms
     return {
       arn, name: lb.LoadBalancerName ?? '', type: lb.Type ?? 'application', scheme: lb.Scheme ?? '', vpcId: lb.VpcId ?? '', dnsName: lb.DNSName ?? '',
       subnetIds: (lb.AvailabilityZones ?? []).map((z) => z.SubnetId!).filter(Boolean), groups: lb.SecurityGroups ?? [],
-      idleTimeoutSeconds: idle, idleTimeoutDefaulted: given === undefined,
+      idleTimeoutSeconds: idle, idleTimeoutDefaulted: given === undefined, tags: tagged.get(arn) ?? {},
       listeners: (listeners.Listeners ?? []).map((l) => ({
         port: l.Port ?? 0, protocol: l.Protocol ?? '',
         targets: (l.DefaultActions ?? []).flatMap((a) => [a.TargetGroupArn, ...(a.ForwardConfig?.TargetGroups ?? []).map((t) => t.TargetGroupArn)]).filter((x): x is string => !!x).flatMap((t) => targets.get(t) ?? []),
       })),
     };
   }));
+}
+
+/**
+ * Each load balancer's addresses: those of its network interfaces, which AWS describes as
+ * "ELB app/NAME/ID" (the tail of its ARN). An emulator that creates none gets one address in the
+ * balancer's first subnet, at the subnet's base + 200 + its index there, said as a correction.
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#load-balancer-ip-addresses
+ */
+function placeBalancers(lbs: readonly Omit<LoadBalancer, 'addresses'>[], enis: ReadonlyMap<string, string[]>, vpcs: readonly Vpc[], correct: (msg: string) => void): LoadBalancer[] {
+  const perSubnet = new Map<string, number>();
+  return lbs.map((lb) => {
+    const given = enis.get(`ELB ${lb.arn.split(':loadbalancer/')[1] ?? ''}`) ?? [];
+    if (given.length > 0) return { ...lb, addresses: [...given].sort() };
+    const subnet = vpcs.flatMap((v) => v.subnets).find((s) => s.id === lb.subnetIds[0]);
+    if (!subnet) return { ...lb, addresses: [] };
+    const k = perSubnet.get(subnet.id) ?? 0;
+    perSubnet.set(subnet.id, k + 1);
+    const ip = intToIpv4(ipv4ToInt(subnet.cidr.split('/')[0]!)! + 200 + k);
+    correct(`load balancer ${lb.name}: the API reports no network interface; the twin places it at ${ip} in ${subnet.name}`);
+    return { ...lb, addresses: [ip] };
+  });
 }
 
 /**

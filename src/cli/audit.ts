@@ -3,7 +3,8 @@ import { readFlowLogFile, readQueryLogFile } from '../load/flow-log-file.ts';
 import { loadConfig } from '../load/config.ts';
 import { describeError, PathproofError } from '../model/errors.ts';
 import type { FlowLine } from '../model/flow-log.ts';
-import { flowLogSource, queryLogSource } from '../run/session.ts';
+import { discoveryInventory, flowLogSource, queryLogSource } from '../run/session.ts';
+import { needsDiscovery } from '../model/discovery.ts';
 import type { RunResult, Verdict } from '../model/result.ts';
 import type { Config } from '../model/check.ts';
 import type { QueryLogRecord } from '../model/dns-firewall.ts';
@@ -32,7 +33,9 @@ export function parseSince(text: string): number {
  */
 export async function auditCommand(root: string, opts: { env: string; files: readonly string[]; queryLogFiles?: readonly string[]; since?: string; out: string }): Promise<number> {
   const runId = newRunId();
-  const config = loadConfig({ root, env: opts.env, marker: runId });
+  const written = loadConfig({ root, env: opts.env, marker: runId });
+  // Zone and endpoint ranges the environment leaves to discovery are read before any record is judged.
+  const config = needsDiscovery(written.env) ? loadConfig({ root, env: opts.env, marker: runId, inventory: await discoveryInventory(written) }) : written;
   const env = config.env;
   const queryFiles = opts.queryLogFiles ?? [];
   // Files are judged whole unless --since says otherwise; CloudWatch is read for the last 24 h by default.

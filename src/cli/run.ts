@@ -8,6 +8,9 @@ import { describeError } from '../model/errors.ts';
 import { execute, resolveTargets } from '../run/execute.ts';
 import { openSession, whatIsTested, type SystemUnderTest } from '../run/session.ts';
 import type { Session } from '../model/ports.ts';
+import type { Inventory } from '../model/inventory.ts';
+import { ConfigError } from '../shared/issues.ts';
+import { PLACEHOLDER } from '../model/discovery.ts';
 import { planRun } from '../plan/plan.ts';
 import { DeclaredTargetResolver } from '../plan/declared-targets.ts';
 import { execa } from 'execa';
@@ -183,8 +186,23 @@ const EXECUTION_TASKS: readonly Task<RunContext>[] = [
   {
     title: 'session',
     async setup(ctx) {
-      const session = await openSession(ctx.config, ctx.runId, err, ctx.sut);
+      // Addresses the environment leaves to discovery are read from what the session talks to, and
+      // the configuration is loaded again with them: validated as strictly as written values.
+      const complete = (inventory: Inventory) => loadConfig({ root: ctx.opts.root, env: ctx.opts.env, marker: ctx.runId, inventory });
+      let session: Session;
+      try {
+        session = await openSession(ctx.config, ctx.runId, err, ctx.sut, complete);
+      } catch (e) {
+        if (!(e instanceof ConfigError)) throw e;
+        err(`pathproof: the environment's addresses could not be discovered; ${e.message}`);
+        return { stop: 2 };
+      }
       ctx.session = session;
+      if (session.config && session.config !== ctx.config) {
+        ctx.config = session.config;
+        ctx.checks = selectChecks(ctx.config, ctx.opts);
+        err(describeDiscovered(ctx.config.env));
+      }
       err(`pathproof: run ${ctx.runId}, env ${ctx.config.env.name} (${session.describe}), ${ctx.checks.length} checks`);
       return () => session[Symbol.asyncDispose]();
     },
@@ -249,7 +267,16 @@ async function dryRun(opts: RunOptions, config: Config, checks: readonly Check[]
     process.stdout.write(`disruptive, ${opts.allowDisruptive ? 'would run' : 'not run without --allow-disruptive'}: ${c.id}: journal and ${describeFault(c, config)}; run ${c.probe} ${Object.entries(c.params).map(([k, v]) => `${k}=${v}`).join(' ')} from zone ${c.from} in its own SendCommand; restore and verify\n`);
   }
   process.stdout.write(`${formatCoverage(cov)}\n`);
+  const gaps = config.env.discovery?.gaps ?? [];
+  if (gaps.length > 0) process.stdout.write(`discovered at run time, shown above as ${PLACEHOLDER.host} and ${PLACEHOLDER.cidr}: ${gaps.join(', ')} (from the tags pathproof:zone and pathproof:service and the endpoints' subnets)\n`);
   return 0;
+}
+
+/** One line: how many addresses were discovered, from what (each one is in the evidence's run.json). */
+function describeDiscovered(env: Config['env']): string {
+  const found = env.discovery?.found ?? [];
+  const kinds = [['zones', 'zone ranges'], ['services', 'service hosts'], ['bedrock', 'endpoint ranges']].map(([k, words]) => [found.filter((f) => f.path[0] === k).length, words] as const).filter(([n]) => n > 0);
+  return `pathproof: discovered ${kinds.map(([n, w]) => `${w}: ${n}`).join(', ')}, from tags and the endpoints' subnets (${found.map((f) => `${f.path.join('.')}=${[f.value].flat().join(',')}`).join(' ')})`;
 }
 
 /** A run that never got to probe: every check is listed as not run. */

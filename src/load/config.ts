@@ -6,7 +6,9 @@ import { evaluate } from '../model/evaluate.ts';
 import type { z } from 'zod';
 import { PathproofError } from '../model/errors.ts';
 import { IssueCollector } from '../shared/issues.ts';
-import { EnvironmentFile, referenceables, sdkHostnames, type Environment } from '../model/environment.ts';
+import { EnvironmentFile, ResolvedEnvironment, referenceables, sdkHostnames, type DiscoveredValue, type Environment } from '../model/environment.ts';
+import { discover, discoveryGaps, fillGaps } from '../model/discovery.ts';
+import type { Inventory } from '../model/inventory.ts';
 import { paramTypes } from '../model/param-types.ts';
 import { loadProbes } from './probes.ts';
 import { ASSERTION_PARAMS } from '../model/assertions.ts';
@@ -30,6 +32,12 @@ export interface LoadOptions {
   /** Override folders (tests use these for invalid fixtures). */
   readonly suitesDir?: string;
   readonly envFile?: string;
+  /**
+   * The inventory to discover the addresses the environment leaves out (zone ranges, service hosts,
+   * endpoint ranges). Without it they hold placeholders: enough to validate and show a dry run,
+   * never to run (a run discovers them first).
+   */
+  readonly inventory?: Inventory;
 }
 
 /**
@@ -49,7 +57,19 @@ export function loadConfig(opts: LoadOptions): Config {
   }
   const envSrc = YamlSource.read(envFile, issues);
   const envData = envSrc?.validate(EnvironmentFile, issues);
-  const env = envData ? { ...envData, file: envFile } : undefined;
+  let env: Environment | undefined;
+  if (envSrc && envData) {
+    const gaps = discoveryGaps(envData).map((p) => p.join('.'));
+    let found: DiscoveredValue[] | undefined;
+    if (gaps.length > 0 && opts.inventory) {
+      const d = discover(envData, opts.inventory);
+      for (const p of d.problems) envSrc.report(issues, 'discovery-failed', [...p.path], p.message, p.fix);
+      found = d.found;
+    }
+    // Discovered values meet the same schema as written ones.
+    const resolved = envSrc.validate(ResolvedEnvironment, issues, [], fillGaps(envData, found));
+    if (resolved) env = { ...resolved, file: envFile, ...(gaps.length ? { discovery: { gaps, ...(found ? { found } : {}) } } : {}) };
+  }
   const controls = new Map<string, ZoneControls>();
   if (envSrc && env) validateEnvironment(envSrc, env, catalog, probes, issues, controls, opts.marker);
 

@@ -10,6 +10,11 @@ export function ipv4ToInt(ip: string): number | undefined {
   return n;
 }
 
+/** The dotted-quad form of a 32-bit address. */
+export function intToIpv4(n: number): string {
+  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+}
+
 export function cidrContains(cidr: string, ip: string): boolean {
   const [base, bitsText] = cidr.split('/');
   const b = ipv4ToInt(base ?? '');

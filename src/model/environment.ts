@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { zoneNamePattern } from './catalog-schema.ts';
 import { paramTypes } from './param-types.ts';
 
-const cidr = z.string().regex(/^(?:\d{1,3}\.){3}\d{1,3}\/(?:[0-9]|[12]\d|3[0-2])$/, 'a CIDR such as 10.0.2.0/24');
+export const cidr = z.string().regex(/^(?:\d{1,3}\.){3}\d{1,3}\/(?:[0-9]|[12]\d|3[0-2])$/, 'a CIDR such as 10.0.2.0/24');
 const region = z.string().regex(/^[a-z]{2}(?:-gov)?-[a-z]+-\d$/, 'an AWS region such as ap-southeast-6');
-const host = z.string().regex(paramTypes.host.pattern, paramTypes.host.hint);
+export const host = z.string().regex(paramTypes.host.pattern, paramTypes.host.hint);
 const name = z.string().regex(/^[a-z][a-z0-9-]{0,40}$/, 'lowercase letters, digits and dashes');
 
 export const BEDROCK_SERVICES = ['bedrock', 'bedrock-runtime', 'bedrock-agent', 'bedrock-agent-runtime'] as const;
@@ -29,7 +29,8 @@ const Zone = z.strictObject({
   account: name,
   /** VPC id, e.g. vpc-0abc…; in the twin the VPC's Name tag may be given as tag:Name=… */
   vpc: z.string().min(1),
-  cidr,
+  /** Omitted: discovered at run time from the subnet of the zone's VPC tagged `pathproof:zone` = the zone's name. */
+  cidr: cidr.optional(),
   /** How probe targets of this zone are found: EC2 tags (preferred) or fixed instance ids. */
   targets: z.union([
     z.strictObject({ tags: z.record(z.string().min(1), z.string().min(1)) }),
@@ -51,6 +52,13 @@ const Zone = z.strictObject({
   roles: z.array(z.string().regex(/^[\w+=,.@-]{1,64}$/, 'an IAM role name (letters, digits and +=,.@_-, at most 64)')).optional(),
 });
 
+const Service = z.strictObject({
+  zone: z.string().regex(zoneNamePattern),
+  /** Omitted: discovered at run time, the address of the instance or load balancer tagged `pathproof:service` = the service's name. */
+  host: host.optional(),
+  port: z.number().int().min(1).max(65535),
+});
+
 export const EnvironmentFile = z.strictObject({
   name,
   description: z.string().min(1),
@@ -70,13 +78,16 @@ export const EnvironmentFile = z.strictObject({
     region,
     vpc: z.string().min(1),
     services: z.array(z.enum(BEDROCK_SERVICES)).min(1),
-    /** Where the interface endpoints' ENIs live: a Bedrock name must resolve only inside these. */
-    endpointCidrs: z.array(cidr).min(1),
+    /**
+     * Where the interface endpoints' ENIs live: a Bedrock name must resolve only inside these.
+     * Omitted: discovered at run time, the subnets that hold the endpoints of `services` in `vpc`.
+     */
+    endpointCidrs: z.array(cidr).min(1).optional(),
     /** Public addresses of Bedrock as seen from the internet (used by failover and negative checks). */
     publicAddresses: z.array(z.string().regex(paramTypes.ipv4.pattern, paramTypes.ipv4.hint)).default([]),
   }),
   /** Named destinations inside the zones that suites refer to as ${services.NAME.host|port}. */
-  services: z.record(name, z.strictObject({ zone: z.string().regex(zoneNamePattern), host, port: z.number().int().min(1).max(65535) })),
+  services: z.record(name, Service),
   models: z.strictObject({
     allowed: z.string().regex(paramTypes['model-id'].pattern),
     denied: z.string().regex(paramTypes['model-id'].pattern),
@@ -150,7 +161,37 @@ export const EnvironmentFile = z.strictObject({
   }).prefault({}),
 });
 
-export type Environment = z.infer<typeof EnvironmentFile> & { readonly file: string };
+/**
+ * The environment a run uses: every address known, written in the file or discovered from tags.
+ * Discovered values are validated by this schema too, so a tag can never put anything into a probe
+ * parameter that the file could not.
+ */
+export const ResolvedEnvironment = EnvironmentFile.extend({
+  zones: z.record(z.string().regex(zoneNamePattern), Zone.extend({ cidr })),
+  services: z.record(name, Service.extend({ host })),
+  bedrock: EnvironmentFile.shape.bedrock.extend({ endpointCidrs: z.array(cidr).min(1) }),
+});
+
+/** An environment file as written: addresses may be left to discovery. */
+export type EnvironmentInput = z.infer<typeof EnvironmentFile>;
+
+/** One value discovered at run time, and where it came from. */
+export interface DiscoveredValue {
+  /** Where it belongs in the environment, e.g. zones.application.cidr. */
+  readonly path: readonly string[];
+  readonly value: string | readonly string[];
+  /** The resources it was read from, e.g. "subnet subnet-0abc (pathproof-nz-application) tagged pathproof:zone=application". */
+  readonly source: string;
+}
+
+export type Environment = z.infer<typeof ResolvedEnvironment> & {
+  readonly file: string;
+  /**
+   * The values the file leaves to discovery (dotted paths). While `found` is absent they hold
+   * placeholders (`PLACEHOLDER`), which only a dry run ever shows: a run discovers them first.
+   */
+  readonly discovery?: { readonly gaps: readonly string[]; readonly found?: readonly DiscoveredValue[] };
+};
 export type EnvZone = Environment['zones'][string];
 export type EnvAccount = Environment['accounts'][string];
 

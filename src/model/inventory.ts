@@ -73,6 +73,9 @@ export interface LoadBalancer {
   /** True when the API did not say and AWS's documented default was used (60 s for an ALB, 350 s for an NLB). */
   readonly idleTimeoutDefaulted: boolean;
   readonly listeners: readonly { readonly port: number; readonly protocol: string; readonly targets: readonly { readonly ip: string; readonly port: number; readonly protocol: string }[] }[];
+  /** Its private addresses: those of its network interfaces (one per subnet), described "ELB app/NAME/ID". */
+  readonly addresses: readonly string[];
+  readonly tags: Readonly<Record<string, string>>;
 }
 
 /** An IAM role and the identity policies that apply to it (inline and attached managed). */
@@ -122,4 +125,10 @@ export interface Inventory {
   readonly unread?: Readonly<Record<string, string>>;
   /** Where the emulator said something AWS never would, and what the twin used instead. */
   readonly corrections: readonly string[];
+}
+
+/** The VPC an environment names by id or by `tag:Name=…`. */
+export function findVpc(inv: Pick<Inventory, 'vpcs'>, ref: string): Vpc | undefined {
+  const byName = /^tag:Name=(.+)$/.exec(ref)?.[1];
+  return inv.vpcs.find((v) => (byName ? v.name === byName : v.id === ref));
 }

@@ -1,6 +1,6 @@
 import { CanaryRecord, FlowEvidence, Invocation } from './result.ts';
 import { Target } from './plan.ts';
-import { ProbeCheck } from './check.ts';
+import { Config, ProbeCheck } from './check.ts';
 import { Inventory } from './inventory.ts';
 import type { QueryLogEvidence } from './dns-firewall.ts';
 /** Finds REJECT flow-log records of one attempt (source address, destination port, destination address when known). */
@@ -106,6 +106,8 @@ export interface Session extends AsyncDisposable {
   readonly preflight?: () => Promise<PreflightItem[]>;
   /** Human-readable description of the control plane, for logs and evidence. */
   readonly describe: string;
+  /** The configuration with the addresses its environment leaves to discovery filled in (absent: nothing was left). */
+  readonly config?: Config;
 }
 
 /** A command sent to, or finished on, some probe hosts: what a console shows while a run is under way. */

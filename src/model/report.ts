@@ -1,3 +1,4 @@
+import type { DiscoveredValue } from './environment.ts';
 import type { Drift, Verdict } from './result.ts';
 
 /** A policy as reporters see it: enough for SARIF rules and the auditor's HTML. */
@@ -55,6 +56,8 @@ export interface Report {
   readonly frameworks: readonly { readonly framework: string; readonly id: string; readonly title: string; readonly policies: readonly string[] }[];
   readonly accounts: readonly { readonly name: string; readonly id: string; readonly region: string; readonly callerArn?: string }[];
   readonly suitesCommit?: string;
+  /** Addresses the environment left to discovery: each value and the resources it was read from. */
+  readonly discovered?: readonly DiscoveredValue[];
   /** What the run's checks were meant to cover (untested cells are listed, not hidden). */
   readonly coverage: Coverage;
   /** Changes since the baseline (information, not a gate). */

@@ -29,6 +29,7 @@ export function buildReport(config: Config, result: RunResult, extra: { partial:
     policies, zones, matrix, frameworks: config.catalog.frameworks, coverage: extra.coverage,
     accounts: Object.entries(config.env.accounts).map(([name, a]) => ({ name, id: a.id, region: a.region, ...(extra.callers[name] ? { callerArn: extra.callers[name] } : {}) })),
     ...(extra.suitesCommit ? { suitesCommit: extra.suitesCommit } : {}),
+    ...(config.env.discovery?.found ? { discovered: config.env.discovery.found } : {}),
     ...(result.drift ? { drift: result.drift } : {}),
     witnesses: twoWitnesses(result.plan.checks, result.verdicts),
   };

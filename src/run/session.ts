@@ -1,3 +1,4 @@
+import path from 'node:path';
 
 import { AwsClients } from '../aws/aws-clients.ts';
 import { SsmTransport, type PollOptions } from '../aws/ssm.ts';
@@ -10,6 +11,7 @@ import { urlCanary } from '../aws/canary-url.ts';
 import { cloudwatchQueryLogs, queryLogEvents } from '../aws/query-logs-cloudwatch.ts';
 import type { QueryLogRecord } from '../model/dns-firewall.ts';
 import type { Inventory } from '../model/inventory.ts';
+import { needsDiscovery } from '../model/discovery.ts';
 import { readState } from '../aws/read-state.ts';
 import type { LabInfo } from '../../infra/twin/lab-cli.ts';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
@@ -80,7 +82,21 @@ export function systemUnderTest(config: Pick<Config, 'env'>, runId: string, vars
   return { kind: 'moto', describe: `a moto emulator started for this run, through a twin ${runId}` };
 }
 
-export async function openSession(config: Config, runId: string, log: (line: string) => void, sut?: SystemUnderTest): Promise<Session> {
+/** Completes a configuration whose environment leaves addresses to discovery, from an inventory (the loader's job: `load` is out of this layer's reach). */
+export type CompleteConfig = (inventory: Inventory) => Config;
+
+/** The configuration with its discovered addresses, read once; unchanged when nothing is left to discover. */
+async function discovered(config: Config, read: () => Promise<Inventory>, complete?: CompleteConfig): Promise<Config> {
+  if (!complete || !needsDiscovery(config.env)) return config;
+  return complete(await read());
+}
+
+/**
+ * Opens what a run talks to: the twin (started, or a running lab) or the AWS accounts. An environment
+ * that leaves addresses to discovery is completed from the inventory first (`complete`), before any
+ * adapter is built from it; a failed discovery tears down what was started and throws.
+ */
+export async function openSession(config: Config, runId: string, log: (line: string) => void, sut?: SystemUnderTest, complete?: CompleteConfig): Promise<Session> {
   const poll: PollOptions = { maxDelayMs: config.env.timeouts.pollMaxDelayMs, initialDelayMs: Math.min(400, config.env.timeouts.pollMaxDelayMs) };
   if (config.env.kind === 'twin') {
     // The twin lives in infra/; loaded only when needed so that prod runs never touch it.
@@ -90,6 +106,7 @@ export async function openSession(config: Config, runId: string, log: (line: str
       const running = target.lab;
       // A twin kept up with `lab up`: reuse it (the warm path while suites are being written).
       const clients = new AwsClients(config.env, runId, running.endpoint, running.credentials);
+      config = await discovered(config, inventoryOf(config, clients, () => {}), complete).catch((e: unknown) => { clients.destroy(); throw e; });
       const { readTwinCanary } = await import('../../infra/twin/canary.ts');
       const { twinFlowLogs } = await import('../../infra/twin/flow-logs.ts');
       const { twinQueryLogs } = await import('../../infra/twin/query-logs.ts');
@@ -99,7 +116,7 @@ export async function openSession(config: Config, runId: string, log: (line: str
         inventory: inventoryOf(config, clients, () => {}),
         flowLogs: twinFlowLogs(() => running.flowHosts, config.env.accounts[config.env.bedrock.account]!.id),
         queryLogs: twinQueryLogs(() => running.records),
-        describe: `running lab ${running.runId} (gateway ${running.endpoint}, emulator ${running.emulator})`,
+        describe: `running lab ${running.runId} (gateway ${running.endpoint}, emulator ${running.emulator})`, config,
         callers: () => callerIdentities(config, (a) => clients.sts(a, config.env.accounts[a]!.region).send(new GetCallerIdentityCommand({}))),
         async [Symbol.asyncDispose]() { clients.destroy(); },
       };
@@ -109,6 +126,13 @@ export async function openSession(config: Config, runId: string, log: (line: str
     const lab = await startLab({ root: config.root, runId, log, ...(target.kind === 'url' ? { emulatorUrl: target.url } : {}), ...(container ? { emulatorUrl: container.url, seed: true } : {}) })
       .catch(async (e: unknown) => { await container?.[Symbol.asyncDispose](); throw e; });
     const clients = new AwsClients(config.env, runId, lab.endpoint, lab.credentials);
+    // The twin was built from this inventory: discovery reads the same one.
+    config = await discovered(config, async () => lab.model, complete).catch(async (e: unknown) => {
+      clients.destroy();
+      await lab[Symbol.asyncDispose]();
+      await container?.[Symbol.asyncDispose]();
+      throw e;
+    });
     const { readTwinCanary } = await import('../../infra/twin/canary.ts');
     const { flowHosts, twinFlowLogs } = await import('../../infra/twin/flow-logs.ts');
     const { twinQueryLogs } = await import('../../infra/twin/query-logs.ts');
@@ -120,7 +144,7 @@ export async function openSession(config: Config, runId: string, log: (line: str
       queryLogs: twinQueryLogs(() => lab.applied.records),
       disruption: awsDisruption(clients, config, config.root, () => lab.rebuild()),
       callers: () => callerIdentities(config, (a) => clients.sts(a, config.env.accounts[a]!.region).send(new GetCallerIdentityCommand({}))),
-      describe: `local twin ${lab.runId} (gateway ${lab.endpoint}, emulator ${lab.emulator.url})`,
+      describe: `local twin ${lab.runId} (gateway ${lab.endpoint}, emulator ${lab.emulator.url})`, config,
       async [Symbol.asyncDispose]() {
         clients.destroy();
         await lab[Symbol.asyncDispose]();
@@ -129,6 +153,7 @@ export async function openSession(config: Config, runId: string, log: (line: str
     };
   }
   const clients = new AwsClients(config.env, runId);
+  config = await discovered(config, inventoryOf(config, clients, log), complete).catch((e: unknown) => { clients.destroy(); throw e; });
   // Asked once per run: the preflight and the evidence share STS's answer, the preflight and the probes the targets.
   const identity = once((account: string) => clients.sts(account, config.env.accounts[account]!.region).send(new GetCallerIdentityCommand({})));
   const resolver = cachedResolver(new Ec2TargetResolver(config.env, clients));
@@ -144,11 +169,31 @@ export async function openSession(config: Config, runId: string, log: (line: str
     callers: () => callerIdentities(config, identity),
     ...(config.env.monitoring ? { flowLogs: cloudwatchFlowLogs(clients.logs(config.env.monitoring.account, config.env.monitoring.region), config.env.monitoring.flowLogGroups, config.env.monitoring.waitSeconds) } : {}),
     ...(config.env.monitoring?.queryLogGroups ? { queryLogs: cloudwatchQueryLogs(clients.logs(config.env.monitoring.account, config.env.monitoring.region), config.env.monitoring.queryLogGroups, config.env.monitoring.waitSeconds) } : {}),
-    describe: clients.endpoint ? `AWS API at ${clients.endpoint}` : 'AWS',
+    describe: clients.endpoint ? `AWS API at ${clients.endpoint}` : 'AWS', config,
     async [Symbol.asyncDispose]() {
       clients.destroy();
     },
   };
+}
+
+/**
+ * The inventory an environment's addresses are discovered from, for commands that open no session
+ * (audit): real accounts are read; a twin environment reads its running lab, or without one the
+ * topology the twin is built from (`topologyInventory`).
+ */
+export async function discoveryInventory(config: Config): Promise<Inventory> {
+  if (config.env.kind === 'twin') {
+    const { runningLab } = await import('../../infra/twin/lab-cli.ts');
+    const running = runningLab(config.root);
+    if (!running || (running.env ?? 'local') !== config.env.name) {
+      const { loadTopology, topologyInventory } = await import('../../infra/twin/topology.ts');
+      return topologyInventory(loadTopology(path.join(config.root, 'fixtures/topologies/reference.yaml')));
+    }
+    const clients = new AwsClients(config.env, 'discover', running.endpoint, running.credentials);
+    try { return await inventoryOf(config, clients, () => {})(); } finally { clients.destroy(); }
+  }
+  const clients = new AwsClients(config.env, 'discover');
+  try { return await inventoryOf(config, clients, () => {})(); } finally { clients.destroy(); }
 }
 
 /** What a run will test, read before anything starts (a running lab included). */

@@ -19,6 +19,7 @@ export type LoadIssueCode =
   | 'invalid-parameter'
   | 'unknown-reference'
   | 'unknown-account'
+  | 'discovery-failed'
   | 'policy-mismatch'
   | 'expectation-mismatch'
   | 'unsafe-script'

@@ -1,4 +1,5 @@
 import { loadConfig } from '../../src/load/config.ts';
+import { localConfig } from './reference.ts';
 import type { Report } from '../../src/model/report.ts';
 import type { ProbeObservation, Verdict } from '../../src/model/result.ts';
 
@@ -7,7 +8,7 @@ import { coverage } from '../../src/report/coverage.ts';
 import { ROOT } from './paths.ts';
 import { type RunResult } from '../../src/model/result.ts';
 
-export const config = loadConfig({ root: ROOT, env: 'local', marker: 'pp-test' });
+export const config = localConfig({ marker: 'pp-test' });
 
 const probe = (raw: string, outcome: string, cls: ProbeObservation['class']): ProbeObservation => ({ index: 1, key: 'k', probe: 'tcp-connect', outcome, class: cls, data: { ms: 12 }, rc: 0, raw });
 

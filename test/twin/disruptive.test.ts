@@ -6,9 +6,9 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { DeleteRouteCommand, DescribeRouteTablesCommand } from '@aws-sdk/client-ec2';
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { FaultApi, SCENARIOS } from '../../infra/twin/faults.ts';
-import { startLab } from '../../infra/twin/lab.ts';
+import { startLab, type StartedLab } from '../../infra/twin/lab.ts';
 import { awsDisruption, restoreEntry } from '../../src/aws/disrupt.ts';
 import { journalDir, pendingEntries } from '../../src/shared/journal.ts';
 import { loadConfig } from '../../src/load/config.ts';
@@ -26,8 +26,14 @@ const pick = (id: string) => DISRUPTIVE.includes(id) || ['cfg-phz-per-hostname',
 const journalEmpty = () => pendingEntries(ROOT, 'local').length === 0;
 
 describe('disruptive failover', () => {
+  // One lab serves every test that leaves it as it found it (each disruption is restored and
+  // verified); a lab start costs more than the tests themselves.
+  let shared: StartedLab | undefined;
+  const sharedLab = async () => (shared ??= await startLab({ root: ROOT, runId: own('dis'), log: () => {} }));
+  afterAll(async () => { await shared?.[Symbol.asyncDispose](); });
+
   test('without --allow-disruptive the check is not run, and listed as such', async () => {
-    await using lab = await startLab({ root: ROOT, runId: own('dis'), log: () => {} });
+    const lab = await sharedLab();
     const r = await runOnLab(ROOT, lab, 'pp-test-dis-aaaa', { checks: pick });
     expect(r.skipped).toEqual(DISRUPTIVE);
     expect(r.verdicts.map((v) => v.checkId)).not.toContain('failover-endpoint-dns-removed');
@@ -35,7 +41,7 @@ describe('disruptive failover', () => {
   });
 
   test('the call fails loudly while the record, then the route, is gone; both are restored and verified', async () => {
-    await using lab = await startLab({ root: ROOT, runId: own('dis'), log: () => {} });
+    const lab = await sharedLab();
     const r = await runOnLab(ROOT, lab, 'pp-test-dis-bbbb', { checks: pick, disruptive: true });
     const v = (id: string) => r.verdicts.find((x) => x.checkId === id)!;
     expect(v('failover-endpoint-dns-removed')).toMatchObject({ status: 'PASS' });
@@ -60,36 +66,29 @@ describe('disruptive failover', () => {
     expect(after.verdicts.map((x) => x.status)).toEqual(['PASS']);
   });
 
-  test('when the peering route is already gone the route check is ERROR (nothing to take away), never PASS', async () => {
-    await using lab = await startLab({ root: ROOT, runId: own('dis'), log: () => {}, beforeBuild: async (aws) => {
-      const api = new FaultApi(aws);
-      try { await api.nz.send(new DeleteRouteCommand({ RouteTableId: await api.routeTable(api.nz, 'pathproof-nz-inference'), DestinationCidrBlock: '10.1.1.0/24' })); } finally { api.destroy(); }
-    } });
-    const r = await runOnLab(ROOT, lab, 'pp-test-dis-dddd', { checks: (id) => id === 'failover-endpoint-route-removed', disruptive: true });
-    const v = r.verdicts.find((x) => x.checkId === 'failover-endpoint-route-removed')!;
-    expect(v.status, v.sentence).toBe('ERROR');
-    expect(v.sentence).toMatch(/could not disrupt: .*no route from zone inference \(10.0.2.0\/24\)/);
-    expect(journalEmpty()).toBe(true);
-  });
-
   // Note: a private hosted zone without its record still answers authoritatively (NXDOMAIN), so
   // removing the record can only show a loud failure; a silent public fallback needs the zone gone,
   // which the phz-deleted mutant and the dns-leak checks catch.
-  test('when the disruption cannot be applied (the zone is already gone) the check is ERROR, never PASS', async () => {
+  test('when a disruption cannot be applied (the peering route or the zone already gone) the check is ERROR (nothing to take away), never PASS', async () => {
     await using lab = await startLab({ root: ROOT, runId: own('dis'), log: () => {}, beforeBuild: async (aws) => {
       const api = new FaultApi(aws);
-      try { await SCENARIOS.find((s) => s.id === 'phz-deleted')!.apply(api); } finally { api.destroy(); }
+      try {
+        await api.nz.send(new DeleteRouteCommand({ RouteTableId: await api.routeTable(api.nz, 'pathproof-nz-inference'), DestinationCidrBlock: '10.1.1.0/24' }));
+        await SCENARIOS.find((s) => s.id === 'phz-deleted')!.apply(api);
+      } finally { api.destroy(); }
     } });
-    const r = await runOnLab(ROOT, lab, 'pp-test-dis-cccc', { checks: (id) => id === 'failover-endpoint-dns-removed', disruptive: true });
-    const v = r.verdicts.find((x) => x.checkId === 'failover-endpoint-dns-removed')!;
-    expect(v.status, v.sentence).toBe('ERROR');
-    expect(v.sentence).toMatch(/could not disrupt: .*no private hosted zone bedrock-runtime/);
+    const r = await runOnLab(ROOT, lab, 'pp-test-dis-dddd', { checks: (id) => DISRUPTIVE.includes(id), disruptive: true });
+    const v = (id: string) => r.verdicts.find((x) => x.checkId === id)!;
+    expect(v('failover-endpoint-route-removed').status, v('failover-endpoint-route-removed').sentence).toBe('ERROR');
+    expect(v('failover-endpoint-route-removed').sentence).toMatch(/could not disrupt: .*no route from zone inference \(10.0.2.0\/24\)/);
+    expect(v('failover-endpoint-dns-removed').status, v('failover-endpoint-dns-removed').sentence).toBe('ERROR');
+    expect(v('failover-endpoint-dns-removed').sentence).toMatch(/could not disrupt: .*no private hosted zone bedrock-runtime/);
     expect(journalEmpty()).toBe(true);
   });
 
   test('after a crash between change and restore, the journal puts both changes back (what `restore` runs)', async () => {
-    await using lab = await startLab({ root: ROOT, runId: own('dis'), log: () => {} });
-    const config = loadConfig({ root: ROOT, env: 'local', marker: 'pp-test-dis-eeee' });
+    const lab = await sharedLab();
+    const config = loadConfig({ root: ROOT, env: 'local', marker: 'pp-test-dis-eeee', inventory: lab.model });
     const clients = new AwsClients(config.env, lab.runId, lab.endpoint, lab.credentials);
     try {
       // The "crash": each change is made and journaled, and nothing restores it.
@@ -117,6 +116,8 @@ describe('disruptive failover', () => {
   });
 
   test('nothing is left behind', async () => {
+    await shared?.[Symbol.asyncDispose]();
+    shared = undefined;
     expect(await ownLeftovers(runIds)).toEqual({ namespaces: [], processes: [] });
     expect(path.isAbsolute(journalDir(ROOT))).toBe(true);
   });

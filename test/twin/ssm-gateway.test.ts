@@ -116,7 +116,7 @@ describe('SSM behaviour', () => {
     lab.gateway.faults.padStdout = { [inference]: 30_000 };
     const r = await poll(await send('echo start'));
     expect(r.StandardOutputContent!.length).toBe(STDOUT_LIMIT);
-    const config = loadConfig({ root: ROOT, env: 'local', marker: 'pp-test' });
+    const config = loadConfig({ root: ROOT, env: 'local', marker: 'pp-test', inventory: lab.model });
     const checks = config.checks.filter((c) => c.from === 'inference' && c.kind === 'probe').slice(0, 2);
     const clients = new AwsClients(config.env, 'pp-test', lab.endpoint, lab.credentials);
     const result = await execute(config, checks, { runId: 'pp-test', resolver: new Ec2TargetResolver(config.env, clients), port: ssmPort(clients, { maxDelayMs: 200 }) });

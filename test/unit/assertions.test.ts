@@ -1,4 +1,5 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { localConfig } from '../helpers/reference.ts';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -11,7 +12,7 @@ import { ConfigError } from '../../src/shared/issues.ts';
 import { ROOT } from '../helpers/paths.ts';
 import { isAssertionCheck } from '../../src/model/check.ts';
 
-const config = loadConfig({ root: ROOT, env: 'local', marker: 'pp-test' });
+const config = localConfig({ marker: 'pp-test' });
 const env = config.env;
 const policy = { Statement: [{ Effect: 'Allow', Principal: '*', Action: 'bedrock:InvokeModel', Resource: 'arn:aws:bedrock:*::foundation-model/anthropic.claude-*' }] };
 
@@ -55,7 +56,7 @@ function inventory(mut: (m: { endpointSgCidr: string; inferenceDefault?: string;
     peerings: [{ id: 'pcx-1', requesterVpc: 'vpc-nz', accepterVpc: 'vpc-syd', status: 'active' }],
     hostedZones: services.map((svc, i) => ({ id: `Z${i}`, name: `${svc}.ap-southeast-2.amazonaws.com`, private: true, vpcIds: ['vpc-nz'], records: [{ name: `${svc}.ap-southeast-2.amazonaws.com`, type: 'A', values: [], aliasDnsName: `vpce-${i}.${svc}.vpce.amazonaws.com` }] })),
     dns: dnsDefences(services.map((svc) => `${svc}.ap-southeast-2.amazonaws.com`)),
-    loadBalancers: [{ arn: 'arn:lb/1', name: 'front-door', type: 'application', scheme: 'internal', vpcId: 'vpc-nz', subnetIds: ['subnet-application'], groups: [], dnsName: 'fd.elb', idleTimeoutSeconds: 400, idleTimeoutDefaulted: false, listeners: [{ port: 80, protocol: 'HTTP', targets: [{ ip: '10.0.2.20', port: 443, protocol: 'HTTPS' }] }] }],
+    loadBalancers: [{ arn: 'arn:lb/1', name: 'front-door', type: 'application', scheme: 'internal', vpcId: 'vpc-nz', subnetIds: ['subnet-application'], groups: [], dnsName: 'fd.elb', idleTimeoutSeconds: 400, idleTimeoutDefaulted: false, addresses: ['10.0.1.200'], tags: {}, listeners: [{ port: 80, protocol: 'HTTP', targets: [{ ip: '10.0.2.20', port: 443, protocol: 'HTTPS' }] }] }],
     roles: [{ name: 'pathproof-inference-probe', arn: 'arn:aws:iam::123456789012:role/pathproof-inference-probe', policies: [{ name: 'bedrock-private-only', kind: 'inline', document: PRIVATE_ONLY }] }],
     corrections: [],
   };
@@ -104,12 +105,25 @@ describe('config assertions', () => {
   });
   test('drift names where the configuration changed, and tracks two instances that share a Name', () => {
     const inv = inventory();
-    expect(diff(snapshot(inv, env), snapshot(inventory((m) => { m.endpointSgCidr = '0.0.0.0/0'; }), env))).toEqual(['securityGroups.endpoints.ingress: ["tcp:443-443 from 10.0.2.0/24"] → ["tcp:443-443 from 0.0.0.0/0"]']);
+    expect(diff(snapshot(inv, env), snapshot(inventory((m) => { m.endpointSgCidr = '0.0.0.0/0'; }), env))).toEqual(['securityGroups.endpoints.ingress: ["tcp:443-443 from inference"] → ["tcp:443-443 from 0.0.0.0/0"]']);
     const twin = host('i-app', 'application', '10.0.1.11', ['sg-app']);
     const two: Inventory = { ...inv, hosts: [...inv.hosts, { ...twin, id: 'i-app2' }] };
     const instances = snapshot(two, env).instances as Record<string, unknown>;
-    expect(Object.keys(instances).filter((k) => k.startsWith('i-app '))).toEqual(['i-app 10.0.1.10', 'i-app 10.0.1.11']);
-    expect(diff(snapshot(inv, env), snapshot(two, env))).toEqual([expect.stringMatching(/^instances\.i-app 10\.0\.1\.11: absent → /)]);
+    expect(Object.keys(instances).filter((k) => k.startsWith('i-app '))).toEqual(['i-app application+10', 'i-app application+11']);
+    expect(diff(snapshot(inv, env), snapshot(two, env))).toEqual([expect.stringMatching(/^instances\.i-app application\+11: absent → /)]);
+  });
+  test('drift names addresses by where they lie: the same network re-addressed is no change, a moved or widened range is', () => {
+    // Every private address moved to other ranges, as when the reference is re-based (10.0/16 → 172.20/16, 10.1/16 → 172.21/16).
+    const moved = (inv: Inventory, map: (s: string) => string): Inventory => {
+      const walk = (v: unknown): unknown => (typeof v === 'string' ? map(v) : Array.isArray(v) ? v.map(walk) : v instanceof Map ? new Map([...v].map(([k, x]) => [k, walk(x)])) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)])) : v);
+      return walk(inv) as Inventory;
+    };
+    const rebased = moved(inventory(), (x) => x.replace(/^10\.0\./, '172.20.').replace(/^10\.1\./, '172.21.'));
+    expect(rebased.vpcs[0]!.cidr).toMatch(/^172\.2[01]\./);
+    expect(diff(snapshot(inventory(), env), snapshot(rebased, env))).toEqual([]);
+    // A subnet moved inside its VPC, or an address outside every VPC, still shows.
+    const shifted = moved(inventory(), (x) => x.replace(/^10\.0\.2\.0\/24$/, '10.0.9.0/24'));
+    expect(diff(snapshot(inventory(), env), snapshot(shifted, env)).join('\n')).toMatch(/cidr: "[a-z-]+\+512\/24" → "[a-z-]+\+2304\/24"/);
   });
 });
 
@@ -162,7 +176,7 @@ checks:
   - { id: cfg-three, title: t, category: config, policies: [NET-002], from: inference, to: external-ai, assert: no-default-route, params: { zone: data } }
 `);
     let issues: readonly { code: string; line: number; message: string }[] = [];
-    try { loadConfig({ root: ROOT, env: 'local', marker: 'm', suitesDir: dir }); } catch (e) { issues = (e as ConfigError).issues; }
+    try { localConfig({ marker: 'm', suitesDir: dir }); } catch (e) { issues = (e as ConfigError).issues; }
     expect(issues.map((i) => `${i.line} ${i.code} ${i.message.slice(0, 40)}`)).toEqual([
       '4 invalid-value a config check names an assertion: endpo',
       '4 invalid-value a config check runs no probe: use assert',
@@ -276,7 +290,7 @@ describe('public access closed (bedrock-identity-deny), judged by evaluating the
 });
 
 describe('streaming survives idle gaps (stream-idle-timeouts)', () => {
-  const lb = (idle: number, defaulted = false) => ({ arn: 'arn:lb/1', name: 'front-door', type: 'application', scheme: 'internal', vpcId: 'vpc-nz', subnetIds: ['subnet-application'], groups: ['sg-fd'], dnsName: 'internal-fd.elb', idleTimeoutSeconds: idle, idleTimeoutDefaulted: defaulted, listeners: [{ port: 80, protocol: 'HTTP', targets: [{ ip: '10.0.2.20', port: 443, protocol: 'HTTPS' }] }] });
+  const lb = (idle: number, defaulted = false) => ({ arn: 'arn:lb/1', name: 'front-door', type: 'application', scheme: 'internal', vpcId: 'vpc-nz', subnetIds: ['subnet-application'], groups: ['sg-fd'], dnsName: 'internal-fd.elb', idleTimeoutSeconds: idle, idleTimeoutDefaulted: defaulted, addresses: ['10.0.1.200'], tags: {}, listeners: [{ port: 80, protocol: 'HTTP', targets: [{ ip: '10.0.2.20', port: 443, protocol: 'HTTPS' }] }] });
   test('a load balancer on a streaming flow at or above streaming.idleSeconds PASSes; below it FAILs, naming AWS\'s default when unset', () => {
     expect(run('stream-idle-timeouts', { ...inventory(), loadBalancers: [lb(400)] }).status).toBe('PASS');
     const short = run('stream-idle-timeouts', { ...inventory(), loadBalancers: [lb(60, true)] });

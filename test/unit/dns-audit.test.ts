@@ -5,6 +5,7 @@
  * and false-positive counts.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { localConfig } from '../helpers/reference.ts';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -14,7 +15,7 @@ import type { QueryLogRecord } from '../../src/model/dns-firewall.ts';
 import { loadConfig } from '../../src/load/config.ts';
 import { ROOT } from '../helpers/paths.ts';
 
-const env = loadConfig({ root: ROOT, env: 'local', marker: 'pp-test-dnsaudit' }).env;
+const env = localConfig({ marker: 'pp-test-dnsaudit' }).env;
 let seed = 42;
 const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
 const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;

@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { localConfig } from '../helpers/reference.ts';
 import { PathproofError } from '../../src/model/errors.ts';
 import { loadConfig } from '../../src/load/config.ts';
 import type { Invocation } from '../../src/model/result.ts';
@@ -14,7 +15,7 @@ import { type CommandPort, type TargetResolver } from '../../src/model/ports.ts'
 import { type Target } from '../../src/model/plan.ts';
 import { isProbeCheck } from '../../src/model/check.ts';
 
-const config = loadConfig({ root: ROOT, env: 'local', marker: 'pp-test' });
+const config = localConfig({ marker: 'pp-test' });
 // Deny checks by TCP from one zone: more than one batch's worth, no canary or flow-log confirmation.
 const checks = config.checks.filter(isProbeCheck).filter((c) => c.from === 'application' && c.probe === 'tcp-connect' && c.expect.result === 'blocked' && !c.expect.logged && !c.expect.confirm);
 const hosts = ['i-0app000000000001', 'i-0app000000000002'];

@@ -4,6 +4,7 @@
  * external addresses, NODATA/SKIPDATA), then the audit command end to end with its exit codes.
  */
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { localConfig } from '../helpers/reference.ts';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -39,7 +40,7 @@ describe('flow-log files', () => {
 });
 
 describe('records judged by the catalog', () => {
-  const config = loadConfig({ root: ROOT, env: 'local', marker: 'pp-test' });
+  const config = localConfig({ marker: 'pp-test' });
   const auditor = () => new FlowAuditor(config.catalog, { zones: Object.entries(config.env.zones).map(([name, z]) => ({ name, cidr: z.cidr })), endpoints: config.env.bedrock.endpointCidrs, largeTransferBytes: 1000 });
   const r = (src: string, dst: string, sport: number, dport: number, extra: Partial<AuditRecord> = {}): AuditRecord => ({ srcaddr: src, dstaddr: dst, srcport: sport, dstport: dport, protocol: 6, bytes: 100, start: 1764000000, action: 'ACCEPT', logStatus: 'OK', file: 'f', line: 1, ...extra });
 
@@ -121,7 +122,7 @@ describe('flow logs in CloudWatch Logs (moto)', () => {
       for await (const r of flowLogEvents(logs, ['/flow/nz'], new Date(now - 60_000))) got.push(r);
       expect(got).toHaveLength(120);
       expect(got[0]).toMatchObject({ srcaddr: '10.0.1.10', dstaddr: '10.0.3.20', dstport: 6333, action: 'ACCEPT', file: '/flow/nz/eni-1-all' });
-      const config = loadConfig({ root: ROOT, env: 'local', marker: 'pp-test' });
+      const config = localConfig({ marker: 'pp-test' });
       const a = new FlowAuditor(config.catalog, { zones: Object.entries(config.env.zones).map(([name, z]) => ({ name, cidr: z.cidr })), endpoints: config.env.bedrock.endpointCidrs, largeTransferBytes: 1e9 });
       for (const r of got) a.add(r);
       expect(a.finish().findings.map((f) => `${f.kind} ${f.from}→${f.to} ${f.port} ${f.records}`)).toEqual(['violation application→data 6333 60']);

@@ -6,9 +6,10 @@ import { loadConfig } from '../../src/load/config.ts';
 import { ConfigError, formatIssue, IssueCollector } from '../../src/shared/issues.ts';
 import { loadProbes } from '../../src/load/probes.ts';
 import { INVALID, ROOT } from '../helpers/paths.ts';
+import { referenceInventory } from '../helpers/reference.ts';
 
 function load(opts: { suitesDir?: string; envFile?: string; env?: string }) {
-  return loadConfig({ root: ROOT, env: opts.env ?? 'local', marker: 'pp-test-0001', ...opts });
+  return loadConfig({ root: ROOT, env: opts.env ?? 'local', marker: 'pp-test-0001', inventory: referenceInventory(), ...opts });
 }
 function issuesOf(fn: () => unknown) {
   try {

@@ -1,10 +1,11 @@
 import { describe, expect, test } from 'vitest';
+import { localConfig } from '../helpers/reference.ts';
 import { loadConfig } from '../../src/load/config.ts';
 import { systemUnderTest } from '../../src/run/session.ts';
 import type { LabInfo } from '../../infra/twin/lab-cli.ts';
 import { ROOT } from '../helpers/paths.ts';
 
-const local = loadConfig({ root: ROOT, env: 'local', marker: 'm' });
+const local = localConfig({ marker: 'm' });
 const localstack = loadConfig({ root: ROOT, env: 'localstack', marker: 'm' });
 const prod = loadConfig({ root: ROOT, env: 'prod', marker: 'm' });
 const lab = { runId: 'pp-lab-1', env: 'local', endpoint: 'http://127.0.0.1:4001', emulator: 'http://127.0.0.1:4002' } as LabInfo;

@@ -3,12 +3,13 @@
  * compared connection by connection; agreement is evidence and each disagreement is reported.
  */
 import { describe, expect, test } from 'vitest';
+import { localConfig } from '../helpers/reference.ts';
 import { loadConfig } from '../../src/load/config.ts';
 import type { Verdict } from '../../src/model/result.ts';
 import { twoWitnesses } from '../../src/report/witnesses.ts';
 import { ROOT } from '../helpers/paths.ts';
 
-const config = loadConfig({ root: ROOT, env: 'local', marker: 'pp-test' });
+const config = localConfig({ marker: 'pp-test' });
 const checks = config.checks.filter((c) => c.id === 'cfg-catalog-application' || c.id === 'gen-application-to-data-6333');
 const statics = (carried: unknown[]) => ({ checkId: 'cfg-catalog-application', status: 'PASS', target: { instanceId: 'vpc-nz' }, evidence: { assertion: { name: 'catalog-conformance', examined: '1', facts: { carried } } } }) as unknown as Verdict;
 const probe = (status: 'PASS' | 'FAIL') => ({ checkId: 'gen-application-to-data-6333', status, target: { instanceId: 'i-app' }, evidence: { probe: { outcome: status === 'PASS' ? 'timeout' : 'connected', data: { address: '10.0.3.20' } } } }) as unknown as Verdict;

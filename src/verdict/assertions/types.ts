@@ -1,6 +1,6 @@
 import type { Catalog } from '../../model/catalog.ts';
 import type { Environment } from '../../model/environment.ts';
-import type { Inventory, Vpc } from '../../model/inventory.ts';
+import { findVpc, type Inventory, type Vpc } from '../../model/inventory.ts';
 import { cidrContains } from '../../model/cidr.ts';
 
 /** What one API-level assertion found. */
@@ -25,11 +25,7 @@ export interface AssertionContext {
 
 export type Assertion = (ctx: AssertionContext) => AssertionFinding;
 
-/** The VPC an environment names by id or by `tag:Name=…`. */
-export function findVpc(inv: Inventory, ref: string): Vpc | undefined {
-  const byName = /^tag:Name=(.+)$/.exec(ref)?.[1];
-  return inv.vpcs.find((v) => (byName ? v.name === byName : v.id === ref));
-}
+export { findVpc };
 
 /** Subnets of a zone: by the pathproof:zone tag, else those inside the zone's CIDR. */
 export function zoneSubnets(inv: Inventory, env: Environment, zone: string) {

@@ -87,6 +87,7 @@ module "interconnect" {
   nz_vpc_cidr           = "10.0.0.0/16"
   syd_vpc_cidr          = "10.1.0.0/16"
   endpoint_subnet_cidrs = ["10.1.1.0/24"]
+  endpoint_subnet_zone  = "sydney"
   endpoint_source_cidrs = [module.zones.zone_cidrs.inference]
   # Peering routes from the zones that need the endpoints; data and sandbox get none.
   nz_route_tables = {
@@ -176,7 +177,7 @@ resource "aws_instance" "service" {
     http_endpoint = "enabled"
     http_tokens   = "required"
   }
-  tags = merge({ Name = each.key, "pathproof:role" = "service", "pathproof:listen" = each.value.listen }, each.value.tls ? { "pathproof:tls" = "true" } : {})
+  tags = merge({ Name = each.key, "pathproof:role" = "service", "pathproof:service" = each.key, "pathproof:listen" = each.value.listen }, each.value.tls ? { "pathproof:tls" = "true" } : {})
 }
 
 # A probe host in the Sydney VPC: lateral movement into NZ over the peering must be blocked.
@@ -206,7 +207,7 @@ resource "aws_instance" "syd_probe" {
     http_tokens   = "required"
   }
   # Listens on 22 (sshd) in the twin: the destination of the generated "X → sydney" checks.
-  tags = { Name = "probe-sydney", "pathproof:zone" = "sydney", "pathproof:role" = "probe", "pathproof:listen" = "22" }
+  tags = { Name = "probe-sydney", "pathproof:zone" = "sydney", "pathproof:role" = "probe", "pathproof:service" = "sydney-host", "pathproof:listen" = "22" }
 }
 
 output "nz_vpc_id" {

@@ -39,7 +39,8 @@ resource "aws_subnet" "endpoints" {
   vpc_id            = aws_vpc.syd.id
   cidr_block        = var.endpoint_subnet_cidrs[count.index]
   availability_zone = "${local.region}${["a", "b", "c"][count.index % 3]}"
-  tags              = merge(var.tags, { Name = "${var.name}-syd-endpoints${count.index == 0 ? "" : "-${count.index}"}" })
+  tags = merge(var.tags, { Name = "${var.name}-syd-endpoints${count.index == 0 ? "" : "-${count.index}"}" },
+  var.endpoint_subnet_zone == null ? {} : { "pathproof:zone" = var.endpoint_subnet_zone })
 }
 
 resource "aws_route_table" "endpoints" {

@@ -75,6 +75,12 @@ variable "flow_log_role_arn" {
   default     = null
 }
 
+variable "endpoint_subnet_zone" {
+  description = "A pathproof zone whose probe host lives in the endpoint subnets (tag pathproof:zone, from which pathproof discovers the zone's range); null for none."
+  type        = string
+  default     = null
+}
+
 variable "tags" {
   description = "Tags for every resource."
   type        = map(string)

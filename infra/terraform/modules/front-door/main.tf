@@ -9,7 +9,8 @@ resource "aws_lb" "front_door" {
   subnets            = var.subnet_ids
   security_groups    = [var.security_group_id]
   idle_timeout       = var.idle_timeout_seconds
-  tags               = merge(var.tags, { Name = var.name })
+  # pathproof discovers the service's address from this tag (services.<name> without host:).
+  tags = merge(var.tags, { Name = var.name, "pathproof:service" = var.service_name })
 }
 
 resource "aws_lb_target_group" "proxy" {

@@ -42,6 +42,12 @@ variable "idle_timeout_seconds" {
   default     = 400
 }
 
+variable "service_name" {
+  description = "The pathproof service the load balancer is (tag pathproof:service): the environment's services.<name>."
+  type        = string
+  default     = "front-door"
+}
+
 variable "tags" {
   description = "Tags for every resource."
   type        = map(string)
