@@ -44,6 +44,7 @@ export async function writeBundle(dir: string, report: Report, result: RunResult
     tool: report.tool, runId: report.runId, env: report.env, startedAt: report.startedAt, finishedAt: report.finishedAt,
     partial: report.partial, notRun: report.notRun, couldNotLook: report.couldNotLook, suitesCommit: report.suitesCommit ?? null, accounts: report.accounts,
     regions: [...new Set(report.accounts.map((a) => a.region))],
+    ...(report.discovered ? { discovered: report.discovered } : {}),
     plan: { batches: result.plan.batches.map((b) => ({ id: b.id, zone: b.zone, account: b.account, region: b.region, targets: b.targets.map((t) => t.instanceId), probes: b.probes, executionTimeoutSeconds: b.executionTimeoutSeconds, script: b.script })), commands: result.plan.commands, untargeted: result.plan.untargeted },
   }, null, 2)}\n`);
   put('result.json', `${JSON.stringify(result, null, 2)}\n`);
