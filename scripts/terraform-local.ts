@@ -3,7 +3,8 @@
  * apply against moto, build the twin from the state Terraform made (no seeding), run every suite,
  * and destroy. Prints the apply time. `npm run terraform:local` (root).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
@@ -54,7 +55,13 @@ async function main(): Promise<number> {
     applied = true;
     process.stdout.write(`terraform: apply of examples/local on the emulator took ${(applyMs / 1000).toFixed(1)} s\n`);
     await lab.rebuild();
-    const result = await runOnLab(root, lab, runId);
+    // The environment the run uses is written from Terraform's own outputs (init --from-terraform):
+    // ids only, every address discovered from the tags the modules set.
+    const envFile = path.join(mkdtempSync(path.join(tmpdir(), 'pp-tf-env-')), 'tf-local.yaml');
+    const init = await execa(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'init', '--from-terraform', example, '--name', 'tf-local', '--out', envFile], { cwd: root, reject: false, all: true });
+    process.stdout.write(init.all ?? '');
+    if (init.exitCode !== 0) throw new Error(`init --from-terraform exited ${init.exitCode}`);
+    const result = await runOnLab(root, lab, runId, { envFile });
     const counts: Record<string, number> = {};
     for (const v of result.verdicts) counts[v.status] = (counts[v.status] ?? 0) + 1;
     const bad = result.verdicts.filter((v) => v.status !== 'PASS' && v.status !== 'WAIVED');

@@ -16,8 +16,8 @@ import { type RunResult } from '../src/model/result.ts';
 import type { Check } from '../src/model/check.ts';
 import { baselineFile } from '../src/load/baseline.ts';
 
-export async function runOnLab(root: string, lab: StartedLab, runId: string, opts: { disruptive?: boolean; checks?: (id: string) => boolean; expand?: (checks: readonly Check[]) => Check[] } = {}): Promise<RunResult> {
-  const config = loadConfig({ root, env: 'local', marker: runId, inventory: lab.model });
+export async function runOnLab(root: string, lab: StartedLab, runId: string, opts: { disruptive?: boolean; checks?: (id: string) => boolean; expand?: (checks: readonly Check[]) => Check[]; envFile?: string } = {}): Promise<RunResult> {
+  const config = loadConfig({ root, env: 'local', marker: runId, inventory: lab.model, ...(opts.envFile ? { envFile: opts.envFile } : {}) });
   const clients = new AwsClients(config.env, runId, lab.endpoint, lab.credentials);
   const chosen = config.checks.filter((c) => !opts.checks || opts.checks(c.id));
   try {

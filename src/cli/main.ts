@@ -40,6 +40,11 @@ Commands:
              (JSON lines) for DNS tunnelling; without files, the environment's CloudWatch log
              groups (or the running lab's logs); same report set as a run, category monitoring;
              exit 1 on violations
+  init --from-terraform DIR [--name NAME] [--out FILE] [--force]
+             write an environment file (fixtures/environments/NAME.yaml; NAME defaults to DIR's
+             name) from the root module's \`terraform output -json\` (its output "pathproof", as in
+             infra/terraform/examples): ids only, addresses discovered at run time from tags;
+             validated with every suite before it is written
   verify DIR check an evidence bundle: every file's SHA-256 and the signature, against a key you trust:
              --key PUBLIC.pem, --fingerprint sha256:…, or --kms-key KEY_ID [--env NAME] (asks KMS).
              Without one it can only say the bundle is consistent, not who signed it (exit 1).
@@ -138,6 +143,12 @@ async function main(argv: string[]): Promise<number> {
       const { values } = parseArgs({ args, options: { env: { type: 'string', default: 'local' }, 'flow-logs': { type: 'string', multiple: true }, 'query-logs': { type: 'string', multiple: true }, since: { type: 'string' }, out: { type: 'string', default: 'reports' } } });
       const { auditCommand } = await import('./audit.ts');
       return auditCommand(ROOT, { env: values.env, files: (values['flow-logs'] ?? []).map((f) => path.resolve(f)), queryLogFiles: (values['query-logs'] ?? []).map((f) => path.resolve(f)), ...(values.since ? { since: values.since } : {}), out: path.resolve(values.out) });
+    }
+    case 'init': {
+      const { values } = parseArgs({ args, options: { 'from-terraform': { type: 'string' }, name: { type: 'string' }, out: { type: 'string' }, force: { type: 'boolean', default: false } } });
+      if (!values['from-terraform']) throw new PathproofError('USAGE', 'usage: npm run pathproof -- init --from-terraform DIR [--name NAME] [--out FILE] [--force]');
+      const { initCommand } = await import('./init.ts');
+      return initCommand(ROOT, { fromTerraform: values['from-terraform'], ...(values.name ? { name: values.name } : {}), ...(values.out ? { out: path.resolve(values.out) } : {}), force: values.force });
     }
     case 'lab': {
       const { labCommand } = await import('../../infra/twin/lab-cli.ts');

@@ -34,6 +34,32 @@ describe('shipped configuration', () => {
     expect(c.checks.find((x) => x.id === 'exfil-inference-http-sink')!.params.marker).toMatch(/^pp-test-0001-[0-9a-f]{6}$/);
   });
 
+  test('addresses left out are discovered from tags; what cannot be found unambiguously names the file, line, tag and fix', () => {
+    const found = load({ env: 'local' });
+    expect(found.env.discovery?.gaps).toHaveLength(14);
+    expect(found.env.services['model-proxy']!.host).toBe('10.0.2.20');
+    expect(found.checks.find((x) => x.id === 'net001-app-to-model-proxy')!.params.host).toBe('10.0.2.20');
+    // Without an inventory: placeholders that validate as the real values will, never a guess.
+    const pending = loadConfig({ root: ROOT, env: 'local', marker: 'm' });
+    expect(pending.env.zones.inference!.cidr).toBe('0.0.0.0/32');
+    expect(pending.env.services['model-proxy']!.host).toBe('0.0.0.0');
+    // A service tag gone, two subnets claiming one zone, a tag whose host lies outside the zone.
+    const inv = referenceInventory();
+    const broken = {
+      ...inv,
+      vpcs: inv.vpcs.map((v) => ({ ...v, subnets: v.subnets.map((sn) => (sn.zone === 'sandbox' ? { ...sn } : sn)).concat(v.name === 'pathproof-nz' ? [{ ...v.subnets[0]!, id: 'subnet-extra', cidr: '10.0.9.0/24', zone: 'data' }] : []) })),
+      hosts: inv.hosts.map((h) => (h.tags['pathproof:service'] === 'model-proxy' ? { ...h, tags: { Name: 'model-proxy' } } : h.tags['pathproof:service'] === 'secrets' ? { ...h, enis: [{ ...h.enis[0]!, ip: '10.0.1.99' }] } : h)),
+    };
+    const issues = issuesOf(() => loadConfig({ root: ROOT, env: 'local', marker: 'm', inventory: broken }));
+    const text = issues.map((i) => formatIssue(i)).join('\n');
+    expect(text).toMatch(/fixtures\/environments\/local\.yaml:\d+:\d+ discovery-failed no subnet|2 subnets of pathproof-nz are tagged pathproof:zone=data \(subnet-nz-data 10\.0\.3\.0\/24, subnet-extra 10\.0\.9\.0\/24\); a zone is one range/);
+    expect(text).toMatch(/local\.yaml:\d+:\d+ discovery-failed no instance or load balancer in pathproof-nz \(vpc-nz\) is tagged pathproof:service=model-proxy; tag the service's instance or load balancer pathproof:service=model-proxy, or write host:/);
+    expect(text).toMatch(/discovery-failed instance i-secrets tagged pathproof:service=secrets has address 10\.0\.1\.99, outside zone management \(10\.0\.4\.0\/24\)/);
+    // Each names the line of the entry it belongs to.
+    const line = (key: string) => readFileSync(path.join(ROOT, 'fixtures/environments/local.yaml'), 'utf8').split('\n').findIndex((l) => l.startsWith(`  ${key}:`)) + 1;
+    expect(issues.find((i) => i.path === 'services.model-proxy.host')!.line).toBe(line('model-proxy'));
+  });
+
   test('the SDK-name checks are generated from the environment: every zone × every FIPS, dual-stack and mantle name of its services', () => {
     const c = load({ env: 'local' });
     const gen = c.checks.filter((x) => x.id.startsWith('sdk-name-'));

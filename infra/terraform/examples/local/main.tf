@@ -213,3 +213,36 @@ resource "aws_instance" "syd_probe" {
 output "nz_vpc_id" {
   value = module.interconnect.nz_vpc_id
 }
+
+data "aws_caller_identity" "nz" {
+  provider = aws.nz
+}
+
+# What `npm run pathproof -- init --from-terraform infra/terraform/examples/local` writes an
+# environment file from: ids and names only. pathproof discovers the addresses at run time from the
+# tags these modules set (pathproof:zone on subnets, pathproof:service on hosts and the front door).
+output "pathproof" {
+  value = {
+    kind = "twin"
+    accounts = {
+      nz  = { id = data.aws_caller_identity.nz.account_id, region = "ap-southeast-6" }
+      syd = { id = data.aws_caller_identity.nz.account_id, region = "ap-southeast-2" }
+    }
+    zones = merge(
+      { for z in keys(module.zones.zone_cidrs) : z => { account = "nz", vpc_id = module.interconnect.nz_vpc_id, imds = z != "sandbox", roles = lookup(module.probes.bedrock_role_names, z, []) } },
+      { sydney = { account = "syd", vpc_id = module.interconnect.syd_vpc_id, imds = true, roles = [] } },
+    )
+    bedrock = {
+      account  = "syd"
+      region   = "ap-southeast-2"
+      vpc_id   = module.interconnect.syd_vpc_id
+      services = keys(module.interconnect.endpoint_ids)
+    }
+    services = merge(
+      { for k, v in local.services : k => { zone = v.zone, port = tonumber(split(",", v.listen)[0]) } },
+      { front-door = { zone = "application", port = 80 }, sydney-host = { zone = "sydney", port = 22 } },
+    )
+    approved_names   = module.dns.approved_names
+    query_log_groups = [module.dns.query_log_group, module.dns_syd.query_log_group]
+  }
+}

@@ -1,6 +1,7 @@
 # Production: the NZ application account (ap-southeast-6) and the Sydney Bedrock account
-# (ap-southeast-2). Deploy with credentials that can assume both roles; then point
-# fixtures/environments/prod.yaml at the outputs and run `npm test -- --env=prod`.
+# (ap-southeast-2). Deploy with credentials that can assume both roles; then write the environment
+# file from the outputs, `npm run pathproof -- init --from-terraform infra/terraform/examples/prod`,
+# review it and run `npm test -- --env=prod`.
 
 terraform {
   required_version = ">= 1.5"
@@ -149,13 +150,44 @@ module "probes" {
   }
 }
 
-output "environment" {
-  description = "Values for fixtures/environments/prod.yaml."
+data "aws_caller_identity" "nz" {
+  provider = aws.nz
+}
+
+variable "runner_role_arns" {
+  description = "The roles pathproof runs as in each account (nz, syd), for the environment file init writes; null: the default profile."
+  type        = object({ nz = string, syd = string })
+  default     = null
+}
+
+# What `npm run pathproof -- init --from-terraform infra/terraform/examples/prod` writes an
+# environment file from: ids and names only. pathproof discovers the addresses at run time from the
+# tags (pathproof:zone on the zones' subnets; tag your workloads pathproof:service=<name>, as the
+# front door is) and from the endpoints' subnets.
+output "pathproof" {
   value = {
-    nz_vpc_id      = module.interconnect.nz_vpc_id
-    syd_vpc_id     = module.interconnect.syd_vpc_id
-    syd_account_id = data.aws_caller_identity.syd.account_id
-    flow_log_group = module.zones.flow_log_group
-    probe_hosts    = module.probes.instance_ids
+    kind = "aws"
+    accounts = {
+      nz  = merge({ id = data.aws_caller_identity.nz.account_id, region = "ap-southeast-6" }, var.runner_role_arns == null ? { profile = "default" } : { role_arn = var.runner_role_arns.nz })
+      syd = merge({ id = data.aws_caller_identity.syd.account_id, region = "ap-southeast-2" }, var.runner_role_arns == null ? { profile = "default" } : { role_arn = var.runner_role_arns.syd })
+    }
+    zones = { for z in keys(module.zones.zone_cidrs) : z => { account = "nz", vpc_id = module.interconnect.nz_vpc_id, imds = z != "sandbox", roles = lookup(module.probes.bedrock_role_names, z, []) } }
+    bedrock = {
+      account  = "syd"
+      region   = "ap-southeast-2"
+      vpc_id   = module.interconnect.syd_vpc_id
+      services = keys(module.interconnect.endpoint_ids)
+    }
+    services = {
+      model-proxy  = { zone = "inference", port = 443 }
+      vector-db    = { zone = "data", port = 6333 }
+      secrets      = { zone = "management", port = 443 }
+      app-frontend = { zone = "application", port = 443 }
+      sandbox-tool = { zone = "sandbox", port = 8080 }
+      front-door   = { zone = "application", port = 80 }
+    }
+    approved_names   = module.dns.approved_names
+    flow_log_groups  = compact([module.zones.flow_log_group])
+    query_log_groups = [module.dns.query_log_group, module.dns_syd.query_log_group]
   }
 }
