@@ -154,7 +154,7 @@ async function writeFlowLog(file: string, n: number): Promise<void> {
 async function auditOnce(file: string): Promise<void> {
   const { readFlowLogFile } = await import('../src/load/flow-log-file.ts');
   const { FlowAuditor } = await import('../src/verdict/flow-audit.ts');
-  const config = loadConfig({ root: ROOT, env: 'local', marker: 'pp-bench' });
+  const config = loadConfig({ root: ROOT, env: 'prod', marker: 'pp-bench' });
   const auditor = new FlowAuditor(config.catalog, { zones: Object.entries(config.env.zones).map(([name, z]) => ({ name, cidr: z.cidr })), endpoints: config.env.bedrock.endpointCidrs, largeTransferBytes: 100 * 1024 * 1024 });
   const t0 = process.hrtime.bigint();
   let n = 0;

@@ -3,16 +3,20 @@
 # and exits 0 (137 would read as TimedOut and 194 reboots the host).
 # Parameters arrive as environment variables PP_<name>, validated and single-quoted by pathproof.
 
-# Milliseconds on a monotonic clock, for durations only. /proc/uptime costs no process (a busy
-# host runs hundreds of probes, and starting processes is what it runs out of); date is the fallback.
-pp_now_ms() {
+# Milliseconds on a monotonic clock, for durations only, into pp_ms: a function that sets a variable
+# costs no process (a busy host runs hundreds of probes, and starting processes is what it runs out
+# of; `$(...)` would fork). /proc/uptime is read by the shell itself; date is the fallback.
+pp_clock() {
   if read -r pp_up _ </proc/uptime 2>/dev/null && [ "${pp_up#*.}" != "$pp_up" ]; then
-    echo $(( ${pp_up%.*} * 1000 + 1${pp_up#*.} * 10 - 1000 ))
+    pp_ms=$(( ${pp_up%.*} * 1000 + 1${pp_up#*.} * 10 - 1000 ))
   else
     pp_d=$(date +%s%3N 2>/dev/null)
-    case "$pp_d" in ''|*N*) echo $(( $(date +%s) * 1000 )) ;; *) echo "$pp_d" ;; esac
+    case "$pp_d" in ''|*N*) pp_ms=$(( $(date +%s) * 1000 )) ;; *) pp_ms=$pp_d ;; esac
   fi
 }
+
+# The same, printed (for an expression that needs it inline).
+pp_now_ms() { pp_clock; echo "$pp_ms"; }
 
 # JSON string contents: control characters dropped, backslash and quote escaped, at most 300 bytes.
 # Plain text (the common case: addresses, names, short messages) needs no process.

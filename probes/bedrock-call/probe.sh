@@ -8,7 +8,7 @@ case "$tool:$op" in
   auto:*) tool=python ;;
   cli:converse-stream|cli:invoke-model-stream) pp_emit error "\"detail\":\"the AWS CLI has no streaming operations: use tool python\""; exit 0 ;;
 esac
-t0=$(pp_now_ms)
+pp_clock; t0=$pp_ms
 # The address the tool will use: the host's resolver, asked just before the call (as the tool asks it).
 pp_resolve "$host" getent "$ct"
 if [ "$pp_outcome" != resolved ]; then
@@ -17,7 +17,7 @@ if [ "$pp_outcome" != resolved ]; then
   exit 0
 fi
 ip=$(printf '%s\n' "$pp_addrs" | head -n 1)
-left=$(( mt - ( $(pp_now_ms) - t0 ) / 1000 ))
+pp_clock; left=$(( mt - ( pp_ms - t0 ) / 1000 ))
 [ "$left" -lt 1 ] && left=1
 # Only the instance profile: keys in the environment and the shared files are set aside.
 unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_PROFILE AWS_DEFAULT_PROFILE AWS_CONTAINER_CREDENTIALS_RELATIVE_URI AWS_CONTAINER_CREDENTIALS_FULL_URI AWS_WEB_IDENTITY_TOKEN_FILE
@@ -52,10 +52,10 @@ if [ "$tool" = cli ]; then
   if [ "$signed" = true ]; then cli_call; rc=$?; else cli_call --no-sign-request; rc=$?; fi
   if [ "$signed" = true ] && [ "$rc" -ne 0 ] && grep -q 'Unable to locate credentials' "$PP_TMP/err" 2>/dev/null; then
     signed=false
-    left=$(( mt - ( $(pp_now_ms) - t0 ) / 1000 )); [ "$left" -lt 1 ] && left=1
+    pp_clock; left=$(( mt - ( pp_ms - t0 ) / 1000 )); [ "$left" -lt 1 ] && left=1
     cli_call --no-sign-request; rc=$?
   fi
-  t1=$(pp_now_ms)
+  pp_clock; t1=$pp_ms
   # urllib3's debug line gives the status: "POST /model/…/converse HTTP/1.1" 403 123
   status=$(grep -o 'HTTP/1.1" [0-9][0-9][0-9]' "$PP_TMP/err" 2>/dev/null | tail -n 1 | sed 's/.* //')
   reqid=$(grep -io "'x-amzn-requestid': '[^']*'" "$PP_TMP/err" 2>/dev/null | tail -n 1 | sed "s/.*: '//; s/'//")

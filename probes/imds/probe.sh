@@ -1,7 +1,7 @@
 pp_need curl
 base=http://169.254.169.254
 set --
-t0=$(pp_now_ms)
+pp_clock; t0=$pp_ms
 if [ "${PP_version:-v2}" = v2 ]; then
   token=$(curl -sS -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' --connect-timeout "${PP_connect_timeout:-2}" --max-time 4 \
     -- "$base/latest/api/token" 2>"$PP_TMP/imds.err"); rc=$?
@@ -9,7 +9,7 @@ if [ "${PP_version:-v2}" = v2 ]; then
 fi
 status=$(curl -sS -o "$PP_TMP/imds.body" -w '%{http_code}' "$@" --connect-timeout "${PP_connect_timeout:-2}" --max-time 4 \
   -- "$base/latest/meta-data/instance-id" 2>>"$PP_TMP/imds.err"); rc=$?
-t1=$(pp_now_ms)
+pp_clock; t1=$pp_ms
 err=$(cat "$PP_TMP/imds.err" 2>/dev/null)
 pp_curl_outcome "$rc" "$err" 169.254.169.254 "$status"
 [ "$pp_outcome" = ok ] && pp_outcome=reachable

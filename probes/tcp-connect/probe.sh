@@ -1,6 +1,6 @@
 pp_need bash timeout getent
 n=0; ok=0; last=error; msg=''; addr=''
-t0=$(pp_now_ms)
+pp_clock; t0=$pp_ms
 # The address actually used: a name is resolved once here (as the libc resolver does for bash),
 # and every attempt connects to that address, which the evidence names.
 case "$PP_host" in
@@ -34,6 +34,6 @@ while [ "$n" -lt "${PP_attempts:-1}" ]; do
     esac
   fi
 done
-t1=$(pp_now_ms)
+pp_clock; t1=$pp_ms
 [ "$ok" -gt 0 ] && last=connected
 pp_emit "$last" "\"attempts\":$n,\"successes\":$ok,\"address\":\"$(pp_json "$addr")\",\"ms\":$((t1 - t0)),\"detail\":\"$(pp_json "$msg")\""

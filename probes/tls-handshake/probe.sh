@@ -2,10 +2,10 @@ pp_need curl
 port=${PP_port:-443}
 set --
 [ -n "${PP_address:-}" ] && set -- --connect-to "$PP_host:$port:$PP_address:$port"
-t0=$(pp_now_ms)
+pp_clock; t0=$pp_ms
 out=$(curl -sS -o /dev/null --connect-timeout "${PP_connect_timeout:-3}" --max-time "${PP_max_time:-8}" \
   -w '%{http_code} %{remote_ip} %{ssl_verify_result}' "$@" -- "https://$PP_host:$port/" 2>"$PP_TMP/tls.err"); rc=$?
-t1=$(pp_now_ms)
+pp_clock; t1=$pp_ms
 err=$(cat "$PP_TMP/tls.err" 2>/dev/null)
 pp_curl_outcome "$rc" "$err" "$PP_host" "$out"
 [ "$pp_outcome" = ok ] && pp_outcome=verified

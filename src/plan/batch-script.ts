@@ -37,13 +37,14 @@ export function buildBatchScript(input: {
     lines.push(`cat > "$PP_DIR/${id}.sh" <<'${HEREDOC_END}'`, def.script.trimEnd(), HEREDOC_END);
   }
   lines.push(
-    // pp_run INDEX SECONDS PROBE: runs one probe in its own directory, then wraps its line.
+    // pp_run INDEX SECONDS PROBE: runs one probe in its own directory (all made by one mkdir below:
+    // a busy host runs out of processes first), then wraps its line.
     `pp_run() {`,
-    `  mkdir -p "$PP_DIR/t$1"`,
     `  PP_TMP="$PP_DIR/t$1" PP_LIB="$PP_DIR/lib.sh" timeout -k 2 "$2" sh -c '. "$PP_LIB"; . "$0"' "$PP_DIR/$3.sh" >"$PP_DIR/o$1" 2>"$PP_DIR/e$1"`,
     `  echo $? >"$PP_DIR/rc$1"`,
     `}`,
     `printf '{"${BATCH_BEGIN}":"%s","n":%d}\\n' ${shellQuote(input.batch)} ${input.probes.length}`,
+    `mkdir ${input.probes.map((p) => `"$PP_DIR/t${p.index}"`).join(' ')}`,
   );
   for (const p of input.probes) {
     const env = Object.entries(p.params)
