@@ -30,6 +30,7 @@ import { PAYLOAD_BUDGET } from '../src/plan/plan.ts';
 import { type Target } from '../src/model/plan.ts';
 import { type CommandPort, type TargetResolver } from '../src/model/ports.ts';
 import { isProbeCheck } from '../src/model/check.ts';
+import { batchStdout, simulateSsm } from './bench-ssm.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const MB = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
@@ -52,13 +53,7 @@ async function measure<T>(fn: () => Promise<T> | T): Promise<{ value: T; ms: num
 /** Every probe "times out" and the batch ends properly: the judge does its full work for each check × target. */
 const instantPort: CommandPort = {
   async run(_account, _region, req) {
-    const end = /printf '\{"pathproof-end":"%s","n":%d\}\\n' '([^']+)' (\d+)/.exec(req.script);
-    if (!end) throw new Error('bench: the batch script has no end line');
-    const [, batch, n] = end;
-    const lines = [`{"pathproof-begin":"${batch}","n":${n}}`];
-    for (let i = 0; i < Number(n); i++) lines.push(`{"i":${i},"rc":0,"o":{"r":"timeout","attempts":2,"successes":0,"ms":2000,"detail":""}}`);
-    lines.push(`{"pathproof-end":"${batch}","n":${n}}`);
-    const stdout = `${lines.join('\n')}\n`;
+    const { batch, stdout } = batchStdout(req.script);
     const at = new Date().toISOString();
     return req.instanceIds.map((instanceId): Invocation => ({ instanceId, commandId: `bench-${batch}`, status: 'Success', statusDetails: 'Success', responseCode: 0, stdout, stderr: '', requestedAt: at, finishedAt: at, durationMs: 1 }));
   },
@@ -95,6 +90,16 @@ async function fleet(perZone: number): Promise<void> {
     row('report + JUnit + 2 SARIF + HTML + signed bundle', `${report.ms.toFixed(0)} ms (${report.value.files.length} files, ${MB(written)} written)`);
     row('complete SARIF, gzipped (GitHub limit 10 MB)', MB(sarifGz));
     row('peak RSS of this process', MB(Math.max(load.peakRss, run.peakRss, report.peakRss)));
+    if (perZone === 200) {
+      // The same run through the real SSM transport, on a simulated SSM and clock (scripts/bench-ssm.ts).
+      const rate = config.env.timeouts.ssmCallsPerSecond;
+      const accounts = new Set(Object.values(config.env.zones).map((z) => z.account)).size;
+      const ssm = await simulateSsm(config, checks, resolver, rate);
+      const total = Object.values(ssm.calls).reduce((a, b) => a + b, 0);
+      row(`SSM API calls, ${ssm.commands} commands to ${perZone} hosts per zone`, `${total} (${Object.entries(ssm.calls).map(([k, n]) => `${n} ${k}`).join(', ')})`);
+      row(`peak SSM calls in one second (paced at ${rate}/s per account and region, ${accounts} accounts)`, `${ssm.peakPerSecond}`);
+      row('run time on the simulated clock (6.5 s per command)', `${ssm.seconds.toFixed(0)} s for ${ssm.verdicts} verdicts`);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

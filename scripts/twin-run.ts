@@ -22,7 +22,7 @@ export async function runOnLab(root: string, lab: StartedLab, runId: string, opt
   const chosen = config.checks.filter((c) => !opts.checks || opts.checks(c.id));
   try {
     return await execute(config, opts.expand ? opts.expand(chosen) : chosen, {
-      runId, resolver: new Ec2TargetResolver(config.env, clients), port: ssmPort(clients, { maxDelayMs: config.env.timeouts.pollMaxDelayMs }),
+      runId, resolver: new Ec2TargetResolver(config.env, clients), port: ssmPort(clients, { maxDelayMs: config.env.timeouts.pollMaxDelayMs, callsPerSecond: config.env.timeouts.ssmCallsPerSecond }),
       canary: { received: async (m) => readTwinCanary(lab.applied.records, m) },
       inventory: () => { const src = endpointSource(lab.aws); return readState(src, envRegions(config), () => {}, { roles: zoneRoles(config) }).finally(() => src.destroy()); },
       baseline: JSON.parse(readFileSync(baselineFile(root, 'local'), 'utf8')),

@@ -1,5 +1,5 @@
 import {
-  CancelCommandCommand, GetCommandInvocationCommand, ListCommandInvocationsCommand, SendCommandCommand, type CommandInvocation, type SSMClient,
+  CancelCommandCommand, GetCommandInvocationCommand, ListCommandInvocationsCommand, SendCommandCommand, type CommandInvocation, type GetCommandInvocationCommandOutput, type SSMClient,
 } from '@aws-sdk/client-ssm';
 import createDebug from 'debug';
 import { PathproofError } from '../model/errors.ts';
@@ -18,6 +18,33 @@ export interface PollOptions {
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   readonly now?: () => number;
   readonly random?: () => number;
+  /**
+   * The most SSM API calls this transport (one account and region) makes per second, a burst of as
+   * many allowed (default 10). AWS publishes no rate for SendCommand, ListCommandInvocations or
+   * GetCommandInvocation and throttles with ThrottlingException "Rate exceeded": pathproof paces
+   * itself below it by design, and adaptive retry is only the second line.
+   */
+  readonly callsPerSecond?: number;
+}
+
+/** A token bucket: at most `rate` calls a second, a burst of `rate`. Single-threaded, so take() is race-free. */
+export class Pacer {
+  private tokens: number;
+  private last: number;
+  constructor(private readonly rate: number, private readonly now: () => number, private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>) {
+    this.tokens = rate;
+    this.last = now();
+  }
+
+  async take(signal?: AbortSignal): Promise<void> {
+    for (;;) {
+      const t = this.now();
+      this.tokens = Math.min(this.rate, this.tokens + ((t - this.last) / 1000) * this.rate);
+      this.last = t;
+      if (this.tokens >= 1 || signal?.aborted) { this.tokens -= 1; return; }
+      await this.sleep(Math.max(1, Math.ceil(((1 - this.tokens) / this.rate) * 1000)), signal);
+    }
+  }
 }
 
 /**
@@ -26,7 +53,16 @@ export interface PollOptions {
  * until its time-out and hides the cause). Returns one Invocation per instance; throws only for harness faults.
  */
 export class SsmTransport {
-  constructor(private readonly client: SSMClient, private readonly options: PollOptions = {}) {}
+  private readonly pacer: Pacer;
+  constructor(private readonly client: SSMClient, private readonly options: PollOptions = {}) {
+    this.pacer = new Pacer(options.callsPerSecond ?? 10, () => this.now(), options.sleep ?? abortableSleep);
+  }
+
+  /** Every SSM call goes through here: paced, so a fleet run stays below SSM's rates. */
+  private async send<T>(command: SendCommandCommand | ListCommandInvocationsCommand | GetCommandInvocationCommand | CancelCommandCommand, signal?: AbortSignal): Promise<T> {
+    await this.pacer.take(signal);
+    return (this.client.send as (c: unknown, o: { abortSignal?: AbortSignal }) => Promise<T>).call(this.client, command, signal ? { abortSignal: signal } : {});
+  }
 
   async run(req: CommandRequest, signal?: AbortSignal): Promise<Invocation[]> {
     if (req.instanceIds.length === 0 || req.instanceIds.length > 50) {
@@ -35,7 +71,7 @@ export class SsmTransport {
     const requestedAt = new Date(this.now()).toISOString();
     let commandId: string;
     try {
-      const out = await this.client.send(new SendCommandCommand({
+      const out = await this.send<{ Command?: { CommandId?: string } }>(new SendCommandCommand({
         DocumentName: 'AWS-RunShellScript',
         InstanceIds: [...req.instanceIds],
         Comment: req.comment.slice(0, 100),
@@ -44,7 +80,7 @@ export class SsmTransport {
         MaxErrors: '100%',
         MaxConcurrency: '50',
         Parameters: { commands: [req.script], executionTimeout: [String(req.executionTimeoutSeconds)] },
-      }), { abortSignal: signal });
+      }), signal);
       commandId = out.Command?.CommandId ?? '';
       if (!commandId) throw new PathproofError('SSM_SEND_FAILED', 'SendCommand returned no CommandId');
     } catch (e) {
@@ -113,7 +149,7 @@ export class SsmTransport {
     let token: string | undefined;
     do {
       try {
-        const r = await this.client.send(new ListCommandInvocationsCommand({ CommandId: commandId, MaxResults: 50, ...(token ? { NextToken: token } : {}) }), { abortSignal: signal });
+        const r = await this.send<{ CommandInvocations?: CommandInvocation[]; NextToken?: string }>(new ListCommandInvocationsCommand({ CommandId: commandId, MaxResults: 50, ...(token ? { NextToken: token } : {}) }), signal);
         out.push(...(r.CommandInvocations ?? []));
         token = r.NextToken;
       } catch (e) {
@@ -126,7 +162,7 @@ export class SsmTransport {
   /** The full result of one finished invocation; undefined if GetCommandInvocation does not show it yet. */
   private async read(commandId: string, instanceId: string, requestedAt: string, started: number, signal?: AbortSignal): Promise<Invocation | undefined> {
     try {
-      const r = await this.client.send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: instanceId }), { abortSignal: signal });
+      const r = await this.send<GetCommandInvocationCommandOutput>(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: instanceId }), signal);
       if (!TERMINAL.has(r.Status ?? '')) return undefined;
       return {
         instanceId, commandId, status: r.Status as InvocationStatus, statusDetails: r.StatusDetails ?? '',
@@ -152,7 +188,7 @@ export class SsmTransport {
   private async cancel(commandId: string, instanceIds: readonly string[]): Promise<void> {
     if (instanceIds.length === 0) return;
     try {
-      await this.client.send(new CancelCommandCommand({ CommandId: commandId, InstanceIds: [...instanceIds] }));
+      await this.send(new CancelCommandCommand({ CommandId: commandId, InstanceIds: [...instanceIds] }));
     } catch (e) {
       log('[cmd %s] cancel on %s failed: %s', commandId, instanceIds.join(','), (e as Error).message);
     }

@@ -80,7 +80,7 @@ export function environmentFrom(out: TerraformPathproof, name: string, dir: stri
       },
     } : {}),
     // The twin enforces each idle time-out at its real value, so a short pause proves the path.
-    ...(twin ? { streaming: { idleSeconds: 300, gapSeconds: 3 }, probeDefaults: { connect_timeout: 1, resolve_timeout: 4, max_time: 3 }, timeouts: { probeSeconds: 12, deliverySeconds: 30, pollGraceSeconds: 30, pollMaxDelayMs: 250 } } : {}),
+    ...(twin ? { streaming: { idleSeconds: 300, gapSeconds: 3 }, probeDefaults: { connect_timeout: 1, resolve_timeout: 4, max_time: 3 }, timeouts: { probeSeconds: 12, deliverySeconds: 30, pollGraceSeconds: 30, pollMaxDelayMs: 250, ssmCallsPerSecond: 200 } } : {}),
   };
   return { env, review };
 }

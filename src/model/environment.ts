@@ -158,6 +158,11 @@ export const EnvironmentFile = z.strictObject({
     pollGraceSeconds: z.number().int().min(5).max(600).default(60),
     /** Longest pause between GetCommandInvocation polls, in ms (backoff grows up to it). */
     pollMaxDelayMs: z.number().int().min(50).max(30000).default(4000),
+    /**
+     * The most SSM API calls per second per account and region (a burst of as many). AWS publishes
+     * no rate for Run Command's APIs; the default keeps a fleet run well below where it throttles.
+     */
+    ssmCallsPerSecond: z.number().int().min(1).max(1000).default(10),
   }).prefault({}),
 });
 

@@ -97,7 +97,7 @@ async function discovered(config: Config, read: () => Promise<Inventory>, comple
  * adapter is built from it; a failed discovery tears down what was started and throws.
  */
 export async function openSession(config: Config, runId: string, log: (line: string) => void, sut?: SystemUnderTest, complete?: CompleteConfig): Promise<Session> {
-  const poll: PollOptions = { maxDelayMs: config.env.timeouts.pollMaxDelayMs, initialDelayMs: Math.min(400, config.env.timeouts.pollMaxDelayMs) };
+  const poll: PollOptions = { maxDelayMs: config.env.timeouts.pollMaxDelayMs, initialDelayMs: Math.min(400, config.env.timeouts.pollMaxDelayMs), callsPerSecond: config.env.timeouts.ssmCallsPerSecond };
   if (config.env.kind === 'twin') {
     // The twin lives in infra/; loaded only when needed so that prod runs never touch it.
     const { runningLab } = await import('../../infra/twin/lab-cli.ts');

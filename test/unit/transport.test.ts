@@ -140,3 +140,22 @@ describe('SSM transport', () => {
     expect(inv!.waitFault).toMatch(/interrupted/);
   });
 });
+
+describe('pacing SSM calls', () => {
+  test('a transport makes at most callsPerSecond calls in any second, however many commands wait', async () => {
+    const at: number[] = [];
+    ssm.on(SendCommandCommand).callsFake(() => { at.push(clock); return { Command: { CommandId: 'cmd-1' } }; });
+    ssm.on(ListCommandInvocationsCommand).callsFake(() => { at.push(clock); return listed(['Success', 'Success']); });
+    ssm.on(GetCommandInvocationCommand).callsFake(() => { at.push(clock); return invocation('Success', 'Success'); });
+    const t = new SsmTransport(new SSMClient({ region: 'ap-southeast-6' }), { sleep: async (ms) => { clock += ms; }, now: () => clock, random: () => 0, callsPerSecond: 5 });
+    // 20 commands at once: 60 calls (send, list, get each).
+    const out = await Promise.all(Array.from({ length: 20 }, () => t.run(req)));
+    expect(out.flat().every((i) => i.status === 'Success')).toBe(true);
+    expect(at).toHaveLength(60);
+    const perSecond = new Map<number, number>();
+    for (const ms of at) perSecond.set(Math.floor(ms / 1000), (perSecond.get(Math.floor(ms / 1000)) ?? 0) + 1);
+    // The burst (5) plus the rate (5) is the most any one second can see; 60 calls need at least 11 s.
+    expect(Math.max(...perSecond.values())).toBeLessThanOrEqual(10);
+    expect(Math.max(...at)).toBeGreaterThanOrEqual(11_000);
+  });
+});
