@@ -3,7 +3,7 @@
  * sentence, target and evidence file, then the counts per policy and where the reports are.
  * A pure function of the report, like every reporter.
  */
-import type { Report } from '../src/model/report.ts';
+import { evidenceFile, type Report } from '../src/model/report.ts';
 
 const ORDER = ['FAIL', 'ERROR', 'INCONCLUSIVE'] as const;
 
@@ -16,7 +16,7 @@ export function consoleSummary(report: Report, opts: { dir: string }): string {
     for (const v of list) {
       lines.push(`  ${status} [${v.policies.join(',')}] ${v.checkId} @ ${v.target.zone}/${v.target.instanceId}`);
       lines.push(`       ${v.sentence}`);
-      lines.push(`       evidence: ${opts.dir}/checks/${v.checkId}/${v.target.instanceId.replace(/[^A-Za-z0-9_.-]/g, '_')}.json   (${v.source.file}:${v.source.line})`);
+      lines.push(`       evidence: ${opts.dir}/${evidenceFile(v)}   (${v.source.file}:${v.source.line})`);
     }
   }
   const policies = [...new Set(report.verdicts.flatMap((v) => v.policies))].sort();

@@ -89,3 +89,14 @@ export const DEFAULT_DENY_POLICY: PolicySummary = {
 export function policyOf(report: Pick<Report, 'policies'>, id: string): PolicySummary {
   return report.policies.find((p) => p.id === id) ?? DEFAULT_DENY_POLICY;
 }
+
+/**
+ * Where a verdict's evidence lies in the bundle: one file per SSM invocation (one command on one
+ * host), holding the invocation, its exact output and every verdict judged from it; the config
+ * checks' in one file. One file per verdict would be tens of thousands at fleet scale.
+ */
+export function evidenceFile(v: { readonly evidence: { readonly commandId?: string; readonly assertion?: unknown }; readonly target: { readonly instanceId: string } }): string {
+  const safe = (s: string) => s.replace(/[^A-Za-z0-9_.-]/g, '_');
+  if (v.evidence.assertion) return 'evidence/config.json';
+  return `evidence/${v.evidence.commandId ? safe(v.evidence.commandId) : 'not-run'}/${safe(v.target.instanceId)}.json`;
+}

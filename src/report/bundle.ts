@@ -2,10 +2,10 @@ import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { reporters, type ReporterName } from '../../reporters/index.ts';
-import type { Report } from '../model/report.ts';
+import { evidenceFile, type Report } from '../model/report.ts';
 
 import { ephemeralSigner, fingerprint, signedStatement, verifySignature } from './signing.ts';
-import { type RunResult } from '../model/result.ts';
+import { type RunResult, type Verdict } from '../model/result.ts';
 import { type SignatureAlgorithm, type SignatureAuthority, type Signer } from '../model/signing.ts';
 
 export const MANIFEST = 'manifest.json';
@@ -22,8 +22,8 @@ export interface BundleOutcome {
 }
 
 /**
- * Writes the evidence bundle: run metadata and the exact plan, one file per check × target with
- * the raw probe output and SSM ids, every reporter's output, then a manifest with the SHA-256 of
+ * Writes the evidence bundle: run metadata and the exact plan, one file per SSM invocation with
+ * its exact output and the verdicts judged from it (`evidenceFile`), every reporter's output, then a manifest with the SHA-256 of
  * every file, signed (Ed25519 from a key file or PEM, or generated for this run; or an AWS KMS key);
  * the public key is included. The only place that writes report files.
  */
@@ -47,20 +47,26 @@ export async function writeBundle(dir: string, report: Report, result: RunResult
     ...(report.discovered ? { discovered: report.discovered } : {}),
     plan: { batches: result.plan.batches.map((b) => ({ id: b.id, zone: b.zone, account: b.account, region: b.region, targets: b.targets.map((t) => t.instanceId), probes: b.probes, executionTimeoutSeconds: b.executionTimeoutSeconds, script: b.script })), commands: result.plan.commands, untargeted: result.plan.untargeted },
   }, null, 2)}\n`);
-  put('result.json', `${JSON.stringify(result, null, 2)}\n`);
+  put('result.json', `${JSON.stringify(result)}\n`);
   for (const [rel, content] of Object.entries(opts.extra ?? {})) put(rel, content);
-  // The invocation that produced each verdict: same host, same command (a zone may have several batches and rounds).
+  // One evidence file per invocation (command × host): the SSM record, the exact output, and every
+  // verdict judged from it (the config checks' in one file). Compact JSON: tools read it, and at
+  // fleet scale indentation is a third of the bytes.
   const invocations = new Map(result.observations.flatMap((o) => (o.invocation ? [[`${o.target.instanceId}|${o.invocation.commandId}`, o] as const] : [])));
+  const groups = new Map<string, Verdict[]>();
   for (const v of report.verdicts) {
-    const obs = invocations.get(`${v.target.instanceId}|${v.evidence.commandId}`);
-    put(path.join('checks', v.checkId, `${v.target.instanceId.replace(/[^A-Za-z0-9_.-]/g, '_')}.json`), `${JSON.stringify({
-      verdict: v,
-      ssm: obs?.invocation ? { commandId: obs.invocation.commandId, status: obs.invocation.status, statusDetails: obs.invocation.statusDetails, responseCode: obs.invocation.responseCode, requestedAt: obs.invocation.requestedAt, finishedAt: obs.invocation.finishedAt, durationMs: obs.invocation.durationMs } : null,
-      rawProbeOutput: v.evidence.probe?.raw ?? null, rawControlOutput: v.evidence.control?.raw ?? null,
-    }, null, 2)}\n`);
+    const file = evidenceFile(v);
+    (groups.get(file) ?? groups.set(file, []).get(file)!).push(v);
   }
-  for (const o of result.observations) {
-    if (o.invocation) put(path.join('raw', `${o.batch}-${o.target.instanceId}.stdout`), o.invocation.stdout);
+  for (const [file, verdicts] of groups) {
+    const first = verdicts[0]!;
+    const obs = invocations.get(`${first.target.instanceId}|${first.evidence.commandId}`);
+    const inv = obs?.invocation;
+    put(file, `${JSON.stringify({
+      ...(first.evidence.commandId && !first.evidence.assertion ? { commandId: first.evidence.commandId, instanceId: first.target.instanceId } : {}),
+      ...(inv ? { batch: obs!.batch, ssm: { commandId: inv.commandId, status: inv.status, statusDetails: inv.statusDetails, responseCode: inv.responseCode, requestedAt: inv.requestedAt, finishedAt: inv.finishedAt, durationMs: inv.durationMs }, stdout: inv.stdout, stderr: inv.stderr } : {}),
+      verdicts,
+    })}\n`);
   }
   const reporterErrors: { reporter: string; error: string }[] = [];
   const table = { ...reporters, ...opts.renderers };

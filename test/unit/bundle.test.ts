@@ -39,7 +39,7 @@ describe('evidence bundle', () => {
     const out = await writeBundle(dir, report, sampleResult(), { root: ROOT, signer: signerFromKey(key.pem, 'test') });
     expect(out.reporterErrors).toEqual([]);
     const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as { files: { path: string }[]; keyFingerprint: string };
-    expect(manifest.files.map((f) => f.path)).toEqual(expect.arrayContaining(['run.json', 'result.json', 'junit.xml', 'pathproof.sarif', 'pathproof-complete.sarif', 'report.html', 'public-key.pem', 'checks/net010-app-to-bedrock-runtime-endpoint/i-0app000000000001.json']));
+    expect(manifest.files.map((f) => f.path)).toEqual(expect.arrayContaining(['run.json', 'result.json', 'junit.xml', 'pathproof.sarif', 'pathproof-complete.sarif', 'report.html', 'public-key.pem', 'evidence/cmd-0001/i-0app000000000001.json']));
     expect(manifest.keyFingerprint).toBe(fingerprint(key.pub));
     expect(await verifyBundle(dir, { publicKeyPem: key.pub })).toMatchObject({ ok: true, consistent: true, problems: [] });
     expect(await verifyBundle(dir, { fingerprint: fingerprint(key.pub) })).toMatchObject({ ok: true });
@@ -47,8 +47,15 @@ describe('evidence bundle', () => {
     const untrusted = await verifyBundle(dir);
     expect(untrusted).toMatchObject({ ok: false, consistent: true, signedBy: fingerprint(key.pub) });
     expect(untrusted.problems[0]).toMatch(/^consistent but signed by an unknown key/);
-    const check = JSON.parse(readFileSync(path.join(dir, 'checks/net010-app-to-bedrock-runtime-endpoint/i-0app000000000001.json'), 'utf8'));
-    expect(check).toMatchObject({ verdict: { status: 'FAIL', evidence: { commandId: 'cmd-0001' } }, rawProbeOutput: expect.stringContaining('"r":"connected"') });
+    // One file per invocation: the SSM record, its exact output, and every verdict judged from it.
+    const evidence = JSON.parse(readFileSync(path.join(dir, 'evidence/cmd-0001/i-0app000000000001.json'), 'utf8')) as { commandId: string; verdicts: { checkId: string; status: string; evidence: { probe?: { raw: string } } }[] };
+    expect(evidence.commandId).toBe('cmd-0001');
+    const v = evidence.verdicts.find((x) => x.checkId === 'net010-app-to-bedrock-runtime-endpoint')!;
+    expect(v).toMatchObject({ status: 'FAIL' });
+    expect(v.evidence.probe?.raw).toContain('"r":"connected"');
+    // Every verdict of the run is in exactly one evidence file.
+    const all = manifest.files.filter((f) => f.path.startsWith('evidence/')).flatMap((f) => (JSON.parse(readFileSync(path.join(dir, f.path), 'utf8')) as { verdicts: unknown[] }).verdicts);
+    expect(all).toHaveLength(sampleResult().verdicts.length);
   });
 
   test('a copy with every FAIL flipped to PASS, re-hashed and re-signed with a fresh key, is not verified', async () => {
@@ -56,7 +63,7 @@ describe('evidence bundle', () => {
     const key = ed25519();
     await writeBundle(dir, report, sampleResult(), { signer: signerFromKey(key.pem, 'test') });
     const result = path.join(dir, 'result.json');
-    writeFileSync(result, readFileSync(result, 'utf8').replaceAll('"status": "FAIL"', '"status": "PASS"'));
+    writeFileSync(result, readFileSync(result, 'utf8').replace(/"status": ?"FAIL"/g, '"status":"PASS"'));
     await forge(dir, () => {});
     expect((await verifyBundle(dir)).ok).toBe(false);
     const r = await verifyBundle(dir, { publicKeyPem: key.pub });
@@ -174,7 +181,7 @@ describe('AWS KMS signing (against the emulator)', () => {
       expect(await verifyBundle(dir, { authority: kmsAuthority(kms, keyId) })).toMatchObject({ ok: true, problems: [] });
       // The same bundle, forged and re-signed with a fresh key: KMS does not vouch for it.
       const result = path.join(dir, 'result.json');
-      writeFileSync(result, readFileSync(result, 'utf8').replaceAll('"status": "FAIL"', '"status": "PASS"'));
+      writeFileSync(result, readFileSync(result, 'utf8').replace(/"status": ?"FAIL"/g, '"status":"PASS"'));
       await forge(dir, () => {});
       const forged = await verifyBundle(dir, { authority: kmsAuthority(kms, keyId) });
       expect(forged.ok).toBe(false);
