@@ -62,5 +62,5 @@ export function asff(report: Report): string {
       ProductFields: { 'pathproof/verdict': v.status, 'pathproof/policies': v.policies.join(','), 'pathproof/source': `${v.source.file}:${v.source.line}`, 'pathproof/run': report.runId },
     };
   });
-  return `${JSON.stringify({ Findings: findings }, null, 2)}\n`;
+  return `${JSON.stringify({ Findings: findings })}\n`;
 }

@@ -53,5 +53,5 @@ export function ocsf(report: Report): string {
       unmapped: { verdict_status: v.status, evidence: v.evidence, source: `${v.source.file}:${v.source.line}` },
     };
   });
-  return `${JSON.stringify(findings, null, 2)}\n`;
+  return `${JSON.stringify(findings)}\n`;
 }

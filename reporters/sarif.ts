@@ -88,7 +88,7 @@ export function sarif(report: Report, options: SarifOptions): string {
     };
   });
   const log: Log = { version: '2.1.0', $schema: 'https://json.schemastore.org/sarif-2.1.0.json', runs };
-  return `${JSON.stringify(log, null, 2)}\n`;
+  return `${JSON.stringify(log)}\n`;
 }
 
 function result(v: Verdict, policyId: string, rules: ReportingDescriptor[], report: Report, options: SarifOptions): Result {
