@@ -61,7 +61,6 @@ export function fillGaps(env: EnvironmentInput, found?: readonly DiscoveredValue
 export function discover(env: EnvironmentInput, inv: Inventory): { found: DiscoveredValue[]; problems: DiscoveryProblem[] } {
   const found: DiscoveredValue[] = [];
   const problems: DiscoveryProblem[] = [];
-  const gaps = new Set(discoveryGaps(env).map((p) => p.join('.')));
   const accept = (path: string[], value: string | string[], source: string, schema: { safeParse(v: unknown): { success: boolean } }) => {
     const bad = (Array.isArray(value) ? value : [value]).find((v) => !schema.safeParse(v).success);
     if (bad !== undefined) problems.push({ path, message: `the value ${JSON.stringify(bad)} read from ${source} is not ${path[0] === 'services' ? 'a host name or IPv4 address' : 'a CIDR'}`, fix: 'correct the resource, or write the value in the file' });
@@ -121,7 +120,7 @@ export function discover(env: EnvironmentInput, inv: Inventory): { found: Discov
     accept(path, ip, source, hostSchema);
   }
 
-  if (gaps.has('bedrock.endpointCidrs')) {
+  if (env.bedrock.endpointCidrs === undefined) {
     const path = ['bedrock', 'endpointCidrs'];
     const vpc = findVpc(inv, env.bedrock.vpc);
     const eps = vpc ? inv.endpoints.filter((e) => e.vpcId === vpc.id && (env.bedrock.services as readonly string[]).includes(e.service)) : [];
