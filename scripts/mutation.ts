@@ -1,5 +1,6 @@
 /**
- * Mutation proof: applies each fault scenario to a fresh emulator, rebuilds the twin from the API,
+ * Mutation proof: applies each fault scenario to an emptied emulator (one moto, reset between
+ * scenarios), rebuilds the twin from the API,
  * runs every suite, and prints the kill table (scenario → failing checks) and the kill rate.
  * `npm run mutation` (root). The twin test project asserts the same table.
  */
@@ -7,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FaultApi, SCENARIOS, type FaultScenario } from '../infra/twin/faults.ts';
 import { startLab } from '../infra/twin/lab.ts';
+import { resetMoto, startMoto, type StartedEmulator } from '../infra/twin/emulator.ts';
 import type { AwsEndpoint } from '../infra/twin/seed.ts';
 import { DEFAULT_DENY } from '../src/model/suite-schema.ts';
 import type { Verdict } from '../src/model/result.ts';
@@ -34,7 +36,7 @@ export interface ScenarioOutcome {
  * and every check from the zones it touches, instead of every suite: `npm test` (the reference) and
  * `npm run mutation` (every suite for every scenario) show that nothing else breaks.
  */
-export async function runScenario(root: string, scenario: FaultScenario | undefined, log: (l: string) => void = () => {}, onRunId: (runId: string) => void = () => {}, opts: { focus?: boolean } = {}): Promise<ScenarioOutcome> {
+export async function runScenario(root: string, scenario: FaultScenario | undefined, log: (l: string) => void = () => {}, onRunId: (runId: string) => void = () => {}, opts: { focus?: boolean; /** A moto this process started, emptied and re-seeded for this scenario instead of a new one. */ emulator?: StartedEmulator } = {}): Promise<ScenarioOutcome> {
   const t0 = Date.now();
   const runId = `pp-mut-${(scenario?.id ?? 'baseline').slice(0, 20)}-${Math.random().toString(16).slice(2, 6)}`;
   onRunId(runId);
@@ -43,7 +45,8 @@ export async function runScenario(root: string, scenario: FaultScenario | undefi
     const api = new FaultApi(aws);
     try { await scenario.apply(api); } finally { api.destroy(); }
   });
-  await using lab = await startLab({ root, runId, log, ...(beforeBuild ? { beforeBuild } : {}) });
+  if (opts.emulator) await resetMoto(opts.emulator);
+  await using lab = await startLab({ root, runId, log, ...(opts.emulator ? { emulatorUrl: opts.emulator.url, seed: true } : {}), ...(beforeBuild ? { beforeBuild } : {}) });
   const all = loadConfig({ root, env: 'local', marker: runId }).checks;
   // A conformant change runs against every config check and every check from the zones it touches.
   const zones = new Set(scenario?.zones ?? []);
@@ -75,9 +78,10 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
   const only = process.argv.slice(2);
-  const outcomes: ScenarioOutcome[] = [await runScenario(root, undefined)];
+  await using emulator = await startMoto({ runId: `pp-mut-emulator-${Math.random().toString(16).slice(2, 6)}` });
+  const outcomes: ScenarioOutcome[] = [await runScenario(root, undefined, () => {}, () => {}, { emulator })];
   for (const s of SCENARIOS.filter((x) => only.length === 0 || only.includes(x.id))) {
-    outcomes.push(await runScenario(root, s));
+    outcomes.push(await runScenario(root, s, () => {}, () => {}, { emulator }));
     process.stderr.write(`${s.id}: ${outcomes.at(-1)!.killed ? 'killed' : 'SURVIVED'} (${outcomes.at(-1)!.ms} ms)\n`);
   }
   process.stdout.write(`${killTable(outcomes)}\n`);

@@ -14,12 +14,14 @@ const SERVE = path.join(import.meta.dirname, 'servers', 'serve.ts');
  * cores, a bundle costs one esbuild call of a few tens of milliseconds per twin.
  */
 async function bundleServe(runDir: string): Promise<string> {
-  const out = path.join(runDir, 'serve.mjs');
+  const outdir = path.join(runDir, 'serve');
+  const out = path.join(outdir, 'serve.mjs');
   if (existsSync(out)) return out;
   const { build } = await import('esbuild');
   // CommonJS dependencies (dns-packet) require Node's built-ins: an ESM bundle gives them `require`.
   const banner = "import { createRequire as __ppRequire } from 'node:module'; const require = __ppRequire(import.meta.url);";
-  await build({ entryPoints: [SERVE], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: out, logLevel: 'silent', banner: { js: banner } });
+  // Split: each listener kind's code is a chunk loaded only by the processes that serve it.
+  await build({ entryPoints: [SERVE], bundle: true, splitting: true, platform: 'node', format: 'esm', target: 'node20', outdir, outExtension: { '.js': '.mjs' }, logLevel: 'silent', banner: { js: banner } });
   return out;
 }
 

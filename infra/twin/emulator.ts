@@ -88,6 +88,18 @@ export async function useExistingEndpoint(url: string): Promise<StartedEmulator>
 }
 
 /**
+ * Empties a moto emulator this process started (every backend, every region: `POST /moto-api/reset`,
+ * moto's own reset), so that the next lab seeds it as if it were new. Reusing one warm emulator
+ * saves each later lab moto's start and the first-use loading of every service it models (about
+ * 4 CPU-seconds); only for labs run one after another by the same owner.
+ */
+export async function resetMoto(emulator: StartedEmulator): Promise<void> {
+  if (emulator.kind !== 'moto') throw new PathproofError('EMULATOR_START_FAILED', `only a moto emulator this process started can be reset (${emulator.url} is ${emulator.kind})`);
+  const r = await fetch(`${emulator.url}/moto-api/reset`, { method: 'POST', signal: AbortSignal.timeout(10_000) });
+  if (!r.ok) throw new PathproofError('EMULATOR_START_FAILED', `resetting moto at ${emulator.url} answered HTTP ${r.status}`);
+}
+
+/**
  * The LocalStack image a container run starts. Since 23 March 2026 `localstack/localstack:latest`
  * (release 2026.3.0 on) exits at start without LOCALSTACK_AUTH_TOKEN; 4.14.0 is a community
  * release from before that change which others pin for the same reason. Override with

@@ -3,7 +3,6 @@ import { readFlowLogFile, readQueryLogFile } from '../load/flow-log-file.ts';
 import { loadConfig } from '../load/config.ts';
 import { describeError, PathproofError } from '../model/errors.ts';
 import type { FlowLine } from '../model/flow-log.ts';
-import { discoveryInventory, flowLogSource, queryLogSource } from '../run/session.ts';
 import { needsDiscovery } from '../model/discovery.ts';
 import type { RunResult, Verdict } from '../model/result.ts';
 import type { Config } from '../model/check.ts';
@@ -35,7 +34,7 @@ export async function auditCommand(root: string, opts: { env: string; files: rea
   const runId = newRunId();
   const written = loadConfig({ root, env: opts.env, marker: runId });
   // Zone and endpoint ranges the environment leaves to discovery are read before any record is judged.
-  const config = needsDiscovery(written.env) ? loadConfig({ root, env: opts.env, marker: runId, inventory: await discoveryInventory(written) }) : written;
+  const config = needsDiscovery(written.env) ? loadConfig({ root, env: opts.env, marker: runId, inventory: await (await import('../run/session.ts')).discoveryInventory(written) }) : written;
   const env = config.env;
   const queryFiles = opts.queryLogFiles ?? [];
   // Files are judged whole unless --since says otherwise; CloudWatch is read for the last 24 h by default.
@@ -99,6 +98,7 @@ async function auditFlows(config: Config, files: readonly string[], notBefore: n
     for (const file of files) await judge(readFlowLogFile(file), file);
     sources.push(...files.map((f) => path.relative(process.cwd(), f) || f));
   } else {
+    const { flowLogSource } = await import('../run/session.ts');
     const source = await flowLogSource(config, new Date(notBefore * 1000));
     err(`pathproof audit: reading ${source.describe}`);
     try { await judge(source.records, source.describe); } finally { source.dispose(); }
@@ -129,6 +129,7 @@ async function auditQueries(config: Config, files: readonly string[], notBefore:
     for (const file of files) await judge(readQueryLogFile(file), file);
     sources.push(...files.map((f) => path.relative(process.cwd(), f) || f));
   } else {
+    const { queryLogSource } = await import('../run/session.ts');
     const source = await queryLogSource(config, new Date(notBefore * 1000)).catch((e: unknown) => { if (optional) return undefined; throw e; });
     if (!source) { err('pathproof audit: no Resolver query logs to read here (monitoring.queryLogGroups, or a running lab): DNS tunnelling not judged'); return undefined; }
     err(`pathproof audit: reading ${source.describe}`);

@@ -10,7 +10,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../shared/issues.ts';
 import { describeError, PathproofError } from '../model/errors.ts';
-import { runCommand } from './run.ts';
 import { exitAfterFlush } from './exit.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -103,6 +102,7 @@ async function main(argv: string[]): Promise<number> {
       const failOn = values['fail-on'].split(',').map((s) => s.trim()).filter(Boolean);
       const bad = failOn.filter((s) => !['critical', 'high', 'medium', 'low'].includes(s));
       if (bad.length) throw new PathproofError('USAGE', `--fail-on takes severities critical,high,medium,low; got ${bad.join(', ')}`);
+      const { runCommand } = await import('./run.ts');
       return runCommand({
         root: ROOT, env: values.env, dryRun: values['dry-run'], suites: values.suite ?? [], policies: values.policy ?? [],
         ...(values.filter ? { filter: values.filter } : {}), out: path.resolve(values.out), allowDisruptive: values["allow-disruptive"],

@@ -6,7 +6,7 @@ import { loadConfig } from '../load/config.ts';
 import type { RunResult } from '../model/result.ts';
 import { describeError } from '../model/errors.ts';
 import { execute, resolveTargets } from '../run/execute.ts';
-import { openSession, whatIsTested, type SystemUnderTest } from '../run/session.ts';
+import type { SystemUnderTest } from '../run/session.ts';
 import type { Session } from '../model/ports.ts';
 import type { Inventory } from '../model/inventory.ts';
 import { ConfigError } from '../shared/issues.ts';
@@ -23,7 +23,7 @@ import { writeBundle, type BundleOutcome } from '../report/bundle.ts';
 import { coverage, formatCoverage } from '../report/coverage.ts';
 import { formatPreflight } from '../model/ports.ts';
 import { describeEntry, describeFault, pendingEntries } from '../shared/journal.ts';
-import { resolveSigner, type SigningOption } from './signing-setup.ts';
+import type { SigningOption } from './signing-setup.ts';
 import { handleInterrupts, type Interrupts } from './interrupt.ts';
 import { progressPrinter } from './progress.ts';
 import { present } from '../report/present.ts';
@@ -102,6 +102,9 @@ const RUN_TASKS: readonly Task<RunContext>[] = [
     title: 'sign',
     // A bad signing key stops the run here, before anything is started or sent.
     async setup(ctx) {
+      // The AWS SDK (KMS) and the session's adapters load only in a run that sends: a dry run, a
+      // bad configuration and --help start in a fraction of the time.
+      const { resolveSigner } = await import('./signing-setup.ts');
       const signing = await resolveSigner(ctx.opts.signing, ctx.config.env);
       if (signing.signer) ctx.signer = signing.signer;
       return () => signing.dispose();
@@ -123,6 +126,7 @@ const RUN_TASKS: readonly Task<RunContext>[] = [
     async setup(ctx) {
       ctx.interrupts = handleInterrupts(err);
       // The first line of every run says exactly what is under test.
+      const { whatIsTested } = await import('../run/session.ts');
       ctx.sut = await whatIsTested(ctx.config, ctx.runId);
       err(`pathproof: run ${ctx.runId}, env ${ctx.config.env.name}: testing ${ctx.sut.describe}`);
       ctx.timing.start = Date.now();
@@ -191,6 +195,7 @@ const EXECUTION_TASKS: readonly Task<RunContext>[] = [
       const complete = (inventory: Inventory) => loadConfig({ root: ctx.opts.root, env: ctx.opts.env, marker: ctx.runId, inventory });
       let session: Session;
       try {
+        const { openSession } = await import('../run/session.ts');
         session = await openSession(ctx.config, ctx.runId, err, ctx.sut, complete);
       } catch (e) {
         if (!(e instanceof ConfigError)) throw e;

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { PathproofError } from '../model/errors.ts';
 import { verifyBundle, type Trust } from '../report/bundle.ts';
-import { kmsAuthorityFor } from './signing-setup.ts';
 import { loadConfig } from '../load/config.ts';
 
 /**
@@ -16,7 +15,8 @@ export async function verifyCommand(root: string, dir: string, opts: { key?: str
   if (opts.key) {
     try { publicKeyPem = readFileSync(opts.key, 'utf8'); } catch (e) { throw new PathproofError('USAGE', `--key ${opts.key} cannot be read (${(e as NodeJS.ErrnoException).code})`); }
   }
-  const kms = opts.kmsKey ? kmsAuthorityFor(loadConfig({ root, env: opts.env, marker: 'verify' }).env, opts.kmsKey) : undefined;
+  // The AWS SDK loads only for a KMS key.
+  const kms = opts.kmsKey ? (await import('./signing-setup.ts')).kmsAuthorityFor(loadConfig({ root, env: opts.env, marker: 'verify' }).env, opts.kmsKey) : undefined;
   const trust: Trust = { ...(publicKeyPem ? { publicKeyPem } : {}), ...(opts.fingerprint ? { fingerprint: opts.fingerprint } : {}), ...(kms ? { authority: kms.authority } : {}) };
   try {
     const r = await verifyBundle(dir, trust);

@@ -3,17 +3,24 @@
  * expected policies and checks — never ERROR or INCONCLUSIVE in their place — and the unmutated
  * reference must report nothing. Prints the kill table (also: `npm run mutation`).
  */
-import { afterAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { SCENARIOS } from '../../infra/twin/faults.ts';
 import { killTable, runScenario, type ScenarioOutcome } from '../../scripts/mutation.ts';
-import { ownLeftovers } from '../helpers/lab.ts';
+import { startMoto, type StartedEmulator } from '../../infra/twin/emulator.ts';
+import { newTestRunId, ownLeftovers } from '../helpers/lab.ts';
 import { ROOT } from '../helpers/paths.ts';
 
 const outcomes: ScenarioOutcome[] = [];
 const runIds: string[] = [];
 const track = (id: string) => { runIds.push(id); };
 
+// One moto for every scenario, emptied before each (moto's own reset): a new one per scenario
+// cost each lab moto's start and its first-use loading of every service, about 4 CPU-seconds.
+let emulator: StartedEmulator;
+beforeAll(async () => { emulator = await startMoto({ runId: newTestRunId('mut-emulator', runIds) }); });
+
 afterAll(async () => {
+  await emulator?.[Symbol.asyncDispose]();
   process.stdout.write(`\nkill table\n${killTable(outcomes)}\n`);
   expect(await ownLeftovers(runIds)).toEqual({ namespaces: [], processes: [] });
 });
@@ -31,7 +38,7 @@ describe('mutation proof', () => {
     // A mistake runs against the checks that must kill it and every config check, the conformant
     // change against every config check and every check from the zone it touches (npm run mutation
     // runs every suite for every scenario).
-    const o = await runScenario(ROOT, scenario, () => {}, track, { focus: true });
+    const o = await runScenario(ROOT, scenario, () => {}, track, { focus: true, emulator });
     outcomes.push(o);
     expect(o.broken, 'a mistake must read as FAIL, never as ERROR or INCONCLUSIVE').toEqual([]);
     if (scenario.green) expect(o.failing, 'a change the catalog allows must not fail the gate').toEqual([]);

@@ -8,9 +8,9 @@ import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { startBedrock, type BedrockListener } from './bedrock.ts';
-import { startResolver, type ResolverListener } from './resolver.ts';
-import { startAlb, type AlbListener } from './alb.ts';
+import type { BedrockListener } from './bedrock.ts';
+import type { ResolverListener } from './resolver.ts';
+import type { AlbListener } from './alb.ts';
 import type { InstanceCredentials } from './identities.ts';
 
 export type Listener =
@@ -42,12 +42,14 @@ function json(res: http.ServerResponse, status: number, payload: unknown, header
   res.end(JSON.stringify(payload));
 }
 
-function start(l: Listener, file: string): Promise<void> {
+async function start(l: Listener, file: string): Promise<void> {
   const from = (s: net.Socket) => s.remoteAddress?.replace(/^::ffff:/, '') ?? '';
   let server: net.Server;
   switch (l.kind) {
     case 'resolver':
-      return startResolver(l, (entry) => record(file, entry));
+      // Each kind's code loads only in the processes that serve it (most serve plain TCP or HTTP):
+      // a dozen of these start with every twin.
+      return (await import('./resolver.ts')).startResolver(l, (entry) => record(file, entry));
     case 'tcp':
       server = net.createServer((s) => { record(file, { kind: 'tcp', name: l.name, host: l.host, port: l.port, from: from(s) }); s.end(); });
       break;
@@ -102,9 +104,9 @@ function start(l: Listener, file: string): Promise<void> {
       });
       break;
     case 'bedrock':
-      return startBedrock(l, (entry) => record(file, entry));
+      return (await import('./bedrock.ts')).startBedrock(l, (entry) => record(file, entry));
     case 'alb':
-      return startAlb(l, (entry) => record(file, entry)).then(() => undefined);
+      return (await import('./alb.ts')).startAlb(l, (entry) => record(file, entry)).then(() => undefined);
   }
   return new Promise((resolve, reject) => {
     server.once('error', reject);
