@@ -5,6 +5,7 @@
  *   npm run bench -- --twin [N]   also N cold runs of every suite on the local twin (root; default 3)
  *   npm run bench -- --compare [S] pathproof vs one SendCommand per check (terratest's way) on a twin
  *                                 with realistic SSM latency; the sequential side measured on S checks (root)
+ *   npm run bench -- --hosts N    the same at N probe hosts per zone only (140: about 40,000 verdicts)
  *   npm run bench -- --audit      the flow-log audit on 100,000 and 1,000,000 generated records:
  *                                 records per second and peak memory (each size in a process of its own)
  *
@@ -88,6 +89,10 @@ async function fleet(perZone: number): Promise<void> {
     row('largest SendCommand payload (the commands parameter)', `${Math.max(...scripts)} bytes (${Math.max(...gz)} gzipped; budget ${PAYLOAD_BUDGET}, SSM's ceiling 65536)`);
     const written = report.value.files.reduce((n, f) => n + statSync(path.join(dir, f)).size, 0);
     row('report + JUnit + 2 SARIF + HTML + signed bundle', `${report.ms.toFixed(0)} ms (${report.value.files.length} files, ${MB(written)} written)`);
+    // Where the bytes go: each format holds every verdict; evidence/ holds each invocation's output once.
+    const by = new Map<string, number>();
+    for (const f of report.value.files) { const k = f.split('/')[0]!; by.set(k, (by.get(k) ?? 0) + statSync(path.join(dir, f)).size); }
+    row('  by file', [...by].sort((a, b) => b[1] - a[1]).filter(([, n]) => n >= 1024 * 1024).map(([k, n]) => `${k} ${MB(n)}`).join(', '));
     row('complete SARIF, gzipped (GitHub limit 10 MB)', MB(sarifGz));
     row('peak RSS of this process', MB(Math.max(load.peakRss, run.peakRss, report.peakRss)));
     if (perZone === 200) {
@@ -194,6 +199,8 @@ if (args[0] === '--audit-once') {
 } else if (args[0] === '--compare') {
   const { compare } = await import('./bench-compare.ts');
   await compare(ROOT, Number(args[1] ?? 20), row);
+} else if (args[0] === '--hosts') {
+  await fleet(Number(args[1] ?? 140));
 } else {
   for (const n of [1, 50, 200]) await fleet(n);
   if (args[0] === '--twin') await twin(Number(args[1] ?? 3));

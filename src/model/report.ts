@@ -96,7 +96,12 @@ export function policyOf(report: Pick<Report, 'policies'>, id: string): PolicySu
  * checks' in one file. One file per verdict would be tens of thousands at fleet scale.
  */
 export function evidenceFile(v: { readonly evidence: { readonly commandId?: string; readonly assertion?: unknown }; readonly target: { readonly instanceId: string } }): string {
-  const safe = (s: string) => s.replace(/[^A-Za-z0-9_.-]/g, '_');
   if (v.evidence.assertion) return 'evidence/config.json';
-  return `evidence/${v.evidence.commandId ? safe(v.evidence.commandId) : 'not-run'}/${safe(v.target.instanceId)}.json`;
+  return invocationFile(v.evidence.commandId, v.target.instanceId);
+}
+
+/** The evidence file of one SSM invocation (command × host); `not-run/` for a host no command reached. */
+export function invocationFile(commandId: string | undefined, instanceId: string): string {
+  const safe = (s: string) => s.replace(/[^A-Za-z0-9_.-]/g, '_');
+  return `evidence/${commandId ? safe(commandId) : 'not-run'}/${safe(instanceId)}.json`;
 }

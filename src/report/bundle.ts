@@ -2,7 +2,7 @@ import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { reporters, type ReporterName } from '../../reporters/index.ts';
-import { evidenceFile, type Report } from '../model/report.ts';
+import { evidenceFile, invocationFile, type Report } from '../model/report.ts';
 
 import { ephemeralSigner, fingerprint, signedStatement, verifySignature } from './signing.ts';
 import { type RunResult, type Verdict } from '../model/result.ts';
@@ -22,8 +22,8 @@ export interface BundleOutcome {
 }
 
 /**
- * Writes the evidence bundle: run metadata and the exact plan, one file per SSM invocation with
- * its exact output and the verdicts judged from it (`evidenceFile`), every reporter's output, then a manifest with the SHA-256 of
+ * Writes the evidence bundle: run metadata and the exact plan, the verdicts (result.json), one file
+ * per SSM invocation with its exact output and which verdicts were judged from it (`evidenceFile`), every reporter's output, then a manifest with the SHA-256 of
  * every file, signed (Ed25519 from a key file or PEM, or generated for this run; or an AWS KMS key);
  * the public key is included. The only place that writes report files.
  */
@@ -47,7 +47,14 @@ export async function writeBundle(dir: string, report: Report, result: RunResult
     ...(report.discovered ? { discovered: report.discovered } : {}),
     plan: { batches: result.plan.batches.map((b) => ({ id: b.id, zone: b.zone, account: b.account, region: b.region, targets: b.targets.map((t) => t.instanceId), probes: b.probes, executionTimeoutSeconds: b.executionTimeoutSeconds, script: b.script })), commands: result.plan.commands, untargeted: result.plan.untargeted },
   }, null, 2)}\n`);
-  put('result.json', `${JSON.stringify(result)}\n`);
+  // Each invocation's exact output is held once, in its evidence file: result.json's observations
+  // name that file instead of repeating the output and its parse (every verdict carries what it used).
+  put('result.json', `${JSON.stringify({
+    ...result,
+    observations: result.observations.map(({ probes: _parsed, invocation, ...o }) => (invocation
+      ? { ...o, invocation: { ...invocation, stdout: undefined, stderr: undefined }, evidence: invocationFile(invocation.commandId, o.target.instanceId) }
+      : o)),
+  })}\n`);
   for (const [rel, content] of Object.entries(opts.extra ?? {})) put(rel, content);
   // One evidence file per invocation (command × host): the SSM record, the exact output, and every
   // verdict judged from it (the config checks' in one file). Compact JSON: tools read it, and at
@@ -65,7 +72,10 @@ export async function writeBundle(dir: string, report: Report, result: RunResult
     put(file, `${JSON.stringify({
       ...(first.evidence.commandId && !first.evidence.assertion ? { commandId: first.evidence.commandId, instanceId: first.target.instanceId } : {}),
       ...(inv ? { batch: obs!.batch, ssm: { commandId: inv.commandId, status: inv.status, statusDetails: inv.statusDetails, responseCode: inv.responseCode, requestedAt: inv.requestedAt, finishedAt: inv.finishedAt, durationMs: inv.durationMs }, stdout: inv.stdout, stderr: inv.stderr } : {}),
-      verdicts,
+      // Beside an invocation's output, each verdict judged from it by check, status and the output
+      // lines it read ({"i":N,…}); the whole verdict is in result.json. Without an output (config
+      // checks, a host no command reached) the verdict itself is the evidence.
+      verdicts: inv ? verdicts.map((v) => ({ checkId: v.checkId, status: v.status, ...(v.evidence.probe ? { probe: v.evidence.probe.index } : {}), ...(v.evidence.control ? { control: v.evidence.control.index } : {}) })) : verdicts,
     })}\n`);
   }
   const reporterErrors: { reporter: string; error: string }[] = [];

@@ -47,12 +47,18 @@ describe('evidence bundle', () => {
     const untrusted = await verifyBundle(dir);
     expect(untrusted).toMatchObject({ ok: false, consistent: true, signedBy: fingerprint(key.pub) });
     expect(untrusted.problems[0]).toMatch(/^consistent but signed by an unknown key/);
-    // One file per invocation: the SSM record, its exact output, and every verdict judged from it.
-    const evidence = JSON.parse(readFileSync(path.join(dir, 'evidence/cmd-0001/i-0app000000000001.json'), 'utf8')) as { commandId: string; verdicts: { checkId: string; status: string; evidence: { probe?: { raw: string } } }[] };
+    // One file per invocation: the SSM record, its exact output, and every verdict judged from it,
+    // with the output line it read; the output is held there once (result.json names the file).
+    const evidence = JSON.parse(readFileSync(path.join(dir, 'evidence/cmd-0001/i-0app000000000001.json'), 'utf8')) as { commandId: string; stdout: string; verdicts: { checkId: string; status: string; probe?: number }[] };
     expect(evidence.commandId).toBe('cmd-0001');
     const v = evidence.verdicts.find((x) => x.checkId === 'net010-app-to-bedrock-runtime-endpoint')!;
     expect(v).toMatchObject({ status: 'FAIL' });
-    expect(v.evidence.probe?.raw).toContain('"r":"connected"');
+    const line = evidence.stdout.split('\n').find((l) => l.startsWith(`{"i":${v.probe},`));
+    expect(line).toContain('"r":"connected"');
+    const result = JSON.parse(readFileSync(path.join(dir, 'result.json'), 'utf8')) as { observations: { evidence?: string; invocation?: { stdout?: string } }[] };
+    const observed = result.observations.find((o) => o.evidence === 'evidence/cmd-0001/i-0app000000000001.json')!;
+    expect(observed.invocation).toBeDefined();
+    expect(observed.invocation!.stdout).toBeUndefined();
     // Every verdict of the run is in exactly one evidence file.
     const all = manifest.files.filter((f) => f.path.startsWith('evidence/')).flatMap((f) => (JSON.parse(readFileSync(path.join(dir, f.path), 'utf8')) as { verdicts: unknown[] }).verdicts);
     expect(all).toHaveLength(sampleResult().verdicts.length);

@@ -46,7 +46,7 @@ describe('JUnit', () => {
     expect((by('exfil-inference-http-sink').skipped as { message: string }).message).toBe('Proxy migration <in progress> & tracked, expires 2027-01-31 (approved by secops)');
     expect(by('net001').failure).toBeUndefined();
     expect(doc.testsuites).toMatchObject({ tests: '6', failures: '2', errors: '2', skipped: '1' });
-    expect(String(by('net010')['system-out'])).toMatch(/probe: \{"r":"connected"/);
+    expect(String(by('net010')['system-out'])).toMatch(/probe: \{"i":\d+,"rc":0,"o":\{"r":"connected"/);
   });
 
   test('snapshot, times and ids normalised', () => {
