@@ -1,8 +1,8 @@
 /**
- * `npm run test:self`: the type check, then the project's own tests in two vitest processes side by
+ * `npm run test:self`: the type check and the project's own tests in two vitest processes, side by
  * side — the unit files with the CLI twin tests (interrupts, `lab up`, disruption), and the tests
  * that start labs of their own (mutation proof, controls, semantics, DNS Firewall, Bedrock, the SSM
- * gateway, reap). Runs coexist on a machine by design, and much of a lab's life is waiting on one
+ * gateway, reap, the re-based checkout). Runs coexist on a machine by design, and much of a lab's life is waiting on one
  * core; one vitest process runs projects whose files go one at a time one after the other.
  * Arguments go to both processes; `--outputFile.json=FILE` gets the two reports merged.
  */
@@ -15,21 +15,23 @@ const out = args.find((a) => a.startsWith('--outputFile.json='))?.slice('--outpu
 const withOut = (suffix: string) => args.map((a) => (out && a.startsWith('--outputFile.json=') ? `--outputFile.json=${out}${suffix}` : a));
 
 async function main(): Promise<number> {
-  const tsc = await execa('npx', ['tsc', '--noEmit'], { stdio: 'inherit', reject: false });
-  if (tsc.exitCode !== 0) return tsc.exitCode ?? 1;
+  // The type check runs beside the tests (one core each would otherwise wait on it); it fails the
+  // run all the same.
   const runs = await Promise.all([
+    execa('npx', ['tsc', '--noEmit'], { stdio: 'inherit', reject: false }),
     execa('npx', ['vitest', 'run', '--project', 'unit', '--project', 'twin', ...withOut('.a')], { stdio: 'inherit', reject: false }),
     execa('npx', ['vitest', 'run', '--project', 'twin-labs', ...withOut('.b')], { stdio: 'inherit', reject: false }),
   ]);
+  if (runs[0].exitCode !== 0) process.stderr.write('test:self: the type check failed (npx tsc --noEmit)\n');
   if (out) {
     type Report = { numPassedTests: number; numFailedTests: number; numTotalTests: number; testResults: unknown[] };
     const parts = ['.a', '.b'].map((s) => { try { return JSON.parse(readFileSync(`${out}${s}`, 'utf8')) as Report; } catch { return undefined; } });
     const got = parts.filter((p): p is Report => !!p);
-    // A process that wrote no report counts as one failure.
+    // A process that wrote no report counts as one failure, and so does a failed type check.
     const merged = {
-      numPassedTests: got.reduce((n, p) => n + p.numPassedTests, 0),
-      numFailedTests: got.reduce((n, p) => n + p.numFailedTests, 0) + (parts.length - got.length),
-      numTotalTests: got.reduce((n, p) => n + p.numTotalTests, 0),
+      numPassedTests: got.reduce((n, p) => n + p.numPassedTests, 0) + (runs[0].exitCode === 0 ? 1 : 0),
+      numFailedTests: got.reduce((n, p) => n + p.numFailedTests, 0) + (parts.length - got.length) + (runs[0].exitCode === 0 ? 0 : 1),
+      numTotalTests: got.reduce((n, p) => n + p.numTotalTests, 0) + 1,
       testResults: got.flatMap((p) => p.testResults),
     };
     writeFileSync(out, JSON.stringify(merged));
