@@ -41,9 +41,11 @@ cli_call() {
       --inference-config '{"maxTokens":16}' --additional-model-request-fields "$knobs" \
       --cli-connect-timeout "$ct" --cli-read-timeout "$left" --output json --debug "$@" >"$PP_TMP/out" 2>"$PP_TMP/err"
   else
-    timeout -- "$left" aws bedrock-runtime invoke-model --region "$PP_region" --model-id "$PP_model" --body "$body" \
-      --cli-binary-format raw-in-base64-out --content-type application/json \
-      --cli-connect-timeout "$ct" --cli-read-timeout "$left" --debug "$@" -- "$PP_TMP/out" >/dev/null 2>"$PP_TMP/err"
+    # The body from a file as bytes (fileb://), read alike by CLI v1 and v2 (v2's --cli-binary-format
+    # is unknown to v1); the output file is a plain positional (v1 refuses `--`), a path of our own.
+    printf '%s' "$body" >"$PP_TMP/body.json"
+    timeout -- "$left" aws bedrock-runtime invoke-model --region "$PP_region" --model-id "$PP_model" --body "fileb://$PP_TMP/body.json" \
+      --content-type application/json --cli-connect-timeout "$ct" --cli-read-timeout "$left" --debug "$PP_TMP/out" "$@" >/dev/null 2>"$PP_TMP/err"
   fi
 }
 if [ "$tool" = cli ]; then

@@ -30,7 +30,7 @@ import type { Identity } from './identities.ts';
 const ACCOUNT = '123456789012';
 
 /**
- * A signed call: the access key must be one IMDS handed out, with its session token, and the
+ * Only a signed call goes on: the access key must be one IMDS handed out, with its session token, and the
  * signature right (AWS's answers otherwise); then the role's identity policies decide, with the
  * request context a call through this listener carries: an endpoint adds aws:SourceVpce and
  * aws:SourceVpc, the public endpoint adds neither. Undefined when the call may go on.
@@ -38,7 +38,11 @@ const ACCOUNT = '123456789012';
  */
 async function authorize(l: BedrockListener, req: Req, body: Buffer, action: string, resource: string): Promise<{ status: number; type: string; message: string; caller?: string } | undefined> {
   const auth = String(req.headers.authorization ?? '');
-  if (!auth) return undefined;
+  // An unsigned call is refused before any policy is read, as Bedrock does: 403, x-amzn-ErrorType
+  // AccessDeniedException, {"Message":"Authorization header is missing"}, with a request id (seen
+  // in karthink/gptel#1397 and anthropics/claude-code#45000). A call that proves only the path may
+  // be unsigned; one that tests a policy must sign.
+  if (!auth) return { status: 403, type: 'AccessDeniedException', message: 'Authorization header is missing' };
   const keyId = /Credential=([^/]+)\//.exec(auth)?.[1] ?? '';
   const who = l.identities?.[keyId];
   if (!who || req.headers['x-amz-security-token'] !== who.token) return { status: 403, type: 'UnrecognizedClientException', message: 'The security token included in the request is invalid.' };
