@@ -92,7 +92,7 @@ async function fleet(perZone: number): Promise<void> {
     // Where the bytes go: each format holds every verdict; evidence/ holds each invocation's output once.
     const by = new Map<string, number>();
     for (const f of report.value.files) { const k = f.split('/')[0]!; by.set(k, (by.get(k) ?? 0) + statSync(path.join(dir, f)).size); }
-    row('  by file', [...by].sort((a, b) => b[1] - a[1]).filter(([, n]) => n >= 1024 * 1024).map(([k, n]) => `${k} ${MB(n)}`).join(', '));
+    row('  by file', [...by].sort((a, b) => b[1] - a[1]).filter(([, n]) => n >= 100 * 1024).map(([k, n]) => `${k} ${MB(n)}`).join(', '));
     row('complete SARIF, gzipped (GitHub limit 10 MB)', MB(sarifGz));
     row('peak RSS of this process', MB(Math.max(load.peakRss, run.peakRss, report.peakRss)));
     if (perZone === 200) {
