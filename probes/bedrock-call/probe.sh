@@ -63,6 +63,9 @@ if [ "$tool" = cli ]; then
   reqid=$(grep -io "'x-amzn-requestid': '[^']*'" "$PP_TMP/err" 2>/dev/null | tail -n 1 | sed "s/.*: '//; s/'//")
   code=$(grep -o 'An error occurred ([A-Za-z]*)' "$PP_TMP/err" 2>/dev/null | tail -n 1 | sed 's/.*(//; s/)//')
   detail=$(grep -v '^[0-9-]* [0-9:,]* - ' "$PP_TMP/err" 2>/dev/null | grep -v '^$' | tail -n 1)
+  # The refusing policy, as AWS's message names it ("because no VPC endpoint policy allows the … action",
+  # "with an explicit deny in an identity-based policy"): the detail is cut at 300 characters, the reason is not.
+  reason=$(printf '%s\n' "$detail" | sed -n -e 's/.* \(because no [A-Za-z -]* policy allows\).*/\1/p' -e 's/.* \(with an explicit deny in an* [A-Za-z -]* policy\).*/\1/p' | head -n 1)
   if [ "$rc" -eq 0 ]; then outcome=answered
   elif [ -n "$code" ]; then outcome=aws-error
   else
@@ -78,14 +81,14 @@ if [ "$tool" = cli ]; then
       *) outcome=error; [ "$rc" -eq 124 ] && detail="the AWS CLI did not finish within ${left} s" ;;
     esac
   fi
-  pp_emit "$outcome" "\"tool\":\"aws-cli\",\"signed\":$signed,\"host\":\"$host\",\"ip\":\"$(pp_json "$ip")\",\"status\":$(pp_int "${status:-0}"),\"error\":\"$(pp_json "$code")\",\"requestId\":\"$(pp_json "$reqid")\",\"ms\":$((t1 - t0)),\"detail\":\"$(pp_json "$detail")\""
+  pp_emit "$outcome" "\"tool\":\"aws-cli\",\"signed\":$signed,\"host\":\"$host\",\"ip\":\"$(pp_json "$ip")\",\"status\":$(pp_int "${status:-0}"),\"error\":\"$(pp_json "$code")\",\"requestId\":\"$(pp_json "$reqid")\",\"reason\":\"$(pp_json "$reason")\",\"ms\":$((t1 - t0)),\"detail\":\"$(pp_json "$detail")\""
   exit 0
 fi
 
 # botocore, the AWS SDK for Python (the CLI's own core): found as botocore or inside the CLI v2 package.
 command -v python3 >/dev/null 2>&1 || { pp_emit tool-missing '"tool":"python3"'; exit 0; }
 PP_signed=$signed PP_left=$left PP_knobs=$knobs PP_msg=$msg timeout -- "$((left + 1))" python3 -c '
-import importlib, json, os, sys, time
+import importlib, json, os, re, sys, time
 def out(r, **kw):
     d = {"r": r}
     d.update(kw)
@@ -150,7 +153,8 @@ try:
     out("answered" if ok else "stream-broken", ip=(used or [""])[-1], status=meta.get("HTTPStatusCode", 0), requestId=meta.get("RequestId", ""), events=events[:20], maxGapMs=int(gap * 1000), ms=int((time.monotonic() - t0) * 1000), **base)
 except exc.ClientError as e:
     m = e.response.get("ResponseMetadata", {})
-    out("aws-error", ip=(used or [""])[-1], status=m.get("HTTPStatusCode", 0), error=e.response.get("Error", {}).get("Code", ""), requestId=m.get("RequestId", ""), detail=str(e)[:200], events=events[:20], **base)
+    why = re.search(r" (because no [A-Za-z -]* policy allows|with an explicit deny in an? [A-Za-z -]* policy)", e.response.get("Error", {}).get("Message", ""))
+    out("aws-error", ip=(used or [""])[-1], status=m.get("HTTPStatusCode", 0), error=e.response.get("Error", {}).get("Code", ""), requestId=m.get("RequestId", ""), reason=why.group(1) if why else "", detail=str(e)[:200], events=events[:20], **base)
 except exc.NoCredentialsError as e:
     out("no-credentials", detail=str(e)[:200], **base)
 except exc.ConnectTimeoutError as e:

@@ -21,6 +21,12 @@ const Expectation = z.discriminatedUnion('result', [
     within: z.union([z.string(), z.array(z.string())]).optional(),
     /** For SDK calls: the AWS error code the answer must carry (e.g. AccessDeniedException from the endpoint policy). */
     error: z.string().regex(/^[A-Za-z]{1,64}$/).optional(),
+    /**
+     * With `error`: which policy must have refused, read from the reason AWS gives in the message
+     * ("because no VPC endpoint policy allows …", "with an explicit deny in a VPC endpoint policy").
+     * A refusal by another policy (the role's own, say) never reached the one under test: INCONCLUSIVE.
+     */
+    deniedBy: z.literal('endpoint-policy').optional(),
     /** For streams: the events the answer must include, in this order (e.g. messageStart, messageStop). */
     events: z.array(z.string().regex(/^[A-Za-z]{1,64}$/)).min(1).optional(),
   }),

@@ -231,6 +231,15 @@ function judgeRaw(check: ProbeCheck, obs: TargetObservation, probe?: ProbeObserv
         if (!ip) return { status: 'ERROR', fault: { code: 'CANNOT_TELL', message: `Could not look: ${subject} succeeded, but the probe did not say which address it used, so the private path is not proven.` }, sentence: `Could not look: ${subject} succeeded, but the probe did not say which address it used, so the private path is not proven.` };
         if (!e.within.some((c) => cidrContains(c, ip))) return { status: 'FAIL', sentence: `${subject} was answered at ${ip}, outside ${e.within.join(', ')}: not by the private endpoint (${policies}).` };
       }
+      if (e.deniedBy === 'endpoint-policy') {
+        // AWS names the refusing policy in the message's reason; only the endpoint policy's own
+        // refusal shows that policy at work. Anything else means the call never reached it.
+        const reason = typeof probe.data.reason === 'string' ? probe.data.reason : '';
+        if (!/VPC endpoint policy/i.test(reason)) {
+          return { status: 'INCONCLUSIVE', sentence: `${subject} was refused with ${e.error ?? 'an error'}, but ${reason ? `by another policy (${reason})` : 'AWS did not say which policy refused'}, so the endpoint policy was not reached: let the host's role call the model, so that the endpoint policy decides (${observed(probe)}).` };
+        }
+        return { status: 'PASS', sentence: `${subject} was refused by the VPC endpoint policy with ${e.error ?? 'an error'} (${reason}; ${observed(probe)}), as ${policies} requires.` };
+      }
       if (e.error) return { status: 'PASS', sentence: `${subject} was answered with ${e.error} (${observed(probe)}), as ${policies} requires.` };
       return { status: 'PASS', sentence: `${subject} succeeded (${observed(probe)}), as ${policies} allows.` };
     }

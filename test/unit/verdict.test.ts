@@ -91,6 +91,19 @@ describe('allow and resolve checks', () => {
     expect(judge(allowed, obs(p('chk', 'http', 'success', { status: 200, requestId: '' })), TODAY).status).toBe('FAIL');
     expect(judge(allowed, obs(p('chk', 'timeout', 'block')), TODAY).status).toBe('FAIL');
   });
+  test('deniedBy endpoint-policy: only a refusal AWS attributes to the VPC endpoint policy PASSes; another policy, or no reason, is INCONCLUSIVE', () => {
+    const denied = check({ probe: 'bedrock-call', expect: { result: 'allowed', status: [403], error: 'AccessDeniedException', deniedBy: 'endpoint-policy', awsRequestId: true }, policies: ['NET-002'] });
+    const refused = (reason: string, error = 'AccessDeniedException') => judge(denied, obs(p('chk', 'aws-error', 'success', { status: 403, error, requestId: 'r', reason })), TODAY);
+    expect(refused('because no VPC endpoint policy allows').status).toBe('PASS');
+    expect(refused('with an explicit deny in a VPC endpoint policy').status).toBe('PASS');
+    const identity = refused('because no identity-based policy allows');
+    expect(identity.status).toBe('INCONCLUSIVE');
+    expect(identity.sentence).toMatch(/by another policy \(because no identity-based policy allows\), so the endpoint policy was not reached/);
+    expect(refused('').status).toBe('INCONCLUSIVE');
+    // The wrong error is still a FAIL, and an answer where a refusal was required too.
+    expect(refused('because no VPC endpoint policy allows', 'ThrottlingException').status).toBe('FAIL');
+    expect(judge(denied, obs(p('chk', 'answered', 'success', { status: 200, requestId: 'r' })), TODAY).status).toBe('FAIL');
+  });
   test('resolves-within: every answer inside the endpoint ranges', () => {
     const c = check({ probe: 'dns-resolve', expect: { result: 'resolves-within', cidrs: ['10.1.1.0/24'] } });
     expect(judge(c, obs(p('chk', 'resolved', 'success', { addresses: ['10.1.1.10', '10.1.1.11'] })), TODAY).status).toBe('PASS');

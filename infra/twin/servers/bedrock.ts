@@ -29,6 +29,13 @@ import type { Identity } from './identities.ts';
 
 const ACCOUNT = '123456789012';
 
+/** The caller's ARN as AWS's messages give it: the role session of the signing key, or anonymous. */
+function callerOf(l: BedrockListener, req: Req): string {
+  const keyId = /Credential=([^/]+)\//.exec(String(req.headers.authorization ?? ''))?.[1] ?? '';
+  const who = l.identities?.[keyId];
+  return who ? `arn:aws:sts::${ACCOUNT}:assumed-role/${who.role}/${who.instance}` : 'anonymous';
+}
+
 /**
  * Only a signed call goes on: the access key must be one IMDS handed out, with its session token, and the
  * signature right (AWS's answers otherwise); then the role's identity policies decide, with the
@@ -167,7 +174,9 @@ export function startBedrock(l: BedrockListener, record: (entry: Record<string, 
       const socket = req.socket as import('node:tls').TLSSocket;
       record({ kind: 'bedrock', name: l.name, host: l.host, from: socket.remoteAddress?.replace(/^::ffff:/, '') ?? '', method: req.method, path: url, action, resource, allowed: decision.allowed, public: l.public, sni: socket.servername ?? null, http: req.httpVersion, signed: !!req.headers.authorization, ...(refused ? { refused: refused.type } : {}) });
       if (refused) return fail(res, refused.status, refused.type, refused.message);
-      if (!decision.allowed) return fail(res, 403, 'AccessDeniedException', `User is not authorized to perform: ${action} on resource: ${resource} because ${decision.reason}`);
+      // AWS's wording, which names the refusing policy (IAM's access-denied messages): "because no
+      // VPC endpoint policy allows the <action> action", "with an explicit deny in a VPC endpoint policy".
+      if (!decision.allowed) return fail(res, 403, 'AccessDeniedException', `User: ${callerOf(l, req)} is not authorized to perform: ${action} on resource: ${resource} ${/explicit deny/.test(decision.reason) ? 'with an explicit deny in a VPC endpoint policy' : `because no VPC endpoint policy allows the ${action} action`}`);
       const m = /^\/model\/([^/]+)\/(invoke-with-response-stream|invoke|converse-stream|converse)$/.exec(url.split('?')[0] ?? '');
       if (l.service !== 'bedrock-runtime' || !m) return read(res, l.service);
       let body: Record<string, unknown> = {};
