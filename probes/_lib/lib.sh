@@ -77,16 +77,18 @@ pp_resolve() {
     done <<PP_TAGS_END
 $pp_tags
 PP_TAGS_END
-    if [ "$pp_rc" -eq 124 ]; then pp_outcome=timeout
-    else
-      case "$pp_status" in
-        NOERROR) if [ -n "$pp_addrs" ]; then pp_outcome=resolved; else pp_outcome=no-answer; fi ;;
-        NXDOMAIN) pp_outcome=nxdomain ;;
-        SERVFAIL) pp_outcome=servfail ;;
-        REFUSED) pp_outcome=refused ;;
-        *) case "$pp_out" in *'timed out'*|*'no servers'*) pp_outcome=timeout ;; *) pp_outcome=error ;; esac ;;
-      esac
-    fi
+    # A status line means dig printed a reply it received, even when timeout ended dig after that
+    # (a busy host can take seconds to let it exit): the resolver's answer is the evidence.
+    case "$pp_status" in
+      NOERROR) if [ -n "$pp_addrs" ]; then pp_outcome=resolved; else pp_outcome=no-answer; fi ;;
+      NXDOMAIN) pp_outcome=nxdomain ;;
+      SERVFAIL) pp_outcome=servfail ;;
+      REFUSED) pp_outcome=refused ;;
+      '') if [ "$pp_rc" -eq 124 ]; then pp_outcome=timeout
+          else case "$pp_out" in *'timed out'*|*'no servers'*) pp_outcome=timeout ;; *) pp_outcome=error ;; esac
+          fi ;;
+      *) pp_outcome=error ;;
+    esac
   else
     pp_out=$(timeout -- "$3" getent ahostsv4 -- "$1" 2>&1); pp_rc=$?
     pp_addrs=$(printf '%s\n' "$pp_out" | sed -n 's/^\([0-9.]*\)[[:space:]]*STREAM.*/\1/p')

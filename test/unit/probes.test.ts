@@ -93,6 +93,19 @@ describe.runIf(isRoot)('real probe scripts through sh', () => {
     expect(['timeout', 'refused']).toContain(obs.probes[1]!.outcome);
   });
 
+  test('a dig that printed its reply but was ended by timeout (a busy host) reports the reply, not a timeout', async () => {
+    // The real dig answers; the wrapper then outlives the probe's timeout, as a starved process does.
+    const real = (await execa('sh', ['-c', 'command -v dig'])).stdout.trim();
+    const bin = mkdtempSync(path.join(tmpdir(), 'pp-slow-dig-'));
+    writeFileSync(path.join(bin, 'dig'), `#!/bin/sh\n"${real}" "$@"\nsleep 5\n`, { mode: 0o755 });
+    const env = { PATH: `${bin}:${process.env.PATH ?? ''}` };
+    const { obs } = await runProbes([tcpCall(tcpPort),
+      { probe: 'dns-resolve', params: { name: 'missing.pathproof.test', tool: 'dig', resolve_timeout: '2' } },
+      { probe: 'dns-resolve', params: { name: 'ok.pathproof.test', tool: 'dig', resolve_timeout: '2' } }], { env });
+    expect(obs.probes[1]).toMatchObject({ outcome: 'nxdomain', class: 'block' });
+    expect(obs.probes[2]).toMatchObject({ outcome: 'resolved', data: { addresses: ['10.1.1.10'] } });
+  });
+
   test('tcp-connect to a name: the evidence names the address actually used', async () => {
     const { obs } = await runProbes([tcpCall(tcpPort), { probe: 'tcp-connect', params: { host: 'loop.pathproof.test', port: String(tcpPort), connect_timeout: '2', attempts: '1' } }]);
     expect(obs.probes[1]).toMatchObject({ outcome: 'connected', data: { address: '127.0.0.1', successes: 1 } });
