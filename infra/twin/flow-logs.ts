@@ -25,11 +25,21 @@ export function flowHosts(layout: TwinLayout, model: Inventory): FlowHost[] {
  * The flow-log port over the twin: records of the asked action matching the call or the attempt.
  * `earlier` holds what twins torn down by a rebuild recorded: in AWS a flow log outlives a
  * configuration change, so the twin's does too.
+ *
+ * A run judges after its last command ended, asking every question with the run's start as `since`:
+ * the namespaces are read once for that pass (one `nft` per host), not once per question. A new
+ * `since` (the next run on a kept lab) reads them again.
  */
 export function twinFlowLogs(hosts: () => readonly FlowHost[], accountId: string, earlier: () => readonly FlowRecord[] = () => []): FlowLogPort {
+  let pass: { since: string; records: Promise<FlowRecord[]> } | undefined;
   return {
     async find(q): Promise<FlowEvidence> {
-      const all = [...earlier().map((r) => ({ ...r, accountId })), ...await readTwinFlowLogs(hosts(), accountId)];
+      if (pass?.since !== q.since) {
+        const records = readTwinFlowLogs(hosts(), accountId).then((now) => [...earlier().map((r) => ({ ...r, accountId })), ...now]);
+        pass = { since: q.since, records };
+        records.catch(() => { if (pass?.records === records) pass = undefined; });
+      }
+      const all = await pass.records;
       return { available: true, records: all.filter((r) => r.action === q.action && r.srcAddr === q.src && r.dstPort === q.dstPort && (!q.dst || r.dstAddr === q.dst)) };
     },
   };
