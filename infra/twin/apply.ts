@@ -3,7 +3,7 @@ import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { PathproofError } from '../../src/model/errors.ts';
 import type { TwinLayout, ProcessPlan } from './layout.ts';
-import { deleteNamespace } from './netns.ts';
+import { deleteNamespaces } from './netns.ts';
 import type { TeardownStack } from './teardown.ts';
 
 const SERVE = path.join(import.meta.dirname, 'servers', 'serve.ts');
@@ -48,9 +48,9 @@ export async function applyLayout(layout: TwinLayout, ctx: { stack: TeardownStac
   // created inside a twin namespace, never in the host's): a handful of processes instead of dozens.
   let t = Date.now();
   const lap = () => { const now = Date.now(); const ms = now - t; t = now; return ms; };
-  // One teardown step for all namespaces, deleted at once (each delete is two short `ip` calls).
+  // One teardown step for all namespaces, deleted at once (one `ip -force -batch`).
   ctx.stack.defer(`${layout.namespaces.length} namespaces`, async () => {
-    const failed = (await Promise.allSettled(layout.namespaces.map((ns) => deleteNamespace(ns.name)))).flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
+    const failed = await deleteNamespaces(layout.namespaces.map((ns) => ns.name));
     if (failed.length) throw new Error(failed.join('; '));
   });
   await must('ip', ['-batch', '-'], `ip netns add (${layout.namespaces.length} namespaces)`, `${layout.namespaces.map((ns) => `netns add ${ns.name}`).join('\n')}\n`);
@@ -58,10 +58,22 @@ export async function applyLayout(layout: TwinLayout, ctx: { stack: TeardownStac
   for (const l of layout.links) linksBy.set(l.a, [...(linksBy.get(l.a) ?? []), l]);
   await Promise.all([...linksBy].map(([a, links]) => must('ip', ['-n', a, '-batch', '-'], `veths of ${a}`, `${links.map((l) => `link add ${l.aIf} type veth peer name ${l.bIf} netns ${l.b}`).join('\n')}\n`)));
   const namespaces = lap();
+  // Inside each namespace one shell applies its sysctls, addresses and routes (`ip -batch`) and
+  // ruleset (`nft -f`), from files: one process started from here per namespace, not three.
+  const netDir = path.join(ctx.runDir, 'net');
+  mkdirSync(netDir, { recursive: true });
   await Promise.all(layout.namespaces.map(async (ns) => {
-    if (ns.sysctl.length) await must('ip', ['netns', 'exec', ns.name, 'sysctl', '-q', '-w', ...ns.sysctl], `sysctl in ${ns.name}`);
-    await must('ip', ['-n', ns.name, '-batch', '-'], `ip -batch in ${ns.name}`, `${ns.ip.join('\n')}\n`);
-    if (ns.nft) await must('ip', ['netns', 'exec', ns.name, 'nft', '-f', '-'], `nft ruleset in ${ns.name}`, ns.nft);
+    const ipFile = path.join(netDir, `${ns.name}.ip`);
+    const nftFile = path.join(netDir, `${ns.name}.nft`);
+    writeFileSync(ipFile, `${ns.ip.join('\n')}\n`);
+    if (ns.nft) writeFileSync(nftFile, ns.nft);
+    const script = [
+      ...(ns.sysctl.length ? ['sysctl -q -w "$@" || { echo "sysctl failed" >&2; exit 1; }'] : []),
+      'ip -batch "$PP_IP" || { echo "ip -batch failed" >&2; exit 1; }',
+      ...(ns.nft ? ['nft -f "$PP_NFT" || { echo "nft ruleset failed" >&2; exit 1; }'] : []),
+    ].join('\n');
+    const r = await execa('ip', ['netns', 'exec', ns.name, 'sh', '-c', script, 'sh', ...ns.sysctl], { reject: false, env: { PP_IP: ipFile, PP_NFT: nftFile } });
+    if (r.exitCode !== 0) throw new PathproofError('LAB_START_FAILED', `network of ${ns.name} failed: ${r.stderr || r.stdout}`);
     if (ns.resolvConf) {
       mkdirSync(path.join('/etc/netns', ns.name), { recursive: true });
       writeFileSync(path.join('/etc/netns', ns.name, 'resolv.conf'), ns.resolvConf);
@@ -137,13 +149,17 @@ async function waitFor(cond: () => boolean, timeoutMs: number, what: string, pro
  */
 async function linksUp(layout: TwinLayout, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  // One shell asks every namespace (`ip -j` prints one JSON line): one process started from here per look.
+  const look = 'for ns do out=$(ip -n "$ns" -j link show 2>&1); printf \'%s\\t%s\\t%s\\n\' "$ns" "$?" "$out"; done';
   for (;;) {
-    const down = (await Promise.all(layout.namespaces.map(async (ns) => {
-      const r = await execa('ip', ['-n', ns.name, '-j', 'link', 'show'], { reject: false });
-      if (r.exitCode !== 0) return [`${ns.name}: ${r.stderr}`];
-      const links = JSON.parse(r.stdout || '[]') as { ifname: string; operstate: string; flags?: string[] }[];
-      return links.filter((l) => l.ifname !== 'lo' && l.flags?.includes('UP') && l.operstate !== 'UP' && l.operstate !== 'UNKNOWN').map((l) => `${ns.name}/${l.ifname} ${l.operstate}`);
-    }))).flat();
+    const r = await execa('sh', ['-c', look, 'sh', ...layout.namespaces.map((ns) => ns.name)], { reject: false });
+    const down = r.stdout.split('\n').filter(Boolean).flatMap((line) => {
+      const [ns, rc, out = ''] = line.split('\t');
+      if (rc !== '0') return [`${ns}: ${out}`];
+      const links = JSON.parse(out || '[]') as { ifname: string; operstate: string; flags?: string[] }[];
+      return links.filter((l) => l.ifname !== 'lo' && l.flags?.includes('UP') && l.operstate !== 'UP' && l.operstate !== 'UNKNOWN').map((l) => `${ns}/${l.ifname} ${l.operstate}`);
+    });
+    if (r.exitCode !== 0 && down.length === 0) down.push(`ip link show: ${r.stderr || `exit ${r.exitCode}`}`);
     if (down.length === 0) return;
     if (Date.now() > deadline) throw new PathproofError('LAB_START_FAILED', `links not up after ${timeoutMs / 1000} s: ${down.slice(0, 5).join(', ')}`);
     await new Promise((r) => setTimeout(r, 50));

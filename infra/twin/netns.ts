@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { PathproofError } from '../../src/model/errors.ts';
@@ -103,13 +103,36 @@ export async function listNamespaces(prefix = 'pp-'): Promise<string[]> {
 
 /** Kills whatever runs inside the namespace, then deletes it and its /etc/netns folder. */
 export async function deleteNamespace(name: string): Promise<void> {
-  const pids = await execa('ip', ['netns', 'pids', name], { reject: false });
-  for (const p of pids.stdout.split('\n').map(Number).filter((n) => n > 0)) {
-    try { process.kill(p, 'SIGKILL'); } catch { /* already gone */ }
+  const failed = await deleteNamespaces([name]);
+  if (failed.length) throw new Error(failed.join('; '));
+}
+
+/**
+ * Kills whatever runs inside these namespaces, then deletes them and their /etc/netns folders with
+ * one `ip -force -batch` (a run holds a dozen or more: one process, not two per namespace). The
+ * processes are found as `ip netns pids` finds them: those whose /proc/PID/ns/net is the namespace's
+ * /run/netns file (same device and inode). Returns what could not be deleted.
+ */
+export async function deleteNamespaces(names: readonly string[]): Promise<string[]> {
+  const ours = new Map<string, string>();
+  for (const name of names) {
+    try { const st = statSync(path.join('/run/netns', name)); ours.set(`${st.dev}:${st.ino}`, name); } catch { /* already gone */ }
   }
-  const r = await execa('ip', ['netns', 'delete', name], { reject: false });
-  rmSync(path.join('/etc/netns', name), { recursive: true, force: true });
-  if (r.exitCode !== 0 && !/No such file/.test(r.stderr)) throw new Error(`ip netns delete ${name}: ${r.stderr}`);
+  if (ours.size > 0) {
+    for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+      try {
+        const st = statSync(`/proc/${pid}/ns/net`);
+        if (ours.has(`${st.dev}:${st.ino}`)) process.kill(Number(pid), 'SIGKILL');
+      } catch { /* gone, or not ours to read */ }
+    }
+  }
+  const present = [...ours.values()];
+  const r = present.length ? await execa('ip', ['-force', '-batch', '-'], { input: `${present.map((n) => `netns delete ${n}`).join('\n')}\n`, reject: false }) : undefined;
+  for (const name of names) rmSync(path.join('/etc/netns', name), { recursive: true, force: true });
+  if (!r || r.exitCode === 0) return [];
+  // `ip -force -batch` goes on after a failed line; whatever is still there failed.
+  const left = new Set(await listNamespaces(''));
+  return present.filter((n) => left.has(n)).map((n) => `ip netns delete ${n}: ${r.stderr.trim() || `exit ${r.exitCode}`}`);
 }
 
 /**
@@ -132,10 +155,11 @@ export async function reap(): Promise<{ removed: string[]; left: string[] }> {
   }
   const namespaces = await listNamespaces();
   for (const r of dead) {
-    for (const ns of namespaces.filter((n) => n.startsWith(r.prefix))) {
-      await deleteNamespace(ns);
-      removed.push(`namespace ${ns}`);
-    }
+    const theirs = namespaces.filter((n) => n.startsWith(r.prefix));
+    const failed = await deleteNamespaces(theirs);
+    for (const ns of theirs) if (!failed.some((f) => f.includes(` ${ns}:`))) removed.push(`namespace ${ns}`);
+    // The record stays while anything it names is left: the next reap tries again.
+    if (failed.length) { left.push(...failed); continue; }
     rmSync(recordPath(r.runId), { force: true });
     rmSync(r.dir, { recursive: true, force: true });
     removed.push(`run ${r.runId}`);
