@@ -23,16 +23,16 @@ while [ "$n" -lt "${PP_attempts:-1}" ]; do
   # Address and port are positional arguments of bash -c, never part of the command text; the
   # connection counts only if bash itself says so (a tool that exits 0 for another reason does not).
   msg=$(timeout -- "${PP_connect_timeout:-3}" bash -c 'exec 3<>"/dev/tcp/$0/$1" && exec 3>&- && echo pp-open' "$addr" "$PP_port" 2>&1); rc=$?
-  if [ "$rc" -eq 0 ] && [ "$msg" = pp-open ]; then ok=$((ok + 1)); last=connected
-  elif [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then last=timeout
-  else
-    case "$msg" in
-      *refused*) last=refused ;;
-      *'No route'*|*nreachable*) last=unreachable ;;
-      *reset*) last=reset ;;
-      *) last=error ;;
-    esac
-  fi
+  # What bash said decides: pp-open is printed only once the connection is open, and a refusal is
+  # bash's own message. Either counts even when timeout ended bash afterwards (a busy host can take
+  # seconds to let it exit); only silence until the time-out is a timeout.
+  case "$msg" in
+    pp-open) ok=$((ok + 1)); last=connected ;;
+    *refused*) last=refused ;;
+    *'No route'*|*nreachable*) last=unreachable ;;
+    *reset*) last=reset ;;
+    *) if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then last=timeout; else last=error; fi ;;
+  esac
 done
 pp_clock; t1=$pp_ms
 [ "$ok" -gt 0 ] && last=connected

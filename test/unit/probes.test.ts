@@ -106,6 +106,19 @@ describe.runIf(isRoot)('real probe scripts through sh', () => {
     expect(obs.probes[2]).toMatchObject({ outcome: 'resolved', data: { addresses: ['10.1.1.10'] } });
   });
 
+  test('what bash said about a connection counts even when timeout ended bash afterwards (a busy host): connected, refused', async () => {
+    const real = (await execa('sh', ['-c', 'command -v bash'])).stdout.trim();
+    const bin = mkdtempSync(path.join(tmpdir(), 'pp-slow-bash-'));
+    writeFileSync(path.join(bin, 'bash'), `#!/bin/sh\n"${real}" "$@"\nsleep 5\n`, { mode: 0o755 });
+    const env = { PATH: `${bin}:${process.env.PATH ?? ''}` };
+    const { obs } = await runProbes([tcpCall(tcpPort),
+      { probe: 'tcp-connect', params: { host: '127.0.0.1', port: String(tcpPort), connect_timeout: '2', attempts: '1' } },
+      { probe: 'tcp-connect', params: { host: '127.0.0.1', port: String(closedPort), connect_timeout: '2', attempts: '1' } }], { env });
+    expect(obs.probes[1]).toMatchObject({ outcome: 'connected', class: 'success', data: { successes: 1 } });
+    // A refusal bash reported stays a refusal, not a timeout.
+    expect(obs.probes[2]).toMatchObject({ outcome: 'refused', class: 'block', data: { successes: 0 } });
+  });
+
   test('tcp-connect to a name: the evidence names the address actually used', async () => {
     const { obs } = await runProbes([tcpCall(tcpPort), { probe: 'tcp-connect', params: { host: 'loop.pathproof.test', port: String(tcpPort), connect_timeout: '2', attempts: '1' } }]);
     expect(obs.probes[1]).toMatchObject({ outcome: 'connected', data: { address: '127.0.0.1', successes: 1 } });
