@@ -91,13 +91,17 @@ export async function labCommand(root: string, args: string[]): Promise<number> 
       throw new PathproofError('LAB_START_FAILED', `lab reload: no answer from the lab after 60 s:\n${tail(root)}`);
     }
     case 'reap': {
-      const { removed, left } = await reap();
+      // `lab reap RUN_ID …`: only those runs (each still only when its owner is dead).
+      const only = args.slice(1);
+      const bad = only.find((id) => !/^pp-[a-z0-9-]{1,80}$/.test(id));
+      if (bad !== undefined) throw new PathproofError('USAGE', `lab reap: "${bad}" is not a run id (pp-…, as a run prints it on its first line): usage: npm run lab -- reap [RUN_ID …]`);
+      const { removed, left } = await reap(only.length ? only : undefined);
       process.stdout.write(removed.length ? `reaped:\n${removed.map((r) => `  ${r}`).join('\n')}\n` : 'nothing to reap\n');
       if (left.length) process.stdout.write(`left alone:\n${left.map((r) => `  ${r}`).join('\n')}\n`);
       return 0;
     }
     default:
-      throw new PathproofError('USAGE', 'usage: npm run lab -- up | reload | down | reap');
+      throw new PathproofError('USAGE', 'usage: npm run lab -- up | reload | down | reap [RUN_ID …]');
   }
 }
 

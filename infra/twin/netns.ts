@@ -139,13 +139,15 @@ export async function deleteNamespaces(names: readonly string[]): Promise<string
  * Removes what dead runs left: for every run record whose owner is gone, the processes it recorded
  * (each verified first: same start time, and its command line or environment names the run), the
  * namespaces with its prefix, and the record. Namespaces that no record names are left alone and
- * reported: they are not provably ours. Returns what was removed and what was left.
+ * reported: they are not provably ours. With `only` (run ids), just those runs are looked at: other
+ * runs on the machine, dead or alive, and unclaimed namespaces are not this caller's business.
+ * Returns what was removed and what was left.
  */
-export async function reap(): Promise<{ removed: string[]; left: string[] }> {
+export async function reap(only?: readonly string[]): Promise<{ removed: string[]; left: string[] }> {
   const removed: string[] = [];
   const left: string[] = [];
   const records = readRecords();
-  const dead = records.filter((r) => !sameProcess(r.owner));
+  const dead = records.filter((r) => !sameProcess(r.owner) && (!only || only.includes(r.runId)));
   for (const r of dead) {
     for (const p of r.processes) {
       if (!alive(p.pid)) continue;
@@ -164,7 +166,16 @@ export async function reap(): Promise<{ removed: string[]; left: string[] }> {
     rmSync(r.dir, { recursive: true, force: true });
     removed.push(`run ${r.runId}`);
   }
-  const claimed = records.map((r) => r.prefix);
-  for (const ns of namespaces.filter((n) => !claimed.some((p) => n.startsWith(p)))) left.push(`namespace ${ns}: no run record names it, so it is not provably pathproof's; remove it with \`ip netns delete ${ns}\` if it is`);
+  if (!only) left.push(...unclaimed(namespaces, records));
   return { removed, left };
+}
+
+/** pp- namespaces no run record names, as reap reports them: not provably pathproof's, so never deleted. Reads only. */
+export async function unclaimedNamespaces(): Promise<string[]> {
+  return unclaimed(await listNamespaces(), readRecords());
+}
+
+function unclaimed(namespaces: readonly string[], records: readonly RunRecord[]): string[] {
+  const claimed = records.map((r) => r.prefix);
+  return namespaces.filter((n) => !claimed.some((p) => n.startsWith(p))).map((ns) => `namespace ${ns}: no run record names it, so it is not provably pathproof's; remove it with \`ip netns delete ${ns}\` if it is`);
 }

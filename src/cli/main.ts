@@ -26,7 +26,8 @@ Commands:
   lab reload rebuild the running twin from the emulator's current state (after a change made with
              the AWS CLI or Terraform against the lab's endpoint), then run the checks again
   lab down   stop a twin started with 'lab up'
-  lab reap   remove what killed runs left (namespaces, processes)
+  lab reap [RUN_ID …]
+             remove what killed runs left (namespaces, processes); with run ids, only theirs
   restore    put back what a crashed disruptive run changed (from .pathproof/journal; --env NAME)
   preflight  check credentials, probe hosts Online in SSM and the Bedrock endpoints (--env NAME)
   baseline   record the network configuration; each run then lists what changed since (--env NAME)

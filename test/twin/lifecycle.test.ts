@@ -115,7 +115,8 @@ describe('lab', () => {
     await proc;
     await new Promise((r) => setTimeout(r, 300));
     expect((await ownLeftovers([runId])).namespaces.length).toBeGreaterThan(0);
-    const reap = await cli(['lab', 'reap']);
+    // Scoped to this run: another test's or job's dead run is theirs to reap, and they may reap at any time.
+    const reap = await cli(['lab', 'reap', runId]);
     expect(reap.stdout).toMatch(new RegExp(`run ${runId}`));
     expect(await ownLeftovers([runId])).toEqual({ namespaces: [], processes: [] });
   });

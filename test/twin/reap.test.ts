@@ -8,7 +8,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, describe, expect, test } from 'vitest';
-import { alive, deleteNamespace, listNamespaces, reap, recordProcess, RUNS_DIR, writeRecord } from '../../infra/twin/netns.ts';
+import { alive, deleteNamespace, listNamespaces, reap, recordProcess, RUNS_DIR, unclaimedNamespaces, writeRecord } from '../../infra/twin/netns.ts';
 
 const tag = () => randomBytes(2).toString('hex');
 const started: ResultPromise[] = [];
@@ -46,7 +46,8 @@ describe('lab reap', () => {
     // A live run (this test process owns it): nothing of it is touched.
     writeRecord({ runId: liveRun, short: liveRun.slice(-4), owner: recordProcess(process.pid), prefix: `pp-${liveRun.slice(-4)}-`, dir: path.join(RUNS_DIR, liveRun), processes: [] });
 
-    const { removed, left } = await reap();
+    // Scoped to this test's two runs: another job's dead run on this machine is that job's to reap.
+    const { removed, left } = await reap([mine, liveRun]);
     await new Promise((r) => setTimeout(r, 100));
     expect(alive(ours.pid!)).toBe(false);
     expect(alive(unrelated.pid!)).toBe(true);
@@ -56,8 +57,12 @@ describe('lab reap', () => {
     expect(now).toContain(orphan);
     expect(now).toContain(nsLive);
     expect(removed).toEqual(expect.arrayContaining([`process ${ours.pid}`, `namespace ${nsOurs}`, `run ${mine}`]));
-    expect(left).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`^process ${unrelated.pid}: no longer the process`)), expect.stringMatching(new RegExp(`^namespace ${orphan}: no run record names it`))]));
-    const { removed: again } = await reap();
+    expect(left).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`^process ${unrelated.pid}: no longer the process`))]));
+    // What an unscoped reap reports and leaves alone: a namespace no record names, never a live run's.
+    const unclaimed = await unclaimedNamespaces();
+    expect(unclaimed).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`^namespace ${orphan}: no run record names it`))]));
+    expect(unclaimed.filter((u) => u.includes(nsLive))).toEqual([]);
+    const { removed: again } = await reap([mine, liveRun]);
     expect(again.filter((r) => r.includes(liveRun))).toEqual([]);
     const { rmSync } = await import('node:fs');
     rmSync(path.join(RUNS_DIR, `${liveRun}.json`), { force: true });
