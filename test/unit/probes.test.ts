@@ -93,17 +93,21 @@ describe.runIf(isRoot)('real probe scripts through sh', () => {
     expect(['timeout', 'refused']).toContain(obs.probes[1]!.outcome);
   });
 
-  test('a dig that printed its reply but was ended by timeout (a busy host) reports the reply, not a timeout', async () => {
+  test('a dig or getent that printed its answer but was ended by timeout (a busy host) reports the answer, not a timeout', async () => {
     // The real dig answers; the wrapper then outlives the probe's timeout, as a starved process does.
     const real = (await execa('sh', ['-c', 'command -v dig'])).stdout.trim();
     const bin = mkdtempSync(path.join(tmpdir(), 'pp-slow-dig-'));
     writeFileSync(path.join(bin, 'dig'), `#!/bin/sh\n"${real}" "$@"\nsleep 5\n`, { mode: 0o755 });
+    const getent = (await execa('sh', ['-c', 'command -v getent'])).stdout.trim();
+    writeFileSync(path.join(bin, 'getent'), `#!/bin/sh\n"${getent}" "$@"\nsleep 5\n`, { mode: 0o755 });
     const env = { PATH: `${bin}:${process.env.PATH ?? ''}` };
     const { obs } = await runProbes([tcpCall(tcpPort),
       { probe: 'dns-resolve', params: { name: 'missing.pathproof.test', tool: 'dig', resolve_timeout: '2' } },
-      { probe: 'dns-resolve', params: { name: 'ok.pathproof.test', tool: 'dig', resolve_timeout: '2' } }], { env });
+      { probe: 'dns-resolve', params: { name: 'ok.pathproof.test', tool: 'dig', resolve_timeout: '2' } },
+      { probe: 'dns-resolve', params: { name: 'ok.pathproof.test', tool: 'getent', resolve_timeout: '2' } }], { env });
     expect(obs.probes[1]).toMatchObject({ outcome: 'nxdomain', class: 'block' });
     expect(obs.probes[2]).toMatchObject({ outcome: 'resolved', data: { addresses: ['10.1.1.10'] } });
+    expect(obs.probes[3]).toMatchObject({ outcome: 'resolved', data: { addresses: ['10.1.1.10'], via: 'getent' } });
   });
 
   test('what bash said about a connection counts even when timeout ended bash afterwards (a busy host): connected, refused', async () => {
