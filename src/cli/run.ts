@@ -86,7 +86,8 @@ async function vitestView(ctx: RunContext): Promise<void> {
   try {
     const file = path.join(dir, 'verdicts.json');
     writeFileSync(file, JSON.stringify({ runId: ctx.runId, env: ctx.config.env.name, verdicts: ctx.result.verdicts }), { mode: 0o600 });
-    const shown = await execa(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./vitest-present.ts', import.meta.url)), file, ctx.opts.root], { stdio: 'inherit', reject: false, cwd: ctx.opts.root });
+    // Bare node: the presenter is plain JavaScript (see its header for why).
+    const shown = await execa(process.execPath, [fileURLToPath(new URL('./vitest-present.mjs', import.meta.url)), file, ctx.opts.root], { stdio: 'inherit', reject: false, cwd: ctx.opts.root });
     if (shown.exitCode !== 0 && !ctx.interrupts.signal.aborted) err(`pathproof: the vitest view of the verdicts exited ${shown.exitCode} (the verdicts, reports and exit code do not depend on it)`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
