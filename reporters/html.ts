@@ -47,6 +47,30 @@ function row(v: Verdict): string {
   return `<tr class="v-${v.status}"><td><b style="color:${COLOR[v.status]}">${v.status}</b></td><td>${esc(v.checkId)}<br><small>${esc(v.suite)} · ${esc(v.source.file.split('/').slice(-2).join('/'))}:${v.source.line}</small></td><td>${esc(v.target.zone)}<br><small>${esc(v.target.instanceId)}</small></td><td>${esc(v.sentence)}${v.evidence.probe ? `<details><summary>evidence</summary><pre>${esc(JSON.stringify({ command: v.evidence.commandId, status: v.evidence.invocationStatus, probe: v.evidence.probe.raw, control: v.evidence.control?.raw }, null, 2))}</pre></details>` : ''}</td></tr>`;
 }
 
+/**
+ * A policy's rows: every FAIL, ERROR, INCONCLUSIVE and WAIVED verdict on its own, and the PASS
+ * verdicts of one check in one zone on more than one host as one row naming the hosts. A fleet run
+ * (40,000 verdicts) stays a page a person can open; every verdict and its evidence is in result.json
+ * and evidence/. One host per zone gives one row per verdict, as before.
+ */
+function rows(vs: readonly Verdict[]): string {
+  const groups = new Map<string, Verdict[]>();
+  const order: (Verdict | Verdict[])[] = [];
+  for (const v of vs) {
+    if (v.status !== 'PASS') { order.push(v); continue; }
+    const key = `${v.checkId}\u0000${v.target.zone}`;
+    const group = groups.get(key);
+    if (group) group.push(v);
+    else { const g = [v]; groups.set(key, g); order.push(g); }
+  }
+  return order.map((x) => (!Array.isArray(x) ? row(x) : x.length === 1 ? row(x[0]!) : passRow(x))).join('');
+}
+
+function passRow(vs: readonly Verdict[]): string {
+  const v = vs[0]!;
+  return `<tr class="v-PASS" data-hosts="${vs.length}"><td><b style="color:${COLOR.PASS}">PASS</b></td><td>${esc(v.checkId)}<br><small>${esc(v.suite)} · ${esc(v.source.file.split('/').slice(-2).join('/'))}:${v.source.line}</small></td><td>${esc(v.target.zone)}<br><small>${vs.length} hosts</small></td><td>PASS on all ${vs.length} hosts of ${esc(v.target.zone)}; the first: ${esc(v.sentence)}<details><summary>hosts</summary><small>${vs.map((x) => esc(x.target.instanceId)).join(', ')}</small></details></td></tr>`;
+}
+
 /** NET policies × categories: each cell names the checks that test it, or says untested. */
 function coverageTable(report: Report): string {
   const c = report.coverage;
@@ -73,7 +97,7 @@ export function html(report: Report): string {
     return `<section class="policy" id="${esc(id)}" data-worst="${worst}"><h2>${esc(id)} — ${esc(p.title)} <span class="badge" style="background:${COLOR[worst] ?? '#9e9e9e'}">${worst}</span></h2>
 <p>${esc(p.from)} → ${esc(p.to)}, ${esc(p.ports)}: <b>${p.action}</b>, severity ${p.severity}. ${esc(p.justification)}</p>
 <p><i>Remediation:</i> ${esc(p.remediation)}${controls.length ? `<br><i>Controls:</i> ${esc(controls.join(', '))}` : ''}</p>
-${vs.length ? `<table><tr><th>verdict</th><th>check</th><th>target</th><th>observation</th></tr>${vs.map(row).join('')}</table>` : '<p class="untested">No check tested this policy in this run.</p>'}</section>`;
+${vs.length ? `<table><tr><th>verdict</th><th>check</th><th>target</th><th>observation</th></tr>${rows(vs)}</table>` : '<p class="untested">No check tested this policy in this run.</p>'}</section>`;
   }).join('\n');
   const frameworkRows = report.frameworks.map((c) => {
     const vs = report.verdicts.filter((v) => v.policies.some((p) => c.policies.includes(p)));

@@ -56,3 +56,25 @@ describe.runIf(existsSync(CHROMIUM))('the HTML evidence report in headless Chrom
     }
   });
 });
+
+describe('the HTML evidence report at fleet scale', () => {
+  test('PASS verdicts of one check in one zone on many hosts are one row naming the hosts; anything else stays one row per verdict', () => {
+    const base = sampleReport();
+    const pass = base.verdicts.find((v) => v.status === 'PASS' && v.policies.includes('NET-001'))!;
+    const fail = base.verdicts.find((v) => v.status === 'FAIL')!;
+    const hosts = (v: typeof pass, n: number) => Array.from({ length: n }, (_, i) => ({ ...v, target: { ...v.target, instanceId: `i-fleet${String(i).padStart(12, '0')}` } }));
+    const verdicts = [...base.verdicts.filter((v) => v !== pass && v !== fail), ...hosts(pass, 3), ...hosts(fail, 2)];
+    const page = html({ ...base, verdicts });
+    const section = page.slice(page.indexOf('<section class="policy" id="NET-001"'), page.indexOf('</section>', page.indexOf('id="NET-001"')));
+    const grouped = [...section.matchAll(/<tr class="v-PASS" data-hosts="(\d+)">.*?<\/tr>/g)];
+    expect(grouped.map((m) => m[1])).toEqual(['3']);
+    expect(grouped[0]![0]).toContain(`PASS on all 3 hosts of ${pass.target.zone}`);
+    for (let i = 0; i < 3; i++) expect(grouped[0]![0]).toContain(`i-fleet${String(i).padStart(12, '0')}`);
+    // Each failing host keeps its own row, sentence and evidence.
+    const failPolicy = fail.policies[0]!;
+    const failSection = page.slice(page.indexOf(`<section class="policy" id="${failPolicy}"`), page.indexOf('</section>', page.indexOf(`id="${failPolicy}"`)));
+    expect([...failSection.matchAll(/<tr class="v-FAIL">/g)].length).toBe(base.verdicts.filter((v) => v.status === 'FAIL' && v.policies.includes(failPolicy)).length + 1);
+    // One host per zone (the sample): one row per verdict, no grouped row.
+    expect(html(base)).not.toMatch(/data-hosts=/);
+  });
+});
