@@ -5,7 +5,7 @@
  * is typed here and validated against a schema in test/unit/findings.test.ts.
  */
 import type { Report } from '../src/model/report.ts';
-import { findingFacts } from './findings.ts';
+import { findingFacts, hubEvidence } from './findings.ts';
 
 const SEVERITY_ID = { informational: 1, low: 2, medium: 3, high: 4, critical: 5 } as const;
 /** compliance.status_id: 1 Pass, 2 Warning (no result: ERROR or INCONCLUSIVE), 3 Fail. */
@@ -50,7 +50,7 @@ export function ocsf(report: Report): string {
         data: { account: v.target.accountId, vpc: v.target.vpc, zone: v.target.zone, ...(v.target.subnet ? { subnet: v.target.subnet } : {}) },
       }],
       remediation: { desc: f.remediation },
-      unmapped: { verdict_status: v.status, evidence: v.evidence, source: `${v.source.file}:${v.source.line}` },
+      unmapped: { verdict_status: v.status, evidence: hubEvidence(v), source: `${v.source.file}:${v.source.line}` },
     };
   });
   return `${JSON.stringify(findings)}\n`;

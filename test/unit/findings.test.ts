@@ -48,6 +48,12 @@ describe('OCSF and ASFF', () => {
     expect(byStatus.WAIVED!.status_id).toBe(3);
     expect(new Set((list as z.infer<typeof Ocsf>[]).map((f) => f.finding_info.uid)).size).toBe(list.length);
     expect(JSON.parse(ocsf(report))).toEqual(list); // stable: same input, same uids
+    // A probe's evidence travels as its exact output lines and the bundle file holding the invocation.
+    const i = report.verdicts.findIndex((v) => v.evidence.probe);
+    const v = report.verdicts[i]!;
+    const carried = (list[i] as z.infer<typeof Ocsf>).unmapped.evidence as Record<string, unknown>;
+    expect(carried).toMatchObject({ commandId: v.evidence.commandId, probe: v.evidence.probe!.raw, bundleFile: `evidence/${v.evidence.commandId}/${v.target.instanceId}.json` });
+    expect(carried.control).toBe(v.evidence.control?.raw);
   });
   test('one ASFF finding per verdict, valid, with the mapping the issue names', () => {
     const { Findings } = JSON.parse(asff(report)) as { Findings: AsffFinding[] };
