@@ -30,10 +30,18 @@ import type { Identity } from './identities.ts';
 const ACCOUNT = '123456789012';
 
 /** The caller's ARN as AWS's messages give it: the role session of the signing key, or anonymous. */
-function callerOf(l: BedrockListener, req: Req): string {
+/** Who signed the call (the access key IMDS handed out), as the request's authorization header names it. */
+function signer(l: BedrockListener, req: Req): { keyId: string; who?: Identity } {
   const keyId = /Credential=([^/]+)\//.exec(String(req.headers.authorization ?? ''))?.[1] ?? '';
-  const who = l.identities?.[keyId];
-  return who ? `arn:aws:sts::${ACCOUNT}:assumed-role/${who.role}/${who.instance}` : 'anonymous';
+  return { keyId, who: l.identities?.[keyId] };
+}
+
+/** The caller's ARN as AWS prints it in a refusal: the role session of the instance profile. */
+const roleArn = (who: Identity) => `arn:aws:sts::${ACCOUNT}:assumed-role/${who.role}/${who.instance}`;
+
+function callerOf(l: BedrockListener, req: Req): string {
+  const { who } = signer(l, req);
+  return who ? roleArn(who) : 'anonymous';
 }
 
 /**
@@ -50,13 +58,12 @@ async function authorize(l: BedrockListener, req: Req, body: Buffer, action: str
   // in karthink/gptel#1397 and anthropics/claude-code#45000). A call that proves only the path may
   // be unsigned; one that tests a policy must sign.
   if (!auth) return { status: 403, type: 'AccessDeniedException', message: 'Authorization header is missing' };
-  const keyId = /Credential=([^/]+)\//.exec(auth)?.[1] ?? '';
-  const who = l.identities?.[keyId];
+  const { keyId, who } = signer(l, req);
   if (!who || req.headers['x-amz-security-token'] !== who.token) return { status: 403, type: 'UnrecognizedClientException', message: 'The security token included in the request is invalid.' };
   const headers = { ...req.headers, host: req.headers.host ?? String(req.headers[':authority'] ?? '') };
   const bad = await verifySigV4({ method: req.method ?? 'GET', url: req.url ?? '/', headers }, body, { accessKeyId: keyId, secretAccessKey: who.secret });
   if (bad) return { status: 403, type: bad.code, message: bad.message };
-  const caller = `arn:aws:sts::${ACCOUNT}:assumed-role/${who.role}/${who.instance}`;
+  const caller = roleArn(who);
   const context = l.public ? {} : { 'aws:SourceVpce': l.vpce, 'aws:SourceVpc': l.vpcId };
   const deny = explicitDeny(who.policies, action, resource, context).deny;
   if (deny) return { status: 403, type: 'AccessDeniedException', message: `User: ${caller} is not authorized to perform: ${action} on resource: ${resource} with an explicit deny in an identity-based policy`, caller };
