@@ -24,6 +24,9 @@ export function parseSince(text: string): number {
   return Number(m[1]) * { s: 1, m: 60, h: 3600, d: 86400 }[m[2] as 's' | 'm' | 'h' | 'd'];
 }
 
+/** The session module (and with it the AWS SDK) loads only when the audit reads from AWS or a lab, never for files alone. */
+const session = () => import('../run/session.ts');
+
 /**
  * `pathproof audit --env NAME [--flow-logs FILE…] [--since 24h] [--out DIR]`: judges VPC flow-log
  * records against the catalog and writes the same report set as a run. Files need no AWS access;
@@ -34,7 +37,7 @@ export async function auditCommand(root: string, opts: { env: string; files: rea
   const runId = newRunId();
   const written = loadConfig({ root, env: opts.env, marker: runId });
   // Zone and endpoint ranges the environment leaves to discovery are read before any record is judged.
-  const config = needsDiscovery(written.env) ? loadConfig({ root, env: opts.env, marker: runId, inventory: await (await import('../run/session.ts')).discoveryInventory(written) }) : written;
+  const config = needsDiscovery(written.env) ? loadConfig({ root, env: opts.env, marker: runId, inventory: await (await session()).discoveryInventory(written) }) : written;
   const env = config.env;
   const queryFiles = opts.queryLogFiles ?? [];
   // Files are judged whole unless --since says otherwise; CloudWatch is read for the last 24 h by default.
@@ -98,7 +101,7 @@ async function auditFlows(config: Config, files: readonly string[], notBefore: n
     for (const file of files) await judge(readFlowLogFile(file), file);
     sources.push(...files.map((f) => path.relative(process.cwd(), f) || f));
   } else {
-    const { flowLogSource } = await import('../run/session.ts');
+    const { flowLogSource } = await session();
     const source = await flowLogSource(config, new Date(notBefore * 1000));
     err(`pathproof audit: reading ${source.describe}`);
     try { await judge(source.records, source.describe); } finally { source.dispose(); }
@@ -129,7 +132,7 @@ async function auditQueries(config: Config, files: readonly string[], notBefore:
     for (const file of files) await judge(readQueryLogFile(file), file);
     sources.push(...files.map((f) => path.relative(process.cwd(), f) || f));
   } else {
-    const { queryLogSource } = await import('../run/session.ts');
+    const { queryLogSource } = await session();
     const source = await queryLogSource(config, new Date(notBefore * 1000)).catch((e: unknown) => { if (optional) return undefined; throw e; });
     if (!source) { err('pathproof audit: no Resolver query logs to read here (monitoring.queryLogGroups, or a running lab): DNS tunnelling not judged'); return undefined; }
     err(`pathproof audit: reading ${source.describe}`);
