@@ -27,11 +27,13 @@ async function main(): Promise<number> {
     type Report = { numPassedTests: number; numFailedTests: number; numTotalTests: number; testResults: unknown[] };
     const parts = ['.a', '.b'].map((s) => { try { return JSON.parse(readFileSync(`${out}${s}`, 'utf8')) as Report; } catch { return undefined; } });
     const got = parts.filter((p): p is Report => !!p);
-    // A process that wrote no report counts as one failure, and so does a failed type check.
+    // The type check counts as one test, and a process that wrote no report as one failure.
+    const typed = runs[0].exitCode === 0;
+    const sum = (k: 'numPassedTests' | 'numFailedTests' | 'numTotalTests') => got.reduce((n, p) => n + p[k], 0);
     const merged = {
-      numPassedTests: got.reduce((n, p) => n + p.numPassedTests, 0) + (runs[0].exitCode === 0 ? 1 : 0),
-      numFailedTests: got.reduce((n, p) => n + p.numFailedTests, 0) + (parts.length - got.length) + (runs[0].exitCode === 0 ? 0 : 1),
-      numTotalTests: got.reduce((n, p) => n + p.numTotalTests, 0) + 1,
+      numPassedTests: sum('numPassedTests') + (typed ? 1 : 0),
+      numFailedTests: sum('numFailedTests') + (parts.length - got.length) + (typed ? 0 : 1),
+      numTotalTests: sum('numTotalTests') + 1,
       testResults: got.flatMap((p) => p.testResults),
     };
     writeFileSync(out, JSON.stringify(merged));
