@@ -39,10 +39,12 @@ export async function ownLeftovers(runIds: readonly string[]): Promise<{ namespa
   const namespaces = (await listNamespaces()).filter((n) => prefixes.some((p) => n.startsWith(p)));
   const processes: string[] = [];
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d) && Number(d) !== process.pid)) {
-    let text = '';
-    try { text = `${readFileSync(`/proc/${pid}/cmdline`, 'utf8')}\0${readFileSync(`/proc/${pid}/environ`, 'utf8')}`; } catch { continue; }
-    const hit = runIds.find((id) => text.includes(id));
-    if (hit) processes.push(`${pid} ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').slice(0, 120)} (run ${hit})`);
+    // Read once: a process can end between two reads of /proc.
+    let cmdline = '';
+    let environ = '';
+    try { cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8'); environ = readFileSync(`/proc/${pid}/environ`, 'utf8'); } catch { continue; }
+    const hit = runIds.find((id) => cmdline.includes(id) || environ.includes(id));
+    if (hit) processes.push(`${pid} ${cmdline.replaceAll('\0', ' ').slice(0, 120)} (run ${hit})`);
   }
   return { namespaces, processes };
 }
