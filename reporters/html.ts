@@ -43,8 +43,11 @@ function matrixSvg(report: Report): string {
   return `<svg id="matrix" xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" role="img" aria-label="zone by zone matrix, intended versus observed">${parts.join('')}</svg>`;
 }
 
+/** The check's id, its suite and where it is declared. */
+const checkCell = (v: Verdict) => `<td>${esc(v.checkId)}<br><small>${esc(v.suite)} · ${esc(v.source.file.split('/').slice(-2).join('/'))}:${v.source.line}</small></td>`;
+
 function row(v: Verdict): string {
-  return `<tr class="v-${v.status}"><td><b style="color:${COLOR[v.status]}">${v.status}</b></td><td>${esc(v.checkId)}<br><small>${esc(v.suite)} · ${esc(v.source.file.split('/').slice(-2).join('/'))}:${v.source.line}</small></td><td>${esc(v.target.zone)}<br><small>${esc(v.target.instanceId)}</small></td><td>${esc(v.sentence)}${v.evidence.probe ? `<details><summary>evidence</summary><pre>${esc(JSON.stringify({ command: v.evidence.commandId, status: v.evidence.invocationStatus, probe: v.evidence.probe.raw, control: v.evidence.control?.raw }, null, 2))}</pre></details>` : ''}</td></tr>`;
+  return `<tr class="v-${v.status}"><td><b style="color:${COLOR[v.status]}">${v.status}</b></td>${checkCell(v)}<td>${esc(v.target.zone)}<br><small>${esc(v.target.instanceId)}</small></td><td>${esc(v.sentence)}${v.evidence.probe ? `<details><summary>evidence</summary><pre>${esc(JSON.stringify({ command: v.evidence.commandId, status: v.evidence.invocationStatus, probe: v.evidence.probe.raw, control: v.evidence.control?.raw }, null, 2))}</pre></details>` : ''}</td></tr>`;
 }
 
 /**
@@ -68,7 +71,7 @@ function rows(vs: readonly Verdict[]): string {
 
 function passRow(vs: readonly Verdict[]): string {
   const v = vs[0]!;
-  return `<tr class="v-PASS" data-hosts="${vs.length}"><td><b style="color:${COLOR.PASS}">PASS</b></td><td>${esc(v.checkId)}<br><small>${esc(v.suite)} · ${esc(v.source.file.split('/').slice(-2).join('/'))}:${v.source.line}</small></td><td>${esc(v.target.zone)}<br><small>${vs.length} hosts</small></td><td>PASS on all ${vs.length} hosts of ${esc(v.target.zone)}; the first: ${esc(v.sentence)}<details><summary>hosts</summary><small>${vs.map((x) => esc(x.target.instanceId)).join(', ')}</small></details></td></tr>`;
+  return `<tr class="v-PASS" data-hosts="${vs.length}"><td><b style="color:${COLOR.PASS}">PASS</b></td>${checkCell(v)}<td>${esc(v.target.zone)}<br><small>${vs.length} hosts</small></td><td>PASS on all ${vs.length} hosts of ${esc(v.target.zone)}; the first: ${esc(v.sentence)}<details><summary>hosts</summary><small>${vs.map((x) => esc(x.target.instanceId)).join(', ')}</small></details></td></tr>`;
 }
 
 /** NET policies × categories: each cell names the checks that test it, or says untested. */

@@ -51,7 +51,7 @@ export async function applyLayout(layout: TwinLayout, ctx: { stack: TeardownStac
   // One teardown step for all namespaces, deleted at once (one `ip -force -batch`).
   ctx.stack.defer(`${layout.namespaces.length} namespaces`, async () => {
     const failed = await deleteNamespaces(layout.namespaces.map((ns) => ns.name));
-    if (failed.length) throw new Error(failed.join('; '));
+    if (failed.length) throw new Error(failed.map((f) => f.message).join('; '));
   });
   await must('ip', ['-batch', '-'], `ip netns add (${layout.namespaces.length} namespaces)`, `${layout.namespaces.map((ns) => `netns add ${ns.name}`).join('\n')}\n`);
   const linksBy = new Map<string, TwinLayout['links'][number][]>();
@@ -67,13 +67,14 @@ export async function applyLayout(layout: TwinLayout, ctx: { stack: TeardownStac
     const nftFile = path.join(netDir, `${ns.name}.nft`);
     writeFileSync(ipFile, `${ns.ip.join('\n')}\n`);
     if (ns.nft) writeFileSync(nftFile, ns.nft);
+    // The files and the sysctl settings are positional arguments, never part of the script text.
     const script = [
+      'ip_file=$1; nft_file=$2; shift 2',
       ...(ns.sysctl.length ? ['sysctl -q -w "$@" || { echo "sysctl failed" >&2; exit 1; }'] : []),
-      'ip -batch "$PP_IP" || { echo "ip -batch failed" >&2; exit 1; }',
-      ...(ns.nft ? ['nft -f "$PP_NFT" || { echo "nft ruleset failed" >&2; exit 1; }'] : []),
+      'ip -batch "$ip_file" || { echo "ip -batch failed" >&2; exit 1; }',
+      ...(ns.nft ? ['nft -f "$nft_file" || { echo "nft ruleset failed" >&2; exit 1; }'] : []),
     ].join('\n');
-    const r = await execa('ip', ['netns', 'exec', ns.name, 'sh', '-c', script, 'sh', ...ns.sysctl], { reject: false, env: { PP_IP: ipFile, PP_NFT: nftFile } });
-    if (r.exitCode !== 0) throw new PathproofError('LAB_START_FAILED', `network of ${ns.name} failed: ${r.stderr || r.stdout}`);
+    await must('ip', ['netns', 'exec', ns.name, 'sh', '-c', script, 'sh', ipFile, nftFile, ...ns.sysctl], `network of ${ns.name}`);
     if (ns.resolvConf) {
       mkdirSync(path.join('/etc/netns', ns.name), { recursive: true });
       writeFileSync(path.join('/etc/netns', ns.name, 'resolv.conf'), ns.resolvConf);

@@ -8,7 +8,7 @@ import { startLab } from './lab.ts';
 import { flowHosts, type FlowHost } from './flow-logs.ts';
 import { alive, reap } from './netns.ts';
 import type { LabCredentials } from './sigv4.ts';
-import { newRunId } from '../../src/model/run-id.ts';
+import { newRunId, RUN_ID } from '../../src/model/run-id.ts';
 
 /** Where `lab up` leaves the running twin's endpoint and owner, for `npm test` and `lab down`. */
 export const labFile = (root: string) => path.join(root, '.pathproof', 'lab.json');
@@ -93,7 +93,7 @@ export async function labCommand(root: string, args: string[]): Promise<number> 
     case 'reap': {
       // `lab reap RUN_ID …`: only those runs (each still only when its owner is dead).
       const only = args.slice(1);
-      const bad = only.find((id) => !/^pp-[a-z0-9-]{1,80}$/.test(id));
+      const bad = only.find((id) => !RUN_ID.test(id));
       if (bad !== undefined) throw new PathproofError('USAGE', `lab reap: "${bad}" is not a run id (pp-…, as a run prints it on its first line): usage: npm run lab -- reap [RUN_ID …]`);
       const { removed, left } = await reap(only.length ? only : undefined);
       process.stdout.write(removed.length ? `reaped:\n${removed.map((r) => `  ${r}`).join('\n')}\n` : 'nothing to reap\n');

@@ -104,16 +104,16 @@ export async function listNamespaces(prefix = 'pp-'): Promise<string[]> {
 /** Kills whatever runs inside the namespace, then deletes it and its /etc/netns folder. */
 export async function deleteNamespace(name: string): Promise<void> {
   const failed = await deleteNamespaces([name]);
-  if (failed.length) throw new Error(failed.join('; '));
+  if (failed.length) throw new Error(failed.map((f) => f.message).join('; '));
 }
 
 /**
  * Kills whatever runs inside these namespaces, then deletes them and their /etc/netns folders with
  * one `ip -force -batch` (a run holds a dozen or more: one process, not two per namespace). The
  * processes are found as `ip netns pids` finds them: those whose /proc/PID/ns/net is the namespace's
- * /run/netns file (same device and inode). Returns what could not be deleted.
+ * /run/netns file (same device and inode). Returns the namespaces that could not be deleted, and why.
  */
-export async function deleteNamespaces(names: readonly string[]): Promise<string[]> {
+export async function deleteNamespaces(names: readonly string[]): Promise<{ name: string; message: string }[]> {
   const ours = new Map<string, string>();
   for (const name of names) {
     try { const st = statSync(path.join('/run/netns', name)); ours.set(`${st.dev}:${st.ino}`, name); } catch { /* already gone */ }
@@ -132,7 +132,7 @@ export async function deleteNamespaces(names: readonly string[]): Promise<string
   if (!r || r.exitCode === 0) return [];
   // `ip -force -batch` goes on after a failed line; whatever is still there failed.
   const left = new Set(await listNamespaces(''));
-  return present.filter((n) => left.has(n)).map((n) => `ip netns delete ${n}: ${r.stderr.trim() || `exit ${r.exitCode}`}`);
+  return present.filter((n) => left.has(n)).map((name) => ({ name, message: `ip netns delete ${name}: ${r.stderr.trim() || `exit ${r.exitCode}`}` }));
 }
 
 /**
@@ -159,9 +159,10 @@ export async function reap(only?: readonly string[]): Promise<{ removed: string[
   for (const r of dead) {
     const theirs = namespaces.filter((n) => n.startsWith(r.prefix));
     const failed = await deleteNamespaces(theirs);
-    for (const ns of theirs) if (!failed.some((f) => f.includes(` ${ns}:`))) removed.push(`namespace ${ns}`);
+    const kept = new Set(failed.map((f) => f.name));
+    removed.push(...theirs.filter((ns) => !kept.has(ns)).map((ns) => `namespace ${ns}`));
     // The record stays while anything it names is left: the next reap tries again.
-    if (failed.length) { left.push(...failed); continue; }
+    if (failed.length) { left.push(...failed.map((f) => f.message)); continue; }
     rmSync(recordPath(r.runId), { force: true });
     rmSync(r.dir, { recursive: true, force: true });
     removed.push(`run ${r.runId}`);

@@ -29,7 +29,6 @@ import type { Identity } from './identities.ts';
 
 const ACCOUNT = '123456789012';
 
-/** The caller's ARN as AWS's messages give it: the role session of the signing key, or anonymous. */
 /** Who signed the call (the access key IMDS handed out), as the request's authorization header names it. */
 function signer(l: BedrockListener, req: Req): { keyId: string; who?: Identity } {
   const keyId = /Credential=([^/]+)\//.exec(String(req.headers.authorization ?? ''))?.[1] ?? '';
@@ -39,6 +38,7 @@ function signer(l: BedrockListener, req: Req): { keyId: string; who?: Identity }
 /** The caller's ARN as AWS prints it in a refusal: the role session of the instance profile. */
 const roleArn = (who: Identity) => `arn:aws:sts::${ACCOUNT}:assumed-role/${who.role}/${who.instance}`;
 
+/** The caller's ARN as AWS's messages give it: the role session of the signing key, or anonymous. */
 function callerOf(l: BedrockListener, req: Req): string {
   const { who } = signer(l, req);
   return who ? roleArn(who) : 'anonymous';
